@@ -1,0 +1,1 @@
+"""The ``emergency`` command: thin adapters over the service functions."""

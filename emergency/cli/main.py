@@ -1,0 +1,58 @@
+"""Entry point of the ``emergency`` command.
+
+Each command group lives in its own module and exposes ``app`` (a ``typer.Typer``);
+this module only assembles them and maps :class:`EmergencyError` to an exit code
+and a message, so a user's mistake never shows a stack trace.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from emergency.errors import EmergencyError, ImportRejected
+
+app = typer.Typer(
+    name="emergency",
+    help="重污染天气应急减排决策引擎 (heavy-pollution emergency-response decision engine).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    from emergency.cli import aqi, demo, policy, registry, warning
+
+    app.add_typer(registry.app, name="registry", help="The emergency reduction list (应急减排清单).")
+    app.add_typer(policy.app, name="policy", help="Policy as data (config/).")
+    app.add_typer(warning.app, name="warning", help="Warnings (预警): evaluate from forecasts.")
+    app.command("aqi", help="AQI per HJ 633 from JSON lines on stdin.")(aqi.aqi_command)
+    app.command("demo", help="Run the main job on a generated demo city.")(demo.demo_command)
+
+
+_register()
+
+err_console = Console(stderr=True)
+
+
+def report_error(exc: EmergencyError) -> None:
+    err_console.print(f"[bold red]错误 (error):[/] {exc.message}")
+    if isinstance(exc, ImportRejected):
+        for problem in exc.problems[:200]:
+            err_console.print(f"  - {problem}")
+        if len(exc.problems) > 200:
+            err_console.print(f"  … and {len(exc.problems) - 200} more (see the report file)")
+
+
+def run() -> None:
+    try:
+        app()
+    except EmergencyError as exc:
+        report_error(exc)
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -1,0 +1,38 @@
+"""Runtime settings (``EMERGENCY_`` environment variables), created on demand.
+
+Never instantiated at import time: call :func:`get_settings`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """Where the embedded SQLite database and outputs live by default."""
+    return Path.home() / ".local" / "share" / "emergency"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EMERGENCY_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="Data directory.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default is SQLite at <data_dir>/emergency.sqlite.",
+    )
+    policy_dir: Path | None = Field(
+        default=None, description="Policy directory; default is the packaged config/."
+    )
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'emergency.sqlite'}"
+
+
+def get_settings(**overrides) -> Settings:
+    return Settings(**overrides)

@@ -1,0 +1,130 @@
+"""The exchange format of the list: sheets, Chinese headers, kinds, units.
+
+One place for the columns of the Excel/CSV files people already exchange
+(序号, 区县, 企业名称, 统一社会信用代码, 行业类别, 绩效等级, 生产线, 产能, 排放量…).
+Import, export, the template and the generator all read these specs, so a header
+is spelled in exactly one place.
+
+Kinds: ``str``, ``int``, ``float`` (non-negative unless ``signed``), ``percent``
+(0–100 in the file, 0–1 in the database), ``bool`` (是/否), ``date`` (YYYY-MM-DD),
+``uscc`` (18-character code, GB 32100-2015), ``grade``, ``essential``, ``industry``
+(Chinese name or code from config/industries.toml), ``process``, ``area``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    key: str  # field name in code / API
+    header: str  # Chinese header in the file
+    kind: str
+    required: bool = True
+    unit: str = ""
+    doc: str = ""  # shown in the template's 填表说明 sheet
+    export_only: bool = False  # written on export, ignored (and optional) on import
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    key: str  # areas / enterprises / lines / version
+    title: str  # sheet name in the workbook; CSV file stem is `key`
+    columns: tuple[ColumnSpec, ...]
+
+    def header_map(self) -> dict[str, ColumnSpec]:
+        return {c.header: c for c in self.columns}
+
+
+VERSION_SHEET = SheetSpec(
+    "version",
+    "清单版本",
+    (
+        ColumnSpec("name", "版本名称", "str", doc="清单版本名称，如“2026—2027年秋冬季”。每年修订一次。"),
+        ColumnSpec("effective_date", "生效日期", "date", doc="本版本清单生效日期，格式 YYYY-MM-DD。"),
+        ColumnSpec("city", "城市", "str", doc="清单所属城市（与区域表中的市级区域一致）。"),
+        ColumnSpec("notes", "备注", "str", required=False, doc="修订说明。"),
+    ),
+)
+
+_POLLUTANT_COLUMNS = (("so2", "SO2"), ("nox", "NOx"), ("pm", "颗粒物"), ("vocs", "VOCs"))
+
+AREA_SHEET = SheetSpec(
+    "areas",
+    "区域",
+    (
+        ColumnSpec("name", "区域名称", "str", doc="市或区县名称，在本清单中唯一。"),
+        ColumnSpec("parent", "上级区域", "str", required=False, doc="区县填所属市；市级区域留空。"),
+        *(
+            ColumnSpec(
+                f"base_{key}",
+                f"{label}全社会排放基数(kg/d)",
+                "float",
+                unit="kg/d",
+                doc=f"{label}全社会日排放量（应急减排基数），千克/日。",
+            )
+            for key, label in _POLLUTANT_COLUMNS
+        ),
+        *(
+            ColumnSpec(
+                f"listed_share_{key}",
+                f"{label}清单企业承担比例(%)",
+                "percent",
+                unit="%",
+                doc=f"{label}减排任务中由清单内工业企业承担的比例，0–100。",
+            )
+            for key, label in _POLLUTANT_COLUMNS
+        ),
+    ),
+)
+
+ENTERPRISE_SHEET = SheetSpec(
+    "enterprises",
+    "企业",
+    (
+        ColumnSpec("seq", "序号", "int", required=False, doc="序号，仅供阅读。"),
+        ColumnSpec("county", "区县", "area", doc="企业所在区县，须在“区域”表中。"),
+        ColumnSpec("name", "企业名称", "str", doc="企业全称。"),
+        ColumnSpec("uscc", "统一社会信用代码", "uscc", doc="18位统一社会信用代码（GB 32100-2015，含校验码）。"),
+        ColumnSpec("industry", "行业类别", "industry", doc="行业类别，取值见 config/industries.toml（如 水泥、焦化、非重点行业）。"),
+        ColumnSpec("grade", "绩效等级", "grade", doc="A+、A、B、B-、C、D、引领性、非引领性、一厂一策。"),
+        ColumnSpec("essential_category", "保障类类别", "essential", required=False, doc="无、民生保障、战略性新兴、军工/出口、安全生产不可中断；空白视为“无”。"),
+        ColumnSpec("essential_approved_load", "保障类核定负荷(%)", "percent", required=False, unit="%", doc="民生保障的核定最大负荷或军工/出口的核定量，占产能基数的百分比。"),
+        ColumnSpec("small_micro", "小微企业", "bool", required=False, doc="是/否；空白视为“否”。"),
+        ColumnSpec("ultra_low_filed", "超低排放备案", "bool", required=False, doc="已完成超低排放改造并备案：是/否。"),
+        ColumnSpec("longitude", "经度", "float", required=False, doc="十进制度，WGS-84。"),
+        ColumnSpec("latitude", "纬度", "float", required=False, doc="十进制度，WGS-84。"),
+        ColumnSpec("contact_person", "联系人", "str", required=False, doc="应急减排责任人。"),
+        ColumnSpec("contact_phone", "联系电话", "str", required=False, doc="责任人手机或固定电话。"),
+        ColumnSpec("heavy_trucks_per_day", "日均重型货车(辆)", "int", required=False, unit="辆/日", doc="日均进出厂重型柴油货车数量。"),
+    ),
+)
+
+LINE_SHEET = SheetSpec(
+    "lines",
+    "生产线",
+    (
+        ColumnSpec("seq", "序号", "int", required=False, doc="序号，仅供阅读。"),
+        ColumnSpec("uscc", "统一社会信用代码", "uscc", doc="所属企业的统一社会信用代码，须在“企业”表中。"),
+        ColumnSpec("enterprise_name", "企业名称", "str", required=False, doc="所属企业名称，仅供核对；填写时须与“企业”表一致。"),
+        ColumnSpec("line_code", "生产线编号", "str", doc="企业内唯一的生产线（工序）编号。"),
+        ColumnSpec("line_name", "生产线", "str", doc="生产线或工序名称，如“2500t/d熟料生产线”。"),
+        ColumnSpec("process", "工序类型", "process", doc="工序类型，取值见 config/industries.toml 中该行业的工序。"),
+        ColumnSpec("capacity_unit", "产能单位", "str", doc="如 吨/日、万块/日、平方米/日。"),
+        ColumnSpec("capacity_eia", "环评批复产能(日均)", "float", doc="环评批复产能折日均值。"),
+        ColumnSpec("capacity_permit", "排污许可产能(日均)", "float", doc="排污许可证载明产能折日均值。"),
+        ColumnSpec("capacity_actual", "上年实际产量(日均)", "float", doc="上一年度实际产量折日均值。"),
+        ColumnSpec("capacity_basis", "产能基数(日均)", "float", required=False, export_only=True, doc="取以上三者最小值（系统计算，导入时忽略）。"),
+        ColumnSpec("output_value_yuan", "日产值(元)", "float", unit="元/日", doc="按产能基数计的日均产值，元。"),
+        ColumnSpec("interruptible", "可中断", "bool", doc="是：可停产；否：工艺不可中断，只能降负荷。"),
+        ColumnSpec("min_load", "最低负荷(%)", "percent", unit="%", doc="安全运行的最低负荷，占产能基数的百分比。"),
+        ColumnSpec("stop_lead_time_h", "停产所需时间(小时)", "float", unit="h", doc="从接到通知到完成停产（或降负荷）所需小时数。"),
+        ColumnSpec("so2_kg", "SO2排放量(kg/d)", "float", unit="kg/d", doc="按产能基数计的日排放量，千克/日。"),
+        ColumnSpec("nox_kg", "NOx排放量(kg/d)", "float", unit="kg/d", doc="同上。"),
+        ColumnSpec("pm_kg", "颗粒物排放量(kg/d)", "float", unit="kg/d", doc="同上。"),
+        ColumnSpec("vocs_kg", "VOCs排放量(kg/d)", "float", unit="kg/d", doc="同上。"),
+    ),
+)
+
+SHEETS: tuple[SheetSpec, ...] = (VERSION_SHEET, AREA_SHEET, ENTERPRISE_SHEET, LINE_SHEET)
