@@ -128,3 +128,24 @@ LINE_SHEET = SheetSpec(
 )
 
 SHEETS: tuple[SheetSpec, ...] = (VERSION_SHEET, AREA_SHEET, ENTERPRISE_SHEET, LINE_SHEET)
+
+
+@dataclass
+class RegistryTables:
+    """A whole list in memory, column-wise: ``sheet.key -> column key -> values``.
+
+    The one exchange structure between the generator, the file readers/writers and
+    the database importer. Values are typed Python scalars (``percent`` as a 0–1
+    fraction, ``bool`` as bool, ``date`` as ``datetime.date``, ``grade`` /
+    ``essential`` as their enum values, ``industry`` / ``process`` as codes, missing
+    optional cells as ``None``). ``version`` holds a single row (scalars, not lists).
+    """
+
+    version: dict
+    areas: dict[str, list]
+    enterprises: dict[str, list]
+    lines: dict[str, list]
+
+    def n_rows(self, sheet: str) -> int:
+        table = getattr(self, sheet)
+        return len(next(iter(table.values()))) if table else 0
