@@ -1,0 +1,93 @@
+"""The plan document: what `emergency plan` writes and the API serves.
+
+All quantities are per day (kg/day, yuan/day). Field names follow issue 4 §6 and
+are part of the public interface: change them only with a migration note.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from enterprise_registry.vocab import Pollutant, WarningLevel
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Requirement(_Doc):
+    area: str
+    pollutant: Pollutant
+    baseline_kg: float = Field(description="Listed firms' emissions in the area before measures.")
+    required_kg: float = Field(description="Required reduction = ratio × base × listed share.")
+    achieved_kg: float = Field(description="Reduction delivered by the plan's actions.")
+    dual_yuan_per_kg: float | None = Field(
+        default=None, description="LP marginal price of this requirement (影子价格)."
+    )
+    shortfall_kg: float = 0.0
+
+
+class Action(_Doc):
+    enterprise_uscc: str
+    enterprise_name: str | None = None
+    county: str | None = None
+    line_id: str
+    line_name: str | None = None
+    measure: str = Field(description="Measure type code, e.g. stop, cut_output, truck_ban.")
+    measure_zh: str | None = Field(default=None, description="Chinese label for notices.")
+    output_cut: float = Field(ge=0.0, le=1.0)
+    reduction_kg: dict[Pollutant, float]
+    lost_value_yuan: float = Field(ge=0.0)
+    basis: str = Field(description="'floor' (mandated by the grade table) or 'optimised'.")
+    reason: str = Field(description="Why this line takes this measure (Chinese).")
+    source: str | None = Field(default=None, description="Policy source of the floor measure.")
+
+
+class Spared(_Doc):
+    enterprise_uscc: str
+    enterprise_name: str | None = None
+    reason: str
+    approved_override: bool = Field(
+        default=False, description="True when the officer approved measures for this firm."
+    )
+
+
+class Objective(_Doc):
+    lost_value_yuan: float
+    lower_bound_yuan: float
+    gap: float
+
+
+class SolverInfo(_Doc):
+    status: str
+    seconds: float
+    method: str | None = None
+    phases: dict[str, float] = Field(default_factory=dict)
+
+
+class SparedSuggestion(_Doc):
+    """Smallest, least harmful set of spared firms that would close a shortfall."""
+
+    enterprises: list[str]
+    lost_value_yuan: float
+    closes_shortfall: bool
+
+
+class PlanDocument(_Doc):
+    level: WarningLevel
+    registry_version: str
+    policy_area: str | None = None
+    rule_set: str | None = None
+    created_at: datetime
+    hours_to_start: float | None = None
+    requirements: list[Requirement]
+    actions: list[Action]
+    spared: list[Spared]
+    excluded_by_lead_time: list[dict] = Field(default_factory=list)
+    objective: Objective
+    solver: SolverInfo
+    feasible: bool
+    suggestion: SparedSuggestion | None = None
+    inputs: dict = Field(default_factory=dict, description="Hashes / names of the inputs used.")
