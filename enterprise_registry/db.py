@@ -1,0 +1,76 @@
+"""Engines and sessions, made by factories (never at import time).
+
+SQLite is the default (``<data_dir>/emergency.sqlite``, data_dir from
+``EMERGENCY_DATA_DIR``, default ``~/.local/share/emergency``); any SQLAlchemy URL
+through ``EMERGENCY_DATABASE_URL``. The schema is created and upgraded by the
+project's alembic history (``enterprise_registry/migrations``), run programmatically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from emergency.errors import ConfigurationError
+from emergency.settings import get_settings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` (default from settings); SQLite gets FK + WAL pragmas."""
+    settings = get_settings()
+    url = url or settings.resolved_database_url()
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigurationError(f"invalid database URL {url!r}: {exc}") from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade_database(engine: Engine, revision: str = "head") -> None:
+    """Create or upgrade the schema to ``revision`` with the alembic history."""
+    try:
+        command.upgrade(alembic_config(engine), revision)
+    except OperationalError as exc:
+        raise ConfigurationError(f"cannot reach the database {engine.url!r}: {exc.orig}") from None
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, class_=Session, expire_on_commit=False)
+
+
+def open_database(url: str | None = None) -> Engine:
+    """Engine for ``url`` with the schema upgraded: what commands call first."""
+    engine = make_engine(url)
+    upgrade_database(engine)
+    return engine

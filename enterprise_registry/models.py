@@ -1,0 +1,104 @@
+"""Database tables of the list (SQLModel). One version of the list = one ListVersion.
+
+Every Area, Enterprise and ProductionLine row belongs to a version; a new yearly
+list is imported as a new version and plans record the version they used.
+Shares (listed_share, min_load, essential_approved_load) are stored as fractions 0–1.
+Industry and process are stored as codes of ``config/industries.toml``; grade and
+essential category as their enum values (the strings used in published lists).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ListVersion(SQLModel, table=True):
+    __tablename__ = "list_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=100)
+    effective_date: date
+    city: str = Field(max_length=100)
+    notes: str | None = None
+    imported_at: datetime = Field(default_factory=_utcnow)
+    source_file: str | None = None
+    content_sha256: str | None = Field(default=None, max_length=64)
+
+
+class Area(SQLModel, table=True):
+    __tablename__ = "area"
+    __table_args__ = (UniqueConstraint("version_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="list_version.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    parent: str | None = Field(default=None, max_length=100)
+    base_so2: float
+    base_nox: float
+    base_pm: float
+    base_vocs: float
+    listed_share_so2: float
+    listed_share_nox: float
+    listed_share_pm: float
+    listed_share_vocs: float
+
+
+class Enterprise(SQLModel, table=True):
+    __tablename__ = "enterprise"
+    __table_args__ = (UniqueConstraint("version_id", "uscc"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="list_version.id", index=True, ondelete="CASCADE")
+    seq: int | None = None
+    uscc: str = Field(max_length=18, index=True)
+    name: str = Field(max_length=200)
+    county: str = Field(max_length=100, index=True)
+    industry: str = Field(max_length=50, index=True)
+    grade: str = Field(max_length=10, index=True)
+    essential_category: str = Field(default="无", max_length=20)
+    essential_approved_load: float | None = None
+    small_micro: bool = False
+    ultra_low_filed: bool = False
+    longitude: float | None = None
+    latitude: float | None = None
+    contact_person: str | None = Field(default=None, max_length=50)
+    contact_phone: str | None = Field(default=None, max_length=30)
+    heavy_trucks_per_day: int | None = None
+
+
+class ProductionLine(SQLModel, table=True):
+    __tablename__ = "production_line"
+    __table_args__ = (UniqueConstraint("enterprise_id", "line_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="list_version.id", index=True, ondelete="CASCADE")
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
+    seq: int | None = None
+    line_code: str = Field(max_length=50)
+    line_name: str = Field(max_length=200)
+    process: str = Field(max_length=50)
+    capacity_unit: str = Field(max_length=20)
+    capacity_eia: float
+    capacity_permit: float
+    capacity_actual: float
+    capacity_basis: float
+    output_value_yuan: float
+    interruptible: bool
+    min_load: float
+    stop_lead_time_h: float
+    so2_kg: float
+    nox_kg: float
+    pm_kg: float
+    vocs_kg: float
+
+    @staticmethod
+    def make_line_id(uscc: str, line_code: str) -> str:
+        """The stable id plans use for a line: ``<uscc>/<line_code>``."""
+        return f"{uscc}/{line_code}"
