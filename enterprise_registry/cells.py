@@ -1,0 +1,202 @@
+"""Parse and check the cells of a list file, column by column.
+
+Each ColumnSpec.kind has a parser that turns a raw cell (what openpyxl / calamine /
+csv gives) into the typed value of :class:`RegistryTables`, or raises
+:class:`CellError` with a Chinese reason. Problems are collected, never raised one
+by one, so a user sees every rejected cell of a file at once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Callable
+
+from enterprise_registry.uscc import uscc_problem
+from enterprise_registry.vocab import EssentialCategory, Grade
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One rejected cell (or row): where and why."""
+
+    sheet: str
+    row: int | None  # as the spreadsheet shows it (header = row 1)
+    column: str | None
+    value: Any
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.sheet
+        if self.row is not None:
+            where += f" 第{self.row}行"
+        if self.column:
+            where += f" [{self.column}]"
+        shown = "" if self.value is None else f" “{self.value}”"
+        return f"{where}{shown}: {self.reason}"
+
+
+class CellError(ValueError):
+    pass
+
+
+_BLANK = (None, "")
+_UNIT_RE = re.compile(r"^\s*(-?[0-9]+(?:\.[0-9]+)?)\s*([^\d\s.,-].*)$")
+_COMMA_DECIMAL_RE = re.compile(r"^-?[0-9]+,[0-9]+$")
+
+
+def is_blank(value: Any) -> bool:
+    return value in _BLANK or (isinstance(value, str) and not value.strip())
+
+
+def parse_str(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if not text:
+        raise CellError("不能为空")
+    return text
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise CellError("应为数字，不是是/否")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = str(value).strip().replace("\u3000", "")
+        try:
+            number = float(text)
+        except ValueError:
+            if _COMMA_DECIMAL_RE.match(text):
+                raise CellError("小数点应为“.”，不是“,”；请只填数字") from None
+            m = _UNIT_RE.match(text)
+            if m:
+                raise CellError(f"数值中含单位或文字“{m.group(2).strip()}”，请只填数字（单位见表头）") from None
+            raise CellError("应为数字") from None
+    if math.isnan(number) or math.isinf(number):
+        raise CellError("应为有限数字")
+    return number
+
+
+def parse_float(value: Any) -> float:
+    number = _number(value)
+    if number < 0:
+        raise CellError("不能为负数")
+    return number
+
+
+def parse_int(value: Any) -> int:
+    number = _number(value)
+    if not float(number).is_integer():
+        raise CellError("应为整数")
+    if number < 0:
+        raise CellError("不能为负数")
+    return int(number)
+
+
+def parse_percent(value: Any) -> float:
+    if isinstance(value, str) and value.strip().endswith("%"):
+        value = value.strip()[:-1]
+    number = _number(value)
+    if not 0.0 <= number <= 100.0:
+        raise CellError("百分比应在0到100之间")
+    return number / 100.0
+
+
+_TRUE = {"是", "Y", "YES", "TRUE", "1", "√"}
+_FALSE = {"否", "N", "NO", "FALSE", "0", "×"}
+
+
+def parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().upper()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise CellError("应填“是”或“否”")
+
+
+def parse_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise CellError("日期格式应为 YYYY-MM-DD")
+
+
+def parse_uscc(value: Any) -> str:
+    text = parse_str(value)
+    reason = uscc_problem(text)
+    if reason:
+        raise CellError(f"统一社会信用代码无效：{reason}")
+    return text
+
+
+_GRADES = {g.value: g.value for g in Grade}
+_GRADES.update({f"{g.value}级": g.value for g in Grade if g.value[0] in "ABCD"})
+
+
+def parse_grade(value: Any) -> str:
+    text = parse_str(value).replace("＋", "+").replace("－", "-")
+    try:
+        return _GRADES[text]
+    except KeyError:
+        raise CellError(
+            "未知绩效等级，应为 " + "、".join(g.value for g in Grade)
+        ) from None
+
+
+_ESSENTIAL = {e.value: e.value for e in EssentialCategory}
+_ESSENTIAL.update({"军工": "军工/出口", "出口": "军工/出口", "": "无"})
+
+
+def parse_essential(value: Any) -> str:
+    text = str(value).strip()
+    try:
+        return _ESSENTIAL[text]
+    except KeyError:
+        raise CellError(
+            "未知保障类类别，应为 " + "、".join(e.value for e in EssentialCategory)
+        ) from None
+
+
+PARSERS: dict[str, Callable[[Any], Any]] = {
+    "str": parse_str,
+    "int": parse_int,
+    "float": parse_float,
+    "percent": parse_percent,
+    "bool": parse_bool,
+    "date": parse_date,
+    "uscc": parse_uscc,
+    "grade": parse_grade,
+    "essential": parse_essential,
+    # resolved against config/industries.toml and other sheets by the importer:
+    "industry": parse_str,
+    "process": parse_str,
+    "area": parse_str,
+}
+
+# How each kind is written to a file (inverse of the parsers).
+def format_cell(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "percent":
+        return round(value * 100.0, 10)
+    if kind == "bool":
+        return "是" if value else "否"
+    if kind == "date":
+        return value.isoformat()
+    return value
