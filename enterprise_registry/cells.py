@@ -103,7 +103,7 @@ def parse_percent(value: Any) -> float:
     number = _number(value)
     if not 0.0 <= number <= 100.0:
         raise CellError("百分比应在0到100之间")
-    return number / 100.0
+    return round(number / 100.0, 12)  # 72.4 % -> 0.724, not 0.7240000000000001
 
 
 _TRUE = {"是", "Y", "YES", "TRUE", "1", "√"}

@@ -123,8 +123,26 @@ def _table_rows(spec: SheetSpec, table: dict[str, list] | dict) -> Iterator[list
     yield from (list(row) for row in zip(*columns))
 
 
+def humanise(tables: RegistryTables) -> RegistryTables:
+    """Industry and process codes replaced by their Chinese names, as people write them."""
+    from config.industries import load_industries
+
+    catalog = load_industries().industries
+    ents = dict(tables.enterprises)
+    ents["industry"] = [catalog[c].name_zh if c in catalog else c for c in ents.get("industry", [])]
+    lines = dict(tables.lines)
+    industry_of = dict(zip(tables.enterprises.get("uscc", []), tables.enterprises.get("industry", [])))
+    lines["process"] = [
+        catalog[industry_of[u]].processes.get(p, p) if industry_of.get(u) in catalog else p
+        for u, p in zip(lines.get("uscc", []), lines.get("process", []))
+    ]
+    return RegistryTables(version=tables.version, areas=tables.areas, enterprises=ents, lines=lines)
+
+
 def write_list_file(tables: RegistryTables, path: Path, progress: Progress | None = None) -> Path:
+    """Write a list (industry and process by their Chinese names) as .xlsx or CSV dir."""
     path = Path(path)
+    tables = humanise(tables)
     if is_workbook(path):
         _write_workbook(tables, path, progress)
     else:

@@ -193,7 +193,10 @@ def list_versions(engine: Engine) -> list[dict]:
                 "enterprises": counts.get(v.id, 0),
                 "imported_at": v.imported_at,
             }
-            for v in conn.execute(select(ListVersion).order_by(ListVersion.effective_date)).scalars()
+            for v in conn.execute(
+                select(ListVersion.id, ListVersion.name, ListVersion.effective_date, ListVersion.city, ListVersion.imported_at)
+                .order_by(ListVersion.effective_date)
+            )
         ]
 
 
