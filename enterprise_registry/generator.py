@@ -209,9 +209,9 @@ def generate_registry(
     lt_lo, lt_hi = np.array([p[9] for p in P]).T
     line_size = size[ent_of_line] * np.exp(rng.normal(0.0, 0.35, m))
     cap = median_cap * line_size
-    cap_eia = np.round(cap * rng.uniform(1.0, 1.3, m), 1)
-    cap_permit = np.round(cap * rng.uniform(0.95, 1.25, m), 1)
-    cap_actual = np.round(cap * rng.uniform(0.55, 1.0, m), 1)
+    cap_eia = np.maximum(np.round(cap * rng.uniform(1.0, 1.3, m), 1), 0.1)
+    cap_permit = np.maximum(np.round(cap * rng.uniform(0.95, 1.25, m), 1), 0.1)
+    cap_actual = np.maximum(np.round(cap * rng.uniform(0.55, 1.0, m), 1), 0.1)
     basis = np.minimum(np.minimum(cap_eia, cap_permit), cap_actual)
     scale = basis / median_cap
     output_value = np.round(value_med * scale * rng.uniform(0.8, 1.2, m), -1)
