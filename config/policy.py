@@ -1,0 +1,434 @@
+"""The effective policy of an area: national base + province → city → county overrides.
+
+Layout::
+
+    config/national/policy.toml              base policy (reduction, options, sparing, rotation …)
+    config/national/measures/<industry>.toml grade × level measure tables
+    config/national/warning_rules/<name>.toml warning rule sets
+    config/local/<province>.toml             partial documents merged on top, in order
+    config/local/<province>/<city>.toml
+    config/local/<province>/<city>/<county>.toml
+
+Merging: dicts merge key by key; lists and scalars REPLACE the parent's value. The
+merged document is validated once into a frozen :class:`Policy`; an error names the
+file that set the offending key and the key path. An area is named by its path
+(``shanxi/taiyuan``) or by its Chinese name (``太原市``).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, model_validator
+
+from config import POLICY_DIR
+from config.common import Confidence, Frozen
+from config.industries import IndustryCatalog, load_industries
+from config.loading import read_toml
+from config.measures import IndustryMeasures, LEVELS, Measure
+from config.warning_rules import WarningRuleSet
+from emergency.errors import PolicyError
+from enterprise_registry.vocab import EssentialCategory, Grade, Pollutant, WarningLevel
+
+OWN_MEASURE_GRADES = {Grade.A_PLUS, Grade.A, Grade.LEADER}
+GRADES_BY_SCHEME = {
+    "ABCD": {Grade.A_PLUS, Grade.A, Grade.B, Grade.B_MINUS, Grade.C, Grade.D, Grade.FIRM_SPECIFIC},
+    "leader": {Grade.LEADER, Grade.NON_LEADER, Grade.FIRM_SPECIFIC},
+    "firm_specific": {Grade.FIRM_SPECIFIC},
+}
+
+
+class ReductionPolicy(Frozen):
+    source: str = Field(min_length=1)
+    confidence: Confidence
+    notes: str | None = None
+    areas: list[str] = Field(default=["city", "county"])
+    ratios: dict[WarningLevel, dict[Pollutant, float]]
+
+    @model_validator(mode="after")
+    def _complete(self) -> "ReductionPolicy":
+        for level in LEVELS:
+            row = self.ratios.get(level)
+            if row is None or set(row) != set(Pollutant):
+                raise ValueError(f"ratios.{level.value} must give SO2, NOx, PM and VOCs")
+            if any(not 0.0 <= v <= 1.0 for v in row.values()):
+                raise ValueError(f"ratios.{level.value}: ratios must lie in [0, 1]")
+        if not set(self.areas) <= {"city", "county"} or not self.areas:
+            raise ValueError("areas must be a non-empty subset of ['city', 'county']")
+        return self
+
+    def ratio(self, level: WarningLevel, pollutant: Pollutant) -> float:
+        if level is WarningLevel.NONE:
+            return 0.0
+        return self.ratios[level][pollutant]
+
+
+class CokingParams(Frozen):
+    normal_hours: float = Field(gt=0)
+    source: str
+    confidence: Confidence
+    notes: str | None = None
+
+
+class GradeFallback(Frozen):
+    model_config = Frozen.model_config | {"extra": "allow"}
+    source: str
+    confidence: Confidence
+
+    def mapping(self) -> dict[Grade, list[Grade]]:
+        """Grade -> the grades to try, in order, when its own row is missing."""
+        extra = self.model_extra or {}
+        return {Grade(k): [Grade(x) for x in (v if isinstance(v, list) else [v])] for k, v in extra.items()}
+
+    @model_validator(mode="after")
+    def _grades(self) -> "GradeFallback":
+        try:
+            self.mapping()
+        except ValueError as exc:
+            raise ValueError(f"grade_fallback: {exc}") from None
+        return self
+
+
+class OptionLadder(Frozen):
+    deeper_cuts: list[float] = Field(default_factory=list)
+    allow_stop: bool = True
+    grades: list[Grade]
+    source: str
+    confidence: Confidence
+
+    @model_validator(mode="after")
+    def _cuts(self) -> "OptionLadder":
+        if any(not 0.0 < c < 1.0 for c in self.deeper_cuts):
+            raise ValueError("deeper_cuts must lie strictly between 0 and 1")
+        return self
+
+
+class SparingEffect(StrEnum):
+    OWN_MEASURES = "own_measures"  # no mandated measure; the firm acts on its own
+    EXEMPT = "exempt"  # no measure at all
+    APPROVED_LOAD = "approved_load"  # run at the approved load, never below
+    SLOW_DOWN_ONLY = "slow_down_only"  # the table's measure, but at most a slow-down
+    EXEMPT_AT_LEVELS = "exempt_at_levels"  # exempt at the listed levels only
+
+
+SPARED_EFFECTS = {SparingEffect.OWN_MEASURES, SparingEffect.EXEMPT}
+
+
+class SparingRule(Frozen):
+    id: str
+    grades: list[Grade] | None = None
+    essential: list[EssentialCategory] | None = None
+    processes: list[str] | None = None
+    small_micro: bool | None = None
+    effect: SparingEffect
+    levels: list[WarningLevel] | None = None
+    reason_zh: str
+    source: str = Field(min_length=1)
+    confidence: Confidence
+
+    @model_validator(mode="after")
+    def _has_condition(self) -> "SparingRule":
+        if not any(x is not None for x in (self.grades, self.essential, self.processes, self.small_micro)):
+            raise ValueError("a sparing rule needs at least one condition (grades/essential/processes/small_micro)")
+        if self.effect is SparingEffect.EXEMPT_AT_LEVELS and not self.levels:
+            raise ValueError("effect 'exempt_at_levels' needs 'levels'")
+        return self
+
+    def matches(self, grade: str, essential: str, small_micro: bool, process: str, level: WarningLevel) -> bool:
+        if self.grades is not None and grade not in self.grades:
+            return False
+        if self.essential is not None and essential not in self.essential:
+            return False
+        if self.processes is not None and process not in self.processes:
+            return False
+        if self.small_micro is not None and bool(small_micro) != self.small_micro:
+            return False
+        if self.effect is SparingEffect.EXEMPT_AT_LEVELS and level not in (self.levels or []):
+            return False
+        return True
+
+
+class SparingPolicy(Frozen):
+    source: str
+    rules: list[SparingRule]
+
+    def rule_for(
+        self, grade: str, essential: str, small_micro: bool, process: str, level: WarningLevel
+    ) -> SparingRule | None:
+        """The first rule (in file order) that applies, or None."""
+        for rule in self.rules:
+            if rule.matches(grade, essential, small_micro, process, level):
+                return rule
+        return None
+
+
+_MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+
+
+class RotationWindow(Frozen):
+    provinces: list[str]
+    start: str
+    end: str
+
+    @model_validator(mode="after")
+    def _dates(self) -> "RotationWindow":
+        for d in (self.start, self.end):
+            if not _MMDD.match(d):
+                raise ValueError(f"{d!r} is not MM-DD")
+        return self
+
+
+class QuarterMinimum(Frozen):
+    months: list[int]
+    min_days: int = Field(ge=0)
+
+
+class RotationPolicy(Frozen):
+    source: str
+    confidence: Confidence
+    window: str
+    windows: dict[str, RotationWindow]
+    industries: list[str]
+    min_block_days: int = Field(ge=1)
+    daily_stop_share_min: float = Field(ge=0, le=1)
+    daily_stop_share_max: float = Field(ge=0, le=1)
+    count_warning_days: bool
+    yearly_cap_days: int = Field(ge=0)
+    quarterly_minimums: list[QuarterMinimum] = Field(default_factory=list)
+    exempt_grades: list[Grade]
+    exempt_essential: bool
+    exempt_ultra_low_filed: bool
+    stop_days: dict[Grade, int | str]
+
+    @model_validator(mode="after")
+    def _check(self) -> "RotationPolicy":
+        if self.window not in self.windows:
+            raise ValueError(f"window {self.window!r} is not one of {sorted(self.windows)}")
+        if self.daily_stop_share_min > self.daily_stop_share_max:
+            raise ValueError("daily_stop_share_min exceeds daily_stop_share_max")
+        for grade, days in self.stop_days.items():
+            if isinstance(days, str) and days != "whole":
+                raise ValueError(f"stop_days.{grade.value}: give a number of days or 'whole'")
+        return self
+
+
+class Policy(Frozen):
+    area: str = Field(description="area path, '' for national")
+    name_zh: str
+    chain: list[str] = Field(description="files merged, national first")
+    rule_set: str
+    reduction: ReductionPolicy
+    coking: CokingParams
+    grade_fallback: GradeFallback
+    options: OptionLadder
+    sparing: SparingPolicy
+    rotation: RotationPolicy
+    measures: dict[str, IndustryMeasures]
+    warning_rules: dict[str, WarningRuleSet]
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> "Policy":
+        if self.rule_set not in self.warning_rules:
+            raise ValueError(f"rule_set {self.rule_set!r} is not one of {sorted(self.warning_rules)}")
+        catalog = load_industries()
+        for industry, table in self.measures.items():
+            if industry not in catalog.industries:
+                raise ValueError(f"measures.{industry}: unknown industry (config/industries.toml)")
+            if table.industry != industry:
+                raise ValueError(f"measures.{industry}: file says industry = {table.industry!r}")
+            ind = catalog.industries[industry]
+            for process, grades in table.processes.items():
+                if process != "*" and process not in ind.processes:
+                    raise ValueError(f"measures.{industry}.processes.{process}: unknown process for {industry}")
+                for grade in grades:
+                    if grade not in GRADES_BY_SCHEME[ind.grading]:
+                        raise ValueError(
+                            f"measures.{industry}.processes.{process}.{grade.value}: grade not used by "
+                            f"{ind.grading!r} industries"
+                        )
+        for industry in self.rotation.industries:
+            if industry not in catalog.industries:
+                raise ValueError(f"rotation.industries: unknown industry {industry!r}")
+        self._check_complete(catalog)
+        return self
+
+    def _check_complete(self, catalog: IndustryCatalog) -> None:
+        """Every (industry, process, grade) that is not own-measures resolves to a measure."""
+        for code, ind in catalog.industries.items():
+            for process in ind.processes:
+                for grade in GRADES_BY_SCHEME[ind.grading] - OWN_MEASURE_GRADES:
+                    if self._resolve(code, process, grade) is None:
+                        raise ValueError(
+                            f"measures.{code}: no measure for process {process!r}, grade {grade.value!r} "
+                            "(add it, a '*' process row, or a grade_fallback)"
+                        )
+
+    def _resolve(self, industry: str, process: str, grade: Grade):
+        table = self.measures.get(industry)
+        if table is None:
+            return None
+        fallback = self.grade_fallback.mapping()
+        queue, seen = [grade], set()
+        while queue:
+            g = queue.pop(0)
+            if g in seen:
+                continue
+            seen.add(g)
+            for key in (process, "*"):
+                row = table.processes.get(key, {}).get(g)
+                if row is not None:
+                    return table, row, g
+            queue.extend(fallback.get(g, []))
+        return None
+
+    # ----------------------------------------------------------------- lookups
+
+    def floor(self, industry: str, process: str, grade: str, level: WarningLevel) -> tuple[Measure, str]:
+        """Mandated measure (the floor) and its source, for a line of this kind."""
+        g = Grade(grade)
+        if g in OWN_MEASURE_GRADES:
+            return Measure(action="own_measures"), "环办大气函〔2020〕340号"
+        resolved = self._resolve(industry, process, g)
+        if resolved is None:  # pragma: no cover - excluded by _check_complete
+            raise PolicyError(f"no measure for {industry}/{process}/{grade}")
+        table, row, used_grade = resolved
+        measure = row.at(level)
+        source = measure.source or table.source
+        if used_grade != g:
+            source += f"（{g.value}参照{used_grade.value}：{self.grade_fallback.source}）"
+        return measure, source
+
+    def confidence_of(self, industry: str, process: str, grade: str, level: WarningLevel) -> Confidence:
+        resolved = self._resolve(industry, process, Grade(grade))
+        if resolved is None:
+            return Confidence.CONFIRMED
+        table, row, _ = resolved
+        return row.at(level).confidence or table.confidence
+
+    @property
+    def warning_rule_set(self) -> WarningRuleSet:
+        return self.warning_rules[self.rule_set]
+
+
+# --------------------------------------------------------------------- loading
+
+
+def _merge(base: dict, top: dict, source: str, prov: dict[tuple, str], path: tuple = ()) -> dict:
+    for key, value in top.items():
+        here = path + (key,)
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value, source, prov, here)
+        else:
+            base[key] = copy.deepcopy(value)
+            prov[here] = source
+            _mark(value, source, prov, here)
+    return base
+
+
+def _mark(value: Any, source: str, prov: dict[tuple, str], path: tuple) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            prov[path + (k,)] = source
+            _mark(v, source, prov, path + (k,))
+
+
+def _national(policy_dir: Path, prov: dict[tuple, str]) -> dict:
+    base_file = policy_dir / "national" / "policy.toml"
+    doc = _merge({}, read_toml(base_file), str(base_file), prov)
+    doc["measures"] = {}
+    for f in sorted((policy_dir / "national" / "measures").glob("*.toml")):
+        data = read_toml(f)
+        _merge(doc["measures"], {f.stem: data}, str(f), prov, ("measures",))
+    doc["warning_rules"] = {}
+    for f in sorted((policy_dir / "national" / "warning_rules").glob("*.toml")):
+        _merge(doc["warning_rules"], {f.stem: read_toml(f)}, str(f), prov, ("warning_rules",))
+    return doc
+
+
+def local_areas(policy_dir: Path | None = None) -> dict[str, str]:
+    """Area path -> Chinese name, for every locality file."""
+    root = (policy_dir or _default_dir()) / "local"
+    out = {}
+    for f in sorted(root.rglob("*.toml")):
+        path = f.relative_to(root).with_suffix("").as_posix()
+        out[path] = read_toml(f).get("name_zh", path)
+    return out
+
+
+def resolve_area(area: str | None, policy_dir: Path | None = None) -> str:
+    """Normalise an area name or path to its path ('' = national)."""
+    if not area or area in ("national", "全国"):
+        return ""
+    areas = local_areas(policy_dir)
+    if area.strip("/") in areas:
+        return area.strip("/")
+    matches = [p for p, name in areas.items() if name == area]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise PolicyError(f"area {area!r} is ambiguous: {', '.join(matches)}; give the path")
+    known = "、".join(f"{n}（{p}）" for p, n in areas.items())
+    raise PolicyError(f"no policy file for area {area!r}; known areas: {known}")
+
+
+def _default_dir() -> Path:
+    from emergency.settings import get_settings
+
+    return get_settings().policy_dir or POLICY_DIR
+
+
+def _located(exc: ValidationError, prov: dict[tuple, str]) -> str:
+    lines = [f"policy invalid: {exc.error_count()} problem(s)"]
+    for err in exc.errors():
+        loc = tuple(str(p) for p in err["loc"])
+        if not loc:  # a cross-reference error: its message starts with the key path
+            m = re.match(r"(?:Value error, )?([^\s:]+)", err["msg"])
+            if m and "." in m.group(1):
+                loc = tuple(m.group(1).split("."))
+        source = None
+        for n in range(len(loc), 0, -1):
+            source = prov.get(loc[:n])
+            if source:
+                break
+        lines.append(f"  {source or '<merged policy>'} -> {'.'.join(loc) or '<root>'}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def load_policy(area: str | None = None, policy_dir: Path | None = None) -> Policy:
+    """The effective, validated policy for an area after overrides."""
+    policy_dir = Path(policy_dir or _default_dir())
+    path = resolve_area(area, policy_dir)
+    prov: dict[tuple, str] = {}
+    doc = _national(policy_dir, prov)
+    chain = [str(policy_dir / "national")]
+    parts = path.split("/") if path else []
+    for i in range(1, len(parts) + 1):
+        f = policy_dir / "local" / ("/".join(parts[:i]) + ".toml")
+        if f.exists():
+            _merge(doc, read_toml(f), str(f), prov)
+            chain.append(str(f))
+    doc["area"] = path
+    doc["chain"] = chain
+    doc.setdefault("name_zh", "全国")
+    try:
+        return Policy.model_validate(doc)
+    except ValidationError as exc:
+        raise PolicyError(_located(exc, prov)) from None
+
+
+def provenance(area: str | None = None, policy_dir: Path | None = None) -> dict[str, str]:
+    """Key path -> the file that set it, for `policy show`."""
+    policy_dir = Path(policy_dir or _default_dir())
+    path = resolve_area(area, policy_dir)
+    prov: dict[tuple, str] = {}
+    doc = _national(policy_dir, prov)
+    parts = path.split("/") if path else []
+    for i in range(1, len(parts) + 1):
+        f = policy_dir / "local" / ("/".join(parts[:i]) + ".toml")
+        if f.exists():
+            _merge(doc, read_toml(f), str(f), prov)
+    return {".".join(k): v for k, v in prov.items()}
