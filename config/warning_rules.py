@@ -53,8 +53,8 @@ class WarningRuleSet(Frozen):
     source: str = Field(min_length=1)
     confidence: Confidence
     lead_time_hours: float = Field(ge=0)
-    release_below: Literal[WarningLevel.YELLOW]
-    release_min_hours: float = Field(gt=0)
+    release_max_aqi: float = Field(gt=0, description="release when AQI stays at or below this ...")
+    release_min_hours: float = Field(gt=0, description="... for at least this many hours")
     industrial_pollutants: list[str]
     notes: str | None = None
     triggers: list[Trigger] = Field(min_length=1)
