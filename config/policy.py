@@ -21,7 +21,7 @@ import copy
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -47,7 +47,7 @@ class ReductionPolicy(Frozen):
     confidence: Confidence
     notes: str | None = None
     areas: list[str] = Field(default=["city", "county"])
-    ratios: dict[WarningLevel, dict[Pollutant, float]]
+    ratios: dict[WarningLevel, dict[Pollutant, Annotated[float, Field(ge=0.0, le=1.0)]]]
 
     @model_validator(mode="after")
     def _complete(self) -> "ReductionPolicy":
@@ -385,10 +385,10 @@ def _located(exc: ValidationError, prov: dict[tuple, str]) -> str:
     lines = [f"policy invalid: {exc.error_count()} problem(s)"]
     for err in exc.errors():
         loc = tuple(str(p) for p in err["loc"])
-        if not loc:  # a cross-reference error: its message starts with the key path
-            m = re.match(r"(?:Value error, )?([^\s:]+)", err["msg"])
-            if m and "." in m.group(1):
-                loc = tuple(m.group(1).split("."))
+        m = re.match(r"(?:Value error, )?([^\s:]+):", err["msg"])
+        if m and "." in m.group(1):  # a model-level check naming a key path below ``loc``
+            sub = tuple(m.group(1).split("."))
+            loc = sub if loc == () or sub[0] == "measures" else loc + sub
         source = None
         for n in range(len(loc), 0, -1):
             source = prov.get(loc[:n])

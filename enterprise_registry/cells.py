@@ -48,7 +48,9 @@ _COMMA_DECIMAL_RE = re.compile(r"^-?[0-9]+,[0-9]+$")
 
 
 def is_blank(value: Any) -> bool:
-    return value in _BLANK or (isinstance(value, str) and not value.strip())
+    if value is None or value == "":
+        return True
+    return isinstance(value, str) and not value.strip()
 
 
 def parse_str(value: Any) -> str:
@@ -82,6 +84,8 @@ def _number(value: Any) -> float:
 
 
 def parse_float(value: Any) -> float:
+    if type(value) is float and 0.0 <= value < math.inf:  # fast path: a numeric cell
+        return value
     number = _number(value)
     if number < 0:
         raise CellError("不能为负数")

@@ -138,13 +138,16 @@ def validate_sheets(
     ent_row = {code: i for i, code in enumerate(usccs) if code is not None}
     seen_lines: dict[tuple[str, str], int] = {}
     ent_names = ents.get("name", [])
+    n_lines = len(raw["lines"].rows)
+    given_names = lines.get("enterprise_name") or [None] * n_lines
+    procs = lines.get("process") or [None] * n_lines
     for i, (code, lcode) in enumerate(zip(lines.get("uscc", []), lines.get("line_code", []))):
         if code is None:
             continue
         if code not in ent_row:
             problems.append(Problem(l_spec.title, l_first + i, _header(l_spec, "uscc"), code, "生产线所属企业不在企业表中"))
             continue
-        given_name = lines.get("enterprise_name", [None] * (i + 1))[i]
+        given_name = given_names[i]
         if given_name and given_name != ent_names[ent_row[code]]:
             problems.append(Problem(l_spec.title, l_first + i, _header(l_spec, "enterprise_name"), given_name, f"与企业表中该代码的企业名称“{ent_names[ent_row[code]]}”不一致"))
         if lcode is not None:
@@ -154,13 +157,14 @@ def validate_sheets(
             else:
                 seen_lines[key] = l_first + i
         ind = industries[ent_row[code]]
-        proc = lines.get("process", [None] * (i + 1))[i]
+        proc = procs[i]
         if ind is not None and proc is not None:
             pcode = catalog.process_code(ind, proc)
             if pcode is None:
                 allowed = "、".join(catalog.industries[ind].processes.values())
                 problems.append(Problem(l_spec.title, l_first + i, _header(l_spec, "process"), proc, f"“{catalog.industries[ind].name_zh}”行业无此工序类型，应为 {allowed}"))
-            lines["process"][i] = pcode
+            procs[i] = pcode
+    lines["process"] = procs
     caps = zip(lines.get("capacity_eia", []), lines.get("capacity_permit", []), lines.get("capacity_actual", []))
     lines["capacity_basis"] = [
         min(c) if None not in c else None for c in caps

@@ -94,7 +94,8 @@ def daily_values(series: HourlySeries, min_hours_24h: int = 20) -> list[tuple[da
         if o3_8 is not None:
             x1 = series.values["o3"][idx]
             row["o3_1h"] = None if np.all(np.isnan(x1)) else float(np.nanmax(x1))
-            x8 = o3_8[idx]
+            # GB 3095 / HJ 633: the 8-h means lying inside the day (ending 08:00…24:00), ≥ 14 valid
+            x8 = o3_8[idx[7:]]
             row["o3_8h"] = None if np.sum(~np.isnan(x8)) < 14 else float(np.nanmax(x8))
         out.append((d, row))
     return out
