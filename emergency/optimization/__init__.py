@@ -1,0 +1,10 @@
+"""The measure-selection model (措施优化) and its solvers.
+
+- ``problem``: the frozen problem, arrays indexed by line and by (line, option);
+- ``builder``: registry + policy + level -> problem (the only place that knows policy);
+- ``formulation``: the exact MIP from arrays (for export and the plain baselines);
+- ``lp``: the LP relaxation, solved exactly with GLOP, with its duals;
+- ``solver``: LP relaxation + neighbourhood MIP — the engine's method;
+- ``baselines``: rules only, greedy, plain CP-SAT, plain MIP;
+- ``result``: typed results.
+"""
