@@ -23,12 +23,13 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from emergency.cli import aqi, demo, policy, registry, warning
+    from emergency.cli import aqi, demo, plan, policy, registry, warning
 
     app.add_typer(registry.app, name="registry", help="The emergency reduction list (应急减排清单).")
     app.add_typer(policy.app, name="policy", help="Policy as data (config/).")
     app.add_typer(warning.app, name="warning", help="Warnings (预警): evaluate from forecasts.")
     app.command("aqi", help="AQI per HJ 633 from JSON lines on stdin.")(aqi.aqi_command)
+    app.command("plan", help="Compute the measures for a warning level (减排方案).")(plan.plan_command)
     app.command("demo", help="Run the main job on a generated demo city.")(demo.demo_command)
 
 

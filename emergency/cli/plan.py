@@ -1,0 +1,99 @@
+"""`emergency plan`: the measures for a warning level, optimised, bounded and explained."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from emergency.cli.options import DatabaseOption
+from emergency.errors import OptimizationError
+from enterprise_registry.vocab import LEVEL_LABELS_ZH, WarningLevel
+
+console = Console(stderr=True)
+
+
+def _split(text: str | None) -> list[str]:
+    return [x.strip() for x in (text or "").replace("，", ",").split(",") if x.strip()]
+
+
+def plan_command(
+    level: Annotated[WarningLevel, typer.Option("--level", help="yellow | orange | red")],
+    out: Annotated[Path, typer.Option("--out", help="Plan JSON to write.")] = Path("plan.json"),
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="Also write the plan as an Excel workbook.")] = None,
+    export_model: Annotated[Optional[Path], typer.Option("--export-model", help="Write the exact model in MPS.")] = None,
+    area: Annotated[Optional[str], typer.Option("--area", help="Plan for these areas only (comma-separated names).")] = None,
+    rules: Annotated[Optional[str], typer.Option("--rules", help="Warning rule set recorded with the plan (2019/2024).")] = None,
+    policy_area: Annotated[Optional[str], typer.Option("--policy-area", help="Policy area (default: the list's city).")] = None,
+    hours_to_start: Annotated[Optional[float], typer.Option("--hours-to-start", help="Hours until the warning starts (lead times).")] = None,
+    approve_spared: Annotated[Optional[str], typer.Option("--approve-spared", help="Spared firms (codes) the officer approves for measures.")] = None,
+    approve_suggested: Annotated[bool, typer.Option("--approve-suggested", help="Approve the suggested spared firms if the targets cannot be met.")] = False,
+    registry: Annotated[Optional[Path], typer.Option("--registry", help="Plan from a list file instead of the database.")] = None,
+    version: Annotated[Optional[str], typer.Option("--version", help="List version (default: latest in effect).")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Solver time limit (s).")] = 20.0,
+    database: DatabaseOption = None,
+) -> None:
+    """Compute the plan (减排方案): every requirement met at least lost output, with bound and gap."""
+    from emergency.optimization.formulation import write_mps
+    from emergency.plans.service import make_plan, policy_for
+    from emergency.plans.workbook import write_plan_workbook
+
+    if level is WarningLevel.NONE:
+        raise OptimizationError("--level none: no warning, no plan")
+    t0 = time.perf_counter()
+    if registry is not None:
+        from enterprise_registry.service import check_list_file
+
+        tables = check_list_file(registry)
+    else:
+        from enterprise_registry.db import open_database
+        from enterprise_registry.service import export_tables
+
+        tables = export_tables(open_database(database), version)
+    policy = policy_for(tables, policy_area)
+    approved = _split(approve_spared)
+    run = make_plan(tables, level, policy=policy, areas=_split(area) or None, hours_to_start=hours_to_start,
+                    approved_spared=approved, time_limit=time_limit)
+    if not run.document.feasible and approve_suggested and run.document.suggestion and run.document.suggestion.closes_shortfall:
+        approved = approved + run.document.suggestion.enterprises
+        run = make_plan(tables, level, policy=policy, areas=_split(area) or None, hours_to_start=hours_to_start,
+                        approved_spared=approved, time_limit=time_limit)
+    doc = run.document
+    if rules:
+        from config.warning_rules import load_rule_set
+
+        doc = doc.model_copy(update={"rule_set": load_rule_set(rules).name})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(doc.model_dump_json(indent=1), encoding="utf-8")
+    if xlsx:
+        write_plan_workbook(doc, xlsx)
+    if export_model:
+        write_mps(run.problem, export_model)
+    _summary(doc, time.perf_counter() - t0, out)
+    if not doc.feasible:
+        raise typer.Exit(10)
+
+
+def _summary(doc, seconds: float, out: Path) -> None:
+    t = Table(title=f"{LEVEL_LABELS_ZH[doc.level]}预警减排方案 · 清单 {doc.registry_version}")
+    for col in ("区域", "污染物", "应减(kg/d)", "实减(kg/d)", "缺口"):
+        t.add_column(col)
+    for r in doc.requirements:
+        t.add_row(r.area, r.pollutant.value, f"{r.required_kg:,.0f}", f"{r.achieved_kg:,.0f}", "" if r.shortfall_kg <= 0 else f"[red]{r.shortfall_kg:,.0f}[/]")
+    console.print(t)
+    o = doc.objective
+    console.print(
+        f"措施 {len(doc.actions)} 条生产线 · 豁免 {len(doc.spared)} 家 · 损失产值 {o.lost_value_yuan:,.0f} 元/日 · "
+        f"下界 {o.lower_bound_yuan:,.0f} · 差距 {o.gap:.4%} · {doc.solver.status} · 求解 {doc.solver.seconds:.2f}s · 总计 {seconds:.1f}s → {out}"
+    )
+    if not doc.feasible:
+        console.print("[bold red]不满足全部减排目标[/]（不会被悄悄放宽）：缺口见上表。")
+        if doc.suggestion:
+            s = doc.suggestion
+            verdict = "可补足缺口" if s.closes_shortfall else "仍不足以补足缺口"
+            console.print(f"建议经批准纳入管控的豁免企业（最少家数）{len(s.enterprises)} 家，{verdict}：{', '.join(s.enterprises[:20])}"
+                          + (" …" if len(s.enterprises) > 20 else "") + "；批准请加 --approve-spared 或 --approve-suggested")

@@ -1,0 +1,217 @@
+"""Make a plan: registry version + policy + level → solved, explained PlanDocument.
+
+One function for the CLI, the API, the workflow and the scenarios. It never
+violates a requirement silently: when the list cannot meet the targets without
+spared firms, the plan is marked infeasible, lists the shortfall per area and
+pollutant, shows the strongest measures the list allows, and suggests the
+smallest, least harmful set of spared firms; with ``approved_spared`` (the
+officer's explicit approval) those firms' measures are used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import numpy as np
+
+from config.policy import Policy, load_policy
+from emergency.errors import PolicyError
+from emergency.optimization.builder import BuildReport, build_problem
+from emergency.optimization.problem import MeasureProblem
+from emergency.optimization.result import SolveResult
+from emergency.optimization.solver import solve
+from emergency.optimization.suggest import suggest_spared
+from emergency.plans.document import (
+    Action, Objective, PlanDocument, Requirement, Spared, SparedSuggestion, SolverInfo,
+)
+from emergency.plans.explain import floor_reason, optimised_reason, option_label_zh
+from enterprise_registry.columns import RegistryTables
+from enterprise_registry.vocab import POLLUTANTS, WarningLevel
+
+
+@dataclass
+class PlanRun:
+    """A plan with the arrays behind it (for exports, re-planning and the benchmark)."""
+
+    document: PlanDocument
+    problem: MeasureProblem
+    report: BuildReport
+    result: SolveResult
+
+
+def policy_for(tables: RegistryTables, area: str | None = None) -> Policy:
+    """The policy of ``area``, else of the list's city, else the national one."""
+    if area:
+        return load_policy(area)
+    try:
+        return load_policy(tables.version["city"])
+    except PolicyError:
+        return load_policy(None)
+
+
+def tables_sha256(tables: RegistryTables) -> str:
+    h = hashlib.sha256()
+    for part in (tables.version, tables.areas, tables.enterprises, tables.lines):
+        h.update(json.dumps(part, sort_keys=True, default=str, ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+def make_plan(
+    tables: RegistryTables,
+    level: WarningLevel,
+    *,
+    policy: Policy | None = None,
+    areas: list[str] | None = None,
+    hours_to_start: float | None = None,
+    approved_spared: tuple[str, ...] | list[str] = (),
+    time_limit: float = 20.0,
+    gap_tolerance: float = 5e-4,
+) -> PlanRun:
+    policy = policy or policy_for(tables)
+    problem, report = build_problem(
+        tables, policy, level, hours_to_start=hours_to_start, areas=areas, approved_spared=tuple(approved_spared)
+    )
+    result = solve(problem, time_limit=time_limit, gap_tolerance=gap_tolerance)
+    suggestion = None
+    choice = result.choice
+    if not result.feasible:
+        choice = problem.line_start[1:] - 1  # the strongest measures the list allows
+        spared_usccs = sorted({tables.enterprises["uscc"][e] for e in report.spared_enterprises})
+        if spared_usccs:
+            opened, _ = build_problem(
+                tables, policy, level, hours_to_start=hours_to_start, areas=areas,
+                approved_spared=tuple(approved_spared) + tuple(spared_usccs),
+            )
+            s = suggest_spared(problem, opened, np.array(sorted(report.spared_enterprises)))
+            suggestion = SparedSuggestion(
+                enterprises=[tables.enterprises["uscc"][g] for g in s.groups],
+                lost_value_yuan=s.lost_value,
+                closes_shortfall=s.closes_shortfall,
+            )
+    document = _document(tables, policy, level, problem, report, result, choice, hours_to_start, suggestion)
+    return PlanRun(document, problem, report, result)
+
+
+def _document(tables, policy, level, problem, report, result, choice, hours_to_start, suggestion) -> PlanDocument:
+    ents, lines = tables.enterprises, tables.lines
+    P = len(POLLUTANTS)
+    achieved = problem.achieved(choice)
+    duals = result.duals if result.duals is not None else np.zeros(problem.required.shape)
+    requirements = [
+        Requirement(
+            area=problem.area_names[a],
+            pollutant=POLLUTANTS[p],
+            baseline_kg=float(report.baseline[a, p]),
+            required_kg=float(problem.required[a, p]),
+            achieved_kg=float(achieved[a, p]),
+            dual_yuan_per_kg=float(duals[a, p]),
+            shortfall_kg=float(max(0.0, problem.required[a, p] - achieved[a, p])),
+        )
+        for a in range(len(problem.area_names))
+        for p in range(P)
+    ]
+    # prices seen by each line (sum over its areas)
+    price = np.zeros((problem.n_lines, P))
+    for k in range(problem.line_areas.shape[1]):
+        area = problem.line_areas[:, k]
+        ok = area >= 0
+        price[ok] += duals[area[ok]]
+    actions = []
+    floor_idx = problem.line_start[:-1]
+    for l in range(problem.n_lines):
+        j = int(choice[l])
+        m = report.floor_measure[l]
+        cut = float(problem.output_cut[j])
+        flags = (m.truck_ban or m.no_road_haulage) and not report.lead_time_blocked[l]
+        if cut <= 0 and not flags:
+            continue
+        e = int(report.enterprise[l])
+        li = int(report.line_index[l])
+        rule = report.sparing_rule[l]
+        floor_label = m.describe_zh()
+        if rule is not None and rule.effect.value == "approved_load":
+            floor_label = f"按核定负荷生产（减产{float(problem.output_cut[floor_idx[l]]):.0%}）"
+        code = str(problem.option_code[j])
+        label = option_label_zh(code, cut, floor_label)
+        if code != "floor" and (m.truck_ban or m.no_road_haulage):
+            label += "，禁用国四及以下重型柴油货车运输" if m.truck_ban else "，禁止公路运输"
+        ftext = floor_reason(ents["grade"][e], ents["industry"][e], lines["process"][li], level, floor_label)
+        if rule is not None:
+            ftext = f"{rule.reason_zh}；{ftext}"
+        if report.approved[l]:
+            ftext = f"经值班员批准纳入管控的豁免企业；{ftext}"
+        if code == "floor":
+            basis, reason = "floor", ftext
+        else:
+            basis = "optimised"
+            f = floor_idx[l]
+            reason = optimised_reason(
+                ftext, float(problem.cost[j] - problem.cost[f]), problem.reduction[j] - problem.reduction[f],
+                price[l], problem.pollutants,
+            )
+        actions.append(
+            Action(
+                enterprise_uscc=ents["uscc"][e],
+                enterprise_name=ents["name"][e],
+                county=ents["county"][e],
+                line_id=str(problem.line_ids[l]),
+                line_name=lines["line_name"][li],
+                measure=(m.action.value if code == "floor" else code),
+                measure_zh=label,
+                output_cut=min(1.0, max(0.0, cut)),
+                reduction_kg={POLLUTANTS[p]: float(problem.reduction[j, p]) for p in range(P)},
+                lost_value_yuan=float(problem.cost[j]),
+                basis=basis,
+                reason=reason,
+                source=report.floor_source[l],
+            )
+        )
+    spared = [
+        Spared(enterprise_uscc=ents["uscc"][e], enterprise_name=ents["name"][e], reason=reason)
+        for e, reason in sorted(report.spared_enterprises.items())
+    ]
+    approved_firms = sorted({int(report.enterprise[l]) for l in np.nonzero(report.approved)[0]})
+    spared += [
+        Spared(enterprise_uscc=ents["uscc"][e], enterprise_name=ents["name"][e],
+               reason="豁免企业，经值班员批准纳入本次管控", approved_override=True)
+        for e in approved_firms
+    ]
+    excluded = []
+    for l in np.nonzero(report.lead_time_blocked)[0]:
+        e, li = int(report.enterprise[l]), int(report.line_index[l])
+        excluded.append(
+            {
+                "enterprise_uscc": ents["uscc"][e],
+                "line_id": str(problem.line_ids[l]),
+                "lead_time_h": float(lines["stop_lead_time_h"][li]),
+                "hours_to_start": hours_to_start,
+                "measure_not_ordered": report.floor_measure[l].describe_zh(),
+                "note": "停产/限产所需时间长于距预警开始时间，本次无法按时落实",
+            }
+        )
+    objective = float(problem.cost[choice].sum())
+    lb = result.lower_bound if result.lower_bound is not None else objective
+    return PlanDocument(
+        level=level,
+        registry_version=tables.version["name"],
+        policy_area=policy.area or "national",
+        rule_set=policy.rule_set,
+        created_at=datetime.now(timezone.utc),
+        hours_to_start=hours_to_start,
+        requirements=requirements,
+        actions=actions,
+        spared=spared,
+        excluded_by_lead_time=excluded,
+        objective=Objective(
+            lost_value_yuan=objective,
+            lower_bound_yuan=float(lb),
+            gap=float(result.gap) if result.gap is not None else 0.0,
+        ),
+        solver=SolverInfo(status=result.status.value, seconds=result.seconds, method=result.method, phases=result.phases),
+        feasible=result.feasible,
+        suggestion=suggestion,
+        inputs={"registry_sha256": tables_sha256(tables), "policy_chain": [str(c) for c in policy.chain]},
+    )
