@@ -88,7 +88,7 @@ def _summary(doc, seconds: float, out: Path) -> None:
     o = doc.objective
     console.print(
         f"措施 {len(doc.actions)} 条生产线 · 豁免 {len(doc.spared)} 家 · 损失产值 {o.lost_value_yuan:,.0f} 元/日 · "
-        f"下界 {o.lower_bound_yuan:,.0f} · 差距 {o.gap:.4%} · {doc.solver.status} · 求解 {doc.solver.seconds:.2f}s · 总计 {seconds:.1f}s → {out}"
+        f"下界 {o.lower_bound_yuan or float('nan'):,.0f} · 差距 {(o.gap if o.gap is not None else float('nan')):.4%} · {doc.solver.status} · 求解 {doc.solver.seconds:.2f}s · 总计 {seconds:.1f}s → {out}"
     )
     if not doc.feasible:
         console.print("[bold red]不满足全部减排目标[/]（不会被悄悄放宽）：缺口见上表。")

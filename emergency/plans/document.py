@@ -56,8 +56,8 @@ class Spared(_Doc):
 
 class Objective(_Doc):
     lost_value_yuan: float
-    lower_bound_yuan: float
-    gap: float
+    lower_bound_yuan: float | None = Field(description="Proven lower bound (LP relaxation); None if infeasible.")
+    gap: float | None = Field(description="(objective − bound) / objective; None if infeasible.")
 
 
 class SolverInfo(_Doc):

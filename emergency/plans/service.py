@@ -193,7 +193,6 @@ def _document(tables, policy, level, problem, report, result, choice, hours_to_s
             }
         )
     objective = float(problem.cost[choice].sum())
-    lb = result.lower_bound if result.lower_bound is not None else objective
     return PlanDocument(
         level=level,
         registry_version=tables.version["name"],
@@ -207,8 +206,8 @@ def _document(tables, policy, level, problem, report, result, choice, hours_to_s
         excluded_by_lead_time=excluded,
         objective=Objective(
             lost_value_yuan=objective,
-            lower_bound_yuan=float(lb),
-            gap=float(result.gap) if result.gap is not None else 0.0,
+            lower_bound_yuan=None if result.lower_bound is None else float(result.lower_bound),
+            gap=None if result.gap is None else float(result.gap),
         ),
         solver=SolverInfo(status=result.status.value, seconds=result.seconds, method=result.method, phases=result.phases),
         feasible=result.feasible,
