@@ -1,106 +1,157 @@
 """From hourly concentrations to the values HJ 633 grades.
 
-- rolling 24-h means (a window is valid with ≥ ``min_hours_24h`` valid hours; 20 per
-  GB 3095 data-validity rules), for the rolling daily AQI that warnings use;
-- calendar-day values: 24-h means, the O3 daily maximum 8-h mean (8-h moving means,
-  each valid with ≥ 6 hours) and the O3 daily maximum 1-h value.
+Hour convention: ``HourlySeries.times[i]`` is the START of hour i, and hours are
+consecutive (a missing hour is a NaN value, not a gap in ``times``). A window "from
+00:00 to 24:00" holds the 24 hourly values starting at 00:00 … 23:00.
 
-Hourly input: ``HourlySeries`` with keys ``pm25``, ``pm10``, ``so2``, ``no2``, ``o3``
-(µg/m³) and ``co`` (mg/m³), NaN for a missing hour; hours consecutive.
+Two kinds of window, both returned as :class:`WindowValues` keyed like the daily
+items of ``emergency.aqi.index.DAILY`` (``pm25``, ``pm10``, ``so2``, ``no2``, ``co``,
+``o3_8h``, ``o3_1h``):
+
+- ``rolling_24h``: every trailing 24-h window, one per hour from the 24th hour on; the
+  rolling daily AQI that warnings use (it may cross midnight);
+- ``calendar_days``: one window per calendar day (the day's hours; a day the series
+  only partly covers is padded with missing hours).
+
+Per window: the 24-h means need ``min_hours_24h`` valid hours; ``o3_1h`` is the
+maximum 1-h value (same validity); ``o3_8h`` is the maximum of the 17 8-h moving
+means lying inside the window (hours 0–7 … 16–23; for a calendar day these are the
+means ending 08:00 … 24:00 of GB 3095 / HJ 663), each valid with ``min_hours_8h``
+hours, and needing ``min_8h_means_daily`` valid means. Numbers come from
+``config/aqi/averaging.toml``. A value that fails validity is ``None``. Values are
+rounded to the reporting precision of their pollutant before grading.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Mapping
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
-from config.aqi_tables import AqiTable
-from emergency.aqi.index import AqiResult, daily_aqi
+from config.aqi_tables import SPECIES, AveragingRules, round_value
+from emergency.aqi.errors import AqiInputError
 
-POLLUTANTS = ("pm25", "pm10", "so2", "no2", "o3", "co")
+HOUR = timedelta(hours=1)
+MEAN_ITEMS = ("pm25", "pm10", "so2", "no2", "co")  # 24-h means; the item key is the species
 
 
 @dataclass(frozen=True)
 class HourlySeries:
-    times: list[datetime]
-    values: dict[str, np.ndarray]  # key -> float array, NaN = missing
+    """Hourly concentrations: µg/m³, CO in mg/m³; NaN for a missing hour."""
+
+    times: tuple[datetime, ...]
+    values: Mapping[str, np.ndarray]  # species -> float array, one value per hour
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "times", tuple(self.times))
+        if not self.times:
+            raise AqiInputError("the hourly series is empty")
+        if not self.values:
+            raise AqiInputError(f"the hourly series has no pollutant; give any of {', '.join(SPECIES)}")
+        for a, b in zip(self.times, self.times[1:]):
+            if b - a != HOUR:
+                raise AqiInputError(f"hours must be consecutive: {a.isoformat()} is followed by {b.isoformat()}")
+        arrays = {}
         for key, arr in self.values.items():
-            if key not in POLLUTANTS:
-                raise ValueError(f"unknown pollutant {key!r}")
-            if len(arr) != len(self.times):
-                raise ValueError(f"{key}: {len(arr)} values for {len(self.times)} hours")
+            if key not in SPECIES:
+                raise AqiInputError(f"unknown pollutant {key!r}; use {', '.join(SPECIES)}")
+            arr = np.asarray(arr, dtype=float)
+            if arr.shape != (len(self.times),):
+                raise AqiInputError(f"{key}: {arr.size} values for {len(self.times)} hours")
+            if np.any(arr[~np.isnan(arr)] < 0):
+                raise AqiInputError(f"{key}: negative concentration")
+            arrays[key] = arr
+        object.__setattr__(self, "values", arrays)
+
+    def __len__(self) -> int:
+        return len(self.times)
 
 
-def rolling_mean(x: np.ndarray, window: int, min_valid: int) -> np.ndarray:
-    """Trailing moving mean; NaN where fewer than ``min_valid`` hours are valid."""
-    valid = ~np.isnan(x)
-    filled = np.where(valid, x, 0.0)
-    csum = np.concatenate([[0.0], np.cumsum(filled)])
-    ccount = np.concatenate([[0], np.cumsum(valid)])
+@dataclass(frozen=True)
+class WindowValues:
+    """The daily items over one window of hours [start, end)."""
+
+    start: datetime
+    end: datetime
+    values: dict[str, float | None]  # DAILY item key -> value, None = not enough valid data
+
+    @property
+    def day(self) -> date:
+        """The date the window is reported for: the date of its last hour."""
+        return (self.end - HOUR).date()
+
+
+def trailing_mean(x: np.ndarray, window: int, min_valid: int) -> np.ndarray:
+    """Mean of the ``window`` values ending at each position; NaN with fewer than ``min_valid`` valid."""
     out = np.full(len(x), np.nan)
-    if len(x) >= window:
-        s = csum[window:] - csum[:-window]
-        n = ccount[window:] - ccount[:-window]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[window - 1 :] = np.where(n >= min_valid, s / np.maximum(n, 1), np.nan)
+    if len(x) < window:
+        return out
+    win = sliding_window_view(x, window)
+    valid = (~np.isnan(win)).sum(axis=1)
+    total = np.nansum(win, axis=1)
+    out[window - 1 :] = np.where(valid >= min_valid, total / np.maximum(valid, 1), np.nan)
     return out
 
 
-def rolling_max(x: np.ndarray, window: int) -> np.ndarray:
+def trailing_max(x: np.ndarray, window: int, min_valid: int) -> np.ndarray:
+    """Maximum of the ``window`` values ending at each position; NaN with fewer than ``min_valid`` valid."""
     out = np.full(len(x), np.nan)
-    for end in range(window - 1, len(x)):
-        seg = x[end - window + 1 : end + 1]
-        if not np.all(np.isnan(seg)):
-            out[end] = np.nanmax(seg)
+    if len(x) < window:
+        return out
+    win = sliding_window_view(x, window)
+    valid = (~np.isnan(win)).sum(axis=1)
+    top = np.max(np.where(np.isnan(win), -np.inf, win), axis=1)
+    out[window - 1 :] = np.where(valid >= min_valid, top, np.nan)
     return out
 
 
-def rolling_daily_values(series: HourlySeries, min_hours_24h: int = 20) -> list[dict[str, float | None]]:
-    """For each hour (from the 24th on), the daily-AQI inputs over the trailing 24 h."""
-    n = len(series.times)
-    cols: dict[str, np.ndarray] = {}
-    for key in ("pm25", "pm10", "so2", "no2", "co"):
-        if key in series.values:
-            cols[key] = rolling_mean(series.values[key], 24, min_hours_24h)
-    if "o3" in series.values:
-        o3 = series.values["o3"]
-        cols["o3_1h"] = rolling_max(o3, 24)
-        cols["o3_8h"] = rolling_max(rolling_mean(o3, 8, 6), 17)  # 8-h means lying inside the 24 h
-    out = []
-    for t in range(23, n):
-        row = {k: (None if np.isnan(v[t]) else float(v[t])) for k, v in cols.items()}
-        out.append(row)
+def _item_arrays(values: Mapping[str, np.ndarray], rules: AveragingRules) -> dict[str, np.ndarray]:
+    """Per item, the value of the 24-h window ENDING at each hour (NaN where invalid)."""
+    out = {}
+    for key in MEAN_ITEMS:
+        if key in values:
+            out[key] = trailing_mean(values[key], 24, rules.min_hours_24h)
+    if "o3" in values:
+        o3 = values["o3"]
+        means_8h = trailing_mean(o3, 8, rules.min_hours_8h)
+        out["o3_8h"] = trailing_max(means_8h, 17, rules.min_8h_means_daily)  # 8-h means inside the 24 h
+        out["o3_1h"] = trailing_max(o3, 24, rules.min_hours_24h)
     return out
 
 
-def daily_values(series: HourlySeries, min_hours_24h: int = 20) -> list[tuple[date, dict[str, float | None]]]:
-    """Calendar-day values (24-h means, O3 max 8-h, O3 max 1-h)."""
-    days = sorted({t.date() for t in series.times})
-    o3_8 = rolling_mean(series.values["o3"], 8, 6) if "o3" in series.values else None
-    index = {d: [i for i, t in enumerate(series.times) if t.date() == d] for d in days}
-    out = []
-    for d in days:
-        idx = np.array(index[d])
-        row: dict[str, float | None] = {}
-        for key in ("pm25", "pm10", "so2", "no2", "co"):
-            if key in series.values:
-                x = series.values[key][idx]
-                ok = ~np.isnan(x)
-                row[key] = float(x[ok].mean()) if ok.sum() >= min_hours_24h else None
-        if o3_8 is not None:
-            x1 = series.values["o3"][idx]
-            row["o3_1h"] = None if np.all(np.isnan(x1)) else float(np.nanmax(x1))
-            # GB 3095 / HJ 633: the 8-h means lying inside the day (ending 08:00…24:00), ≥ 14 valid
-            x8 = o3_8[idx[7:]]
-            row["o3_8h"] = None if np.sum(~np.isnan(x8)) < 14 else float(np.nanmax(x8))
-        out.append((d, row))
-    return out
+def _species(item: str) -> str:
+    return "o3" if item.startswith("o3") else item
 
 
-def aqi_of(values: dict[str, float | None], table: AqiTable) -> AqiResult | None:
-    present = {k: v for k, v in values.items() if v is not None}
-    return daily_aqi(present, table) if present else None
+def _window(arrays: dict[str, np.ndarray], end_index: int, start: datetime, rules: AveragingRules) -> WindowValues:
+    values: dict[str, float | None] = {}
+    for key, arr in arrays.items():
+        v = arr[end_index]
+        values[key] = None if np.isnan(v) else round_value(float(v), _species(key), rules)
+    return WindowValues(start, start + 24 * HOUR, values)
+
+
+def rolling_24h(series: HourlySeries, rules: AveragingRules) -> list[WindowValues]:
+    """Every trailing 24-h window of the series, one per hour from the 24th hour on."""
+    arrays = _item_arrays(series.values, rules)
+    return [_window(arrays, end, series.times[end - 23], rules) for end in range(23, len(series))]
+
+
+def calendar_days(series: HourlySeries, rules: AveragingRules) -> list[WindowValues]:
+    """One window per calendar day touched by the series (missing hours padded as NaN)."""
+    first = series.times[0]
+    if first.minute or first.second or first.microsecond:
+        raise AqiInputError(f"calendar days need hours starting on the hour, not {first.isoformat()}")
+    lead = first.hour
+    n_days = -(-(lead + len(series)) // 24)
+    padded = {}
+    for key, arr in series.values.items():
+        p = np.full(24 * n_days, np.nan)
+        p[lead : lead + len(arr)] = arr
+        padded[key] = p
+    arrays = _item_arrays(padded, rules)
+    midnight = first.replace(hour=0)
+    return [_window(arrays, 24 * d + 23, midnight + 24 * d * HOUR, rules) for d in range(n_days)]

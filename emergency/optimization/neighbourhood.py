@@ -3,7 +3,8 @@
 Used by the engine to repair the few fractional lines of the LP optimum together
 with the lines whose LP reduced cost is nearly zero, so that lines can trade
 measures. Data are scaled conservatively: reductions rounded down to grams and
-residual requirements rounded up, so a CP-SAT-feasible choice is feasible in reals.
+residual requirements rounded up (to within 1 mg), so a CP-SAT-feasible choice is
+feasible in reals.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def solve_free_lines(
         model.add_exactly_one(x[pos : pos + (e - s)])
         pos += e - s
     red_g = np.floor(problem.reduction[opts] * 1000.0).astype(np.int64)
-    need_g = np.ceil(np.maximum(residual, 0.0) * 1000.0).astype(np.int64)
+    # requirements in grams, rounded up, but a residual within 1 mg of a gram boundary is met
+    need_g = np.ceil(np.maximum(residual, 0.0) * 1000.0 - 1e-3).astype(np.int64)
     line_of_opt = free[owner]
     for a in range(len(problem.area_names)):
         member = (problem.line_areas[line_of_opt] == a).any(axis=1)
@@ -65,7 +67,7 @@ def solve_free_lines(
     status = solver.solve(model, callback) if callback else solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, False
-    chosen = np.array([solver.boolean_value(v) for v in x])
+    chosen = np.array([solver.boolean_value(v) for v in x], dtype=bool)
     choice = np.empty(len(free), dtype=np.int64)
     choice[owner[chosen]] = opts[chosen]
     return choice, status == cp_model.OPTIMAL

@@ -1,153 +1,172 @@
 """Evaluate a forecast AQI series under a warning rule set.
 
-The series is a list of AQI values at a fixed step (24 h for a daily series, 1 h
-for a rolling 24-h series from hourly data). A trigger fires when all its
-conditions hold within one episode: a maximal run of values above the trigger's
-first threshold. Conditions are typed (``config.warning_rules``) and evaluated
-through ``CONDITIONS``, a dispatch table. The highest level that fires wins; the
-reported period is that trigger's episode.
+Every trigger of the rule set is evaluated (``emergency.warning.conditions``); a
+trigger that fires reports its earliest polluted run. The highest level fired wins;
+among its triggers the earliest run (then the longest) is the warning's period.
+
+Beyond the level, an :class:`Evaluation` reports:
+
+- the primary pollutant(s) of the period — the species that is primary in the most
+  steps of the run (ties listed) — when the series carries per-pollutant data;
+- ``industrial_measures``: False when every primary pollutant of the period is in the
+  rule set's ``non_industrial_primary`` (2024: ozone episodes get health advice and
+  supervision, not enterprise shutdowns); None when the series has no pollutant data;
+- ``issue_by``: the period start minus the rule set's lead time, when times are known;
+- whether an active warning may be released (``emergency.warning.release``).
+
+Errors: an empty or invalid series raises :class:`emergency.errors.WarningError`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Sequence
 
-from config.warning_rules import Condition, Reaches, RunAbove, Trigger, WarningRuleSet
-from emergency.errors import WarningError
-from enterprise_registry.vocab import WarningLevel
+from config.aqi_tables import SPECIES
+from config.warning_rules import Trigger, WarningRuleSet
+from emergency.warning.conditions import DURATIONS, Span, spans
+from emergency.warning.release import ReleaseAssessment, assess_release
+from emergency.warning.series import AqiSeries
+from enterprise_registry.vocab import LEVEL_LABELS_ZH, WarningLevel
 
-_RANK = {WarningLevel.NONE: 0, WarningLevel.YELLOW: 1, WarningLevel.ORANGE: 2, WarningLevel.RED: 3}
+__all__ = ["AqiSeries", "Evaluation", "FiredTrigger", "Period", "evaluate"]
 
-
-@dataclass(frozen=True)
-class AqiSeries:
-    values: list[float]
-    step_hours: float = 24.0
-    start: datetime | None = None  # time of values[0] (start of the first day / the hour)
-    primary: list[list[str]] | None = None  # primary pollutants per step, when known
-
-    def time_of(self, i: int) -> datetime | None:
-        return None if self.start is None else self.start + timedelta(hours=self.step_hours * i)
+RANK = {WarningLevel.NONE: 0, WarningLevel.YELLOW: 1, WarningLevel.ORANGE: 2, WarningLevel.RED: 3}
 
 
 @dataclass(frozen=True)
 class Period:
     start_index: int
     end_index: int  # inclusive
-    start: datetime | None
-    end: datetime | None  # end of the last step
+    hours: float  # duration as the rule set counts it
+    start: datetime | None  # start of the first window
+    end: datetime | None  # end of the last window (exclusive)
+    open_start: bool  # the run begins at the first step: it may have begun before the forecast
+    open_end: bool  # the run reaches the last step: it may go on after the forecast
 
     def as_dict(self) -> dict:
-        d = {"start_index": self.start_index, "end_index": self.end_index}
-        if self.start is not None:
-            d["start"] = self.start.isoformat()
-            d["end"] = self.end.isoformat() if self.end else None
-        return d
+        return {
+            "start_index": self.start_index,
+            "end_index": self.end_index,
+            "hours": self.hours,
+            "start": None if self.start is None else self.start.isoformat(),
+            "end": None if self.end is None else self.end.isoformat(),
+            "open_start": self.open_start,
+            "open_end": self.open_end,
+        }
+
+
+@dataclass(frozen=True)
+class FiredTrigger:
+    id: str
+    level: WarningLevel
+    wording_zh: str
+    period: Period
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "level": self.level.value, "wording_zh": self.wording_zh, "period": self.period.as_dict()}
 
 
 @dataclass(frozen=True)
 class Evaluation:
     level: WarningLevel
-    rules: str
-    trigger_id: str | None
-    trigger_wording_zh: str | None
-    period: Period | None
-    fired: list[str] = field(default_factory=list)
-    industrial_measures: bool = True
-    primary_pollutants: list[str] = field(default_factory=list)
+    rules: WarningRuleSet
+    trigger: FiredTrigger | None  # the trigger that sets the level and period
+    fired: tuple[FiredTrigger, ...]  # every trigger that fired, in rule-set order
+    release: ReleaseAssessment
+    primary_pollutants: tuple[str, ...] = ()
+    industrial_measures: bool | None = None
+    issue_by: datetime | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def period(self) -> Period | None:
+        return None if self.trigger is None else self.trigger.period
+
+    @property
+    def trigger_id(self) -> str | None:
+        return None if self.trigger is None else self.trigger.id
+
+    @property
+    def trigger_wording_zh(self) -> str | None:
+        return None if self.trigger is None else self.trigger.wording_zh
 
     def as_dict(self) -> dict:
+        r = self.rules
         return {
             "level": self.level.value,
-            "rules": self.rules,
-            "trigger": None if self.trigger_id is None else {"id": self.trigger_id, "wording_zh": self.trigger_wording_zh},
+            "level_zh": LEVEL_LABELS_ZH[self.level],
+            "trigger": None if self.trigger is None else {"id": self.trigger.id, "wording_zh": self.trigger.wording_zh},
             "period": None if self.period is None else self.period.as_dict(),
-            "fired": self.fired,
+            "issue_by": None if self.issue_by is None else self.issue_by.isoformat(),
+            "primary_pollutants": list(self.primary_pollutants),
             "industrial_measures": self.industrial_measures,
-            "primary_pollutants": self.primary_pollutants,
+            "rules": {
+                "name": r.name,
+                "title_zh": r.title_zh,
+                "source": r.source,
+                "confidence": r.confidence.value,
+                "effective_from": r.effective_from.isoformat(),
+                "lead_time_hours": r.lead_time_hours,
+                "duration_counting": r.duration_counting,
+            },
+            "fired": [f.as_dict() for f in self.fired],
+            "release": self.release.as_dict(),
+            "notes": list(self.notes),
         }
 
 
-def runs_above(values: Sequence[float], threshold: float, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
-    """Maximal runs [i, j] (inclusive) of values strictly above ``threshold`` within [lo, hi]."""
-    hi = len(values) - 1 if hi is None else hi
-    out, start = [], None
-    for i in range(lo, hi + 1):
-        if values[i] > threshold:
-            start = i if start is None else start
-        elif start is not None:
-            out.append((start, i - 1))
-            start = None
-    if start is not None:
-        out.append((start, hi))
-    return out
+def _period(series: AqiSeries, span: Span, counting: str) -> Period:
+    lo, hi = span
+    return Period(
+        start_index=lo,
+        end_index=hi,
+        hours=DURATIONS[counting](series, lo, hi),
+        start=series.window_start(lo),
+        end=series.window_end(hi),
+        open_start=lo == 0,
+        open_end=hi == len(series) - 1,
+    )
 
 
-def _run_above(c: RunAbove, s: AqiSeries, lo: int, hi: int) -> bool:
-    need = c.min_hours / s.step_hours
-    return any(j - i + 1 >= need - 1e-9 for i, j in runs_above(s.values, c.threshold, lo, hi))
+def _fire(trigger: Trigger, series: AqiSeries, rules: WarningRuleSet) -> FiredTrigger | None:
+    found = spans(trigger.condition, series, rules.duration_counting)
+    if not found:
+        return None
+    return FiredTrigger(trigger.id, trigger.level, trigger.wording_zh, _period(series, found[0], rules.duration_counting))
 
 
-def _reaches(c: Reaches, s: AqiSeries, lo: int, hi: int) -> bool:
-    return any(v >= c.threshold for v in s.values[lo : hi + 1])
-
-
-CONDITIONS: dict[type, Callable[[Condition, AqiSeries, int, int], bool]] = {
-    RunAbove: _run_above,
-    Reaches: _reaches,
-}
-
-
-def _episodes(trigger: Trigger, s: AqiSeries) -> list[tuple[int, int]]:
-    first = trigger.all[0]
-    return runs_above(s.values, first.threshold - (1e-9 if isinstance(first, Reaches) else 0.0))
-
-
-def _fires(trigger: Trigger, s: AqiSeries) -> tuple[int, int] | None:
-    for lo, hi in _episodes(trigger, s):
-        if all(CONDITIONS[type(c)](c, s, lo, hi) for c in trigger.all):
-            return lo, hi
-    return None
+def _primary(series: AqiSeries, period: Period) -> tuple[str, ...]:
+    counts: dict[str, int] = {}
+    for i in range(period.start_index, period.end_index + 1):
+        for species in series.primary[i]:
+            counts[species] = counts.get(species, 0) + 1
+    if not counts:
+        return ()
+    top = max(counts.values())
+    return tuple(sorted((p for p, c in counts.items() if c == top), key=lambda p: SPECIES.index(p) if p in SPECIES else 99))
 
 
 def evaluate(series: AqiSeries, rules: WarningRuleSet) -> Evaluation:
-    if not series.values:
-        raise WarningError("the forecast is empty")
-    if any(v is None or v < 0 for v in series.values):
-        raise WarningError("the forecast has missing or negative AQI values")
-    best: tuple[Trigger, tuple[int, int]] | None = None
-    fired = []
-    for trigger in rules.triggers:
-        span = _fires(trigger, series)
-        if span is None:
-            continue
-        fired.append(trigger.id)
-        if best is None or _RANK[trigger.level] > _RANK[best[0].level]:
-            best = (trigger, span)
-    if best is None:
-        return Evaluation(WarningLevel.NONE, rules.name, None, None, None, fired)
-    trigger, (lo, hi) = best
-    end = series.time_of(hi + 1)
-    period = Period(lo, hi, series.time_of(lo), end)
-    primary: list[str] = []
-    industrial = True
-    if series.primary:
-        counts: dict[str, int] = {}
-        for i in range(lo, hi + 1):
-            for p in series.primary[i] or []:
-                counts[p] = counts.get(p, 0) + 1
-        if counts:
-            top = max(counts.values())
-            primary = sorted(p for p, c in counts.items() if c == top)
-            # 环大气〔2024〕6号: ozone episodes get no industrial shutdowns
-            industrial = not all(p.startswith("o3") for p in primary)
-    return Evaluation(trigger.level, rules.name, trigger.id, trigger.wording_zh, period, fired, industrial, primary)
-
-
-def may_release(series: AqiSeries, rules: WarningRuleSet) -> bool:
-    """True when the forecast stays at or below the release AQI for the release duration from now."""
-    need = int(-(-rules.release_min_hours // series.step_hours))
-    head = series.values[:need]
-    return len(head) >= need and all(v <= rules.release_max_aqi for v in head)
+    """Level, trigger, period and release of ``series`` under ``rules``."""
+    fired = tuple(f for f in (_fire(t, series, rules) for t in rules.triggers) if f is not None)
+    release = assess_release(series, rules)
+    notes: list[str] = []
+    if series.start is not None and series.start.date() < rules.effective_from:
+        notes.append(f"the forecast starts {series.start.date()}, before rule set {rules.name} took effect ({rules.effective_from})")
+    if not fired:
+        return Evaluation(WarningLevel.NONE, rules, None, (), release, notes=tuple(notes))
+    best = max(fired, key=lambda f: (RANK[f.level], -f.period.start_index, f.period.end_index))
+    primary: tuple[str, ...] = ()
+    industrial: bool | None = None
+    if series.primary is not None:
+        primary = _primary(series, best.period)
+        industrial = not (primary and set(primary) <= set(rules.non_industrial_primary))
+        if industrial is False and rules.non_industrial_note:
+            notes.append(rules.non_industrial_note)
+    if best.period.open_start:
+        notes.append("the polluted run begins with the forecast; it may have started earlier")
+    if best.period.open_end:
+        notes.append("the polluted run lasts to the end of the forecast; it may go on longer")
+    issue_by = None if best.period.start is None else best.period.start - timedelta(hours=rules.lead_time_hours)
+    return Evaluation(best.level, rules, best, fired, release, primary, industrial, issue_by, tuple(notes))
