@@ -53,7 +53,8 @@ def instances(draw):
         ladder = [c for c in (0.3, 0.5, 1.0) if c > floor and draw(st.booleans())]
         cuts.append([floor] + ladder)
     values = draw(st.lists(st.floats(1e3, 1e6, allow_subnormal=False), min_size=n, max_size=n))
-    emissions = draw(st.lists(st.lists(st.floats(0, 100, allow_subnormal=False), min_size=4, max_size=4), min_size=n, max_size=n))
+    kg = st.one_of(st.just(0.0), st.floats(0.01, 100))  # kg/day: zero or a measurable amount
+    emissions = draw(st.lists(st.lists(kg, min_size=4, max_size=4), min_size=n, max_size=n))
     county = draw(st.lists(st.integers(0, 1), min_size=n, max_size=n))
     share = draw(st.floats(0.0, 0.9))
     p0 = make(cuts, values, emissions, county, np.zeros((3, 4)))
