@@ -51,6 +51,7 @@ class BuildReport:
     sparing_rule: list  # (L,) SparingRule | None
     approved: np.ndarray  # (L,) bool: spared firm approved by the officer
     lead_time_blocked: np.ndarray  # (L,) bool
+    spared_line: np.ndarray  # (L,) bool: no measure at all (own measures / exempt), unless approved
     baseline: np.ndarray  # (A, P) listed emissions per area
     area_names: tuple[str, ...]
     spared_enterprises: dict[int, str]  # enterprise index -> reason (no measure at all)
@@ -227,7 +228,7 @@ def build_problem(
     touched = set(line_ent[floor_cut > 0].tolist())
     spared_ent = {e: r for e, r in spared_ent.items() if e not in touched}
     report = BuildReport(level, line_index, line_ent, floors, sources, floor_cut, rules, approved, blocked,
-                         baseline, tuple(row_areas), spared_ent)
+                         spared_line & ~approved, baseline, tuple(row_areas), spared_ent)
     _ = catalog
     return problem, report
 

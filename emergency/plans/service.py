@@ -125,7 +125,7 @@ def _document(tables, policy, level, problem, report, result, choice, hours_to_s
         j = int(choice[l])
         m = report.floor_measure[l]
         cut = float(problem.output_cut[j])
-        flags = (m.truck_ban or m.no_road_haulage) and not report.lead_time_blocked[l]
+        flags = (m.truck_ban or m.no_road_haulage) and not report.lead_time_blocked[l] and not report.spared_line[l]
         if cut <= 0 and not flags:
             continue
         e = int(report.enterprise[l])
