@@ -130,9 +130,9 @@ def _dates(rows: list[dict], source: str) -> list[date]:
 
 
 def _daily_aqi(rows: list[dict], source: str, cols: set[str]) -> AqiSeries:
-    _only(cols, {"date", "aqi"}, source, "a daily AQI series")
     if "date" not in cols:
-        raise ForecastError(f"{source}: a daily AQI series needs a 'date' column")
+        raise ForecastError(f"{source}: a daily AQI series needs a 'date' column (date,aqi)")
+    _only(cols, {"date", "aqi"}, source, "a daily AQI series")
     days = _dates(rows, source)
     values = []
     for n, row in enumerate(rows, start=1):
