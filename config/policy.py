@@ -216,6 +216,12 @@ class RotationPolicy(Frozen):
         return self
 
 
+class ReplanningPolicy(Frozen):
+    change_penalty_yuan: float = Field(ge=0)
+    source: str
+    confidence: Confidence
+
+
 class Policy(Frozen):
     area: str = Field(description="area path, '' for national")
     name_zh: str
@@ -227,6 +233,7 @@ class Policy(Frozen):
     options: OptionLadder
     sparing: SparingPolicy
     rotation: RotationPolicy
+    replanning: ReplanningPolicy
     measures: dict[str, IndustryMeasures]
     warning_rules: dict[str, WarningRuleSet]
 

@@ -12,7 +12,10 @@ status code. Programming errors are not caught and do show a trace.
     ├── ForecastError           a forecast could not be fetched or parsed
     ├── WarningError            warning evaluation / lifecycle
     ├── OptimizationError       the measure-selection model
-    └── NotFound                a named record does not exist
+    ├── NotFound                a named record does not exist
+    ├── Conflict                e.g. a second active warning for an area (HTTP 409)
+    ├── AuthenticationFailed    no or bad credentials (HTTP 401)
+    └── PermissionDenied        the role may not do this (HTTP 403)
 """
 
 from __future__ import annotations
@@ -65,3 +68,15 @@ class OptimizationError(EmergencyError):
 
 class NotFound(EmergencyError):
     exit_code = 8
+
+
+class Conflict(EmergencyError):
+    exit_code = 9
+
+
+class AuthenticationFailed(EmergencyError):
+    exit_code = 11
+
+
+class PermissionDenied(EmergencyError):
+    exit_code = 12

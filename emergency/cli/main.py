@@ -23,7 +23,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from emergency.cli import aqi, demo, plan, policy, registry, warning
+    from emergency.cli import aqi, demo, plan, policy, registry, warning, workflow
 
     app.add_typer(registry.app, name="registry", help="The emergency reduction list (应急减排清单).")
     app.add_typer(policy.app, name="policy", help="Policy as data (config/).")
@@ -31,6 +31,13 @@ def _register() -> None:
     app.command("aqi", help="AQI per HJ 633 from JSON lines on stdin.")(aqi.aqi_command)
     app.command("plan", help="Compute the measures for a warning level (减排方案).")(plan.plan_command)
     app.command("demo", help="Run the main job on a generated demo city.")(demo.demo_command)
+    for name, fn in (("issue", workflow.issue), ("adjust", workflow.adjust), ("release", workflow.release),
+                     ("list", workflow.list_), ("show", workflow.show)):
+        warning.app.command(name)(fn)
+    app.command("notices", help="Write a warning's notices, list view and announcement.")(workflow.notices)
+    app.command("serve", help="Run the HTTP API.")(workflow.serve)
+    app.add_typer(workflow.users_app, name="users", help="Users and API tokens.")
+    app.add_typer(workflow.compliance_app, name="compliance", help="Compliance check from electricity use.")
 
 
 _register()

@@ -75,7 +75,10 @@ def build_problem(
     hours_to_start: float | None = None,
     areas: list[str] | None = None,
     approved_spared: tuple[str, ...] | list[str] = (),
+    in_effect: dict[str, float] | None = None,
 ) -> tuple[MeasureProblem, BuildReport]:
+    """``in_effect``: line id -> output cut already ordered (re-planning); such lines
+    can keep or lower their measure whatever their lead time."""
     if level is WarningLevel.NONE:
         raise OptimizationError("no warning level: nothing to plan")
     ents, lines = tables.enterprises, tables.lines
@@ -175,8 +178,13 @@ def build_problem(
 
     # ---- lead time
     blocked = np.zeros(L, dtype=bool)
+    current = np.zeros(L)
+    line_codes = np.asarray(lines["line_code"], dtype=object)[line_index]
+    if in_effect:
+        ids = [ProductionLine.make_line_id(u, c) for u, c in zip(uscc.tolist(), line_codes.tolist())]
+        current = np.array([in_effect.get(i, 0.0) for i in ids])
     if hours_to_start is not None:
-        blocked = lead > hours_to_start
+        blocked = (lead > hours_to_start) & (current <= 0)
         floor_cut = np.where(blocked, 0.0, floor_cut)
 
     # ---- option ladder
@@ -205,10 +213,7 @@ def build_problem(
         ok = line_areas[:, k] >= 0
         np.add.at(baseline, line_areas[ok, k], emis[ok])
 
-    line_ids = np.array(
-        [ProductionLine.make_line_id(u, c) for u, c in zip(uscc.tolist(), np.asarray(lines["line_code"], dtype=object)[line_index].tolist())],
-        dtype=object,
-    )
+    line_ids = np.array([ProductionLine.make_line_id(u, c) for u, c in zip(uscc.tolist(), line_codes.tolist())], dtype=object)
     problem = MeasureProblem(
         line_ids=line_ids,
         line_start=start,

@@ -69,12 +69,21 @@ def make_plan(
     approved_spared: tuple[str, ...] | list[str] = (),
     time_limit: float = 20.0,
     gap_tolerance: float = 5e-4,
+    previous: PlanDocument | None = None,
 ) -> PlanRun:
+    """``previous``: the plan in effect (re-planning): measures in effect are kept where
+    they still serve — every changed line costs ``policy.replanning.change_penalty_yuan``
+    in the objective — and lines already under a measure ignore their lead time."""
     policy = policy or policy_for(tables)
+    in_effect = {a.line_id: a.output_cut for a in previous.actions} if previous is not None else None
     problem, report = build_problem(
-        tables, policy, level, hours_to_start=hours_to_start, areas=areas, approved_spared=tuple(approved_spared)
+        tables, policy, level, hours_to_start=hours_to_start, areas=areas,
+        approved_spared=tuple(approved_spared), in_effect=in_effect,
     )
-    result = solve(problem, time_limit=time_limit, gap_tolerance=gap_tolerance)
+    if in_effect is None:
+        result = solve(problem, time_limit=time_limit, gap_tolerance=gap_tolerance)
+    else:
+        result = _solve_stable(problem, in_effect, policy.replanning.change_penalty_yuan, time_limit, gap_tolerance)
     suggestion = None
     choice = result.choice
     if not result.feasible:
@@ -93,6 +102,45 @@ def make_plan(
             )
     document = _document(tables, policy, level, problem, report, result, choice, hours_to_start, suggestion)
     return PlanRun(document, problem, report, result)
+
+
+def _solve_stable(problem: MeasureProblem, in_effect: dict[str, float], penalty: float, time_limit: float, gap_tolerance: float) -> SolveResult:
+    """Minimise lost value + penalty × changed lines; report the bound on lost value alone."""
+    from dataclasses import replace
+
+    from emergency.optimization.lp import solve_lp
+
+    current = np.array([in_effect.get(i, 0.0) for i in problem.line_ids])
+    changed = np.abs(problem.output_cut - current[problem.option_line()]) > 1e-9
+    penalised = replace(problem, cost=problem.cost + penalty * changed)
+    result = solve(penalised, time_limit=time_limit, gap_tolerance=1.0)
+    if not result.feasible:
+        return result
+    result.objective = problem.cost_of(result.choice)
+    lp = solve_lp(problem, time_limit=time_limit)
+    result.lower_bound = lp.objective
+    result.method = "lp+neighbourhood (stable re-planning)"
+    result.info["change_penalty_yuan"] = penalty
+    result.info["changed_lines"] = int(changed[result.choice].sum())
+    from emergency.optimization.result import SolveStatus
+
+    result.status = SolveStatus.OPTIMAL if (result.gap or 0.0) <= gap_tolerance else SolveStatus.FEASIBLE
+    return result
+
+
+def diff_plans(old: PlanDocument | None, new: PlanDocument) -> dict:
+    """Lines added, removed and changed between two plans (by line id and output cut)."""
+    before = {a.line_id: (a.measure, round(a.output_cut, 9)) for a in (old.actions if old else [])}
+    after = {a.line_id: (a.measure, round(a.output_cut, 9)) for a in new.actions}
+    added = sorted(set(after) - set(before))
+    removed = sorted(set(before) - set(after))
+    changed = sorted(k for k in set(before) & set(after) if before[k][1] != after[k][1])
+    return {
+        "added": len(added), "removed": len(removed), "changed": len(changed),
+        "unchanged": len(set(before) & set(after)) - len(changed),
+        "lines_changed_total": len(added) + len(removed) + len(changed),
+        "added_lines": added[:500], "removed_lines": removed[:500], "changed_lines": changed[:500],
+    }
 
 
 def _document(tables, policy, level, problem, report, result, choice, hours_to_start, suggestion) -> PlanDocument:

@@ -7,7 +7,8 @@ The engine is passed in by ``enterprise_registry.db.upgrade_database`` through
 from alembic import context
 from sqlmodel import SQLModel
 
-import enterprise_registry.models  # noqa: F401  (registers the tables)
+import emergency.workflow.models  # noqa: F401  (registers the workflow tables)
+import enterprise_registry.models  # noqa: F401  (registers the registry tables)
 
 target_metadata = SQLModel.metadata
 

@@ -1,0 +1,124 @@
+"""Tables of the workflow. Audit records are append-only (no update path anywhere;
+on PostgreSQL a trigger refuses UPDATE and DELETE).
+
+One active warning per area is enforced by the database: ``active_area`` has the
+area as primary key, and a claim row is written in the same transaction as the
+warning — a concurrent second issue for the same area fails with an integrity error.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from enum import StrEnum
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    PLANNER = "planner"
+    DUTY_OFFICER = "duty_officer"
+    ADMIN = "admin"
+
+
+class WarningState(StrEnum):
+    DRAFT = "draft"
+    ISSUED = "issued"
+    ADJUSTED = "adjusted"
+    RELEASED = "released"
+
+
+ACTIVE_STATES = (WarningState.ISSUED, WarningState.ADJUSTED)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    full_name: str | None = Field(default=None, max_length=100)
+    role: str = Field(max_length=20)
+    password_hash: str = Field(max_length=300)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    token_sha256: str = Field(max_length=64, unique=True, index=True)
+    name: str | None = Field(default=None, max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked: bool = False
+
+
+class WarningRecord(SQLModel, table=True):
+    __tablename__ = "warning"
+
+    id: int | None = Field(default=None, primary_key=True)
+    state: str = Field(max_length=20, index=True)
+    level: str = Field(max_length=10)
+    rule_set: str = Field(max_length=20)
+    areas: str = Field(sa_column=Column(Text, nullable=False), description="JSON list of area names")
+    start: datetime
+    end: datetime
+    registry_version: str = Field(max_length=100)
+    forecast: str | None = Field(default=None, sa_column=Column(Text), description="JSON evidence")
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ActiveArea(SQLModel, table=True):
+    """One row per area under an active warning; the primary key is the guarantee."""
+
+    __tablename__ = "active_area"
+
+    area: str = Field(primary_key=True, max_length=100)
+    warning_id: int = Field(foreign_key="warning.id", index=True)
+
+
+class PlanVersion(SQLModel, table=True):
+    __tablename__ = "plan_version"
+    __table_args__ = (UniqueConstraint("warning_id", "version_no"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    warning_id: int = Field(foreign_key="warning.id", index=True)
+    version_no: int
+    transition: str = Field(max_length=30)
+    level: str = Field(max_length=10)
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    sha256: str = Field(max_length=64)
+    changes: str | None = Field(default=None, sa_column=Column(Text), description="JSON diff vs previous")
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditRecord(SQLModel, table=True):
+    __tablename__ = "audit_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=64, index=True)
+    action: str = Field(max_length=50, index=True)
+    target: str | None = Field(default=None, max_length=100)
+    details: str | None = Field(default=None, sa_column=Column(Text))
+    plan_sha256: str | None = Field(default=None, max_length=64)
+
+
+class ElectricityReading(SQLModel, table=True):
+    __tablename__ = "electricity_reading"
+    __table_args__ = (UniqueConstraint("enterprise_uscc", "line_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_uscc: str = Field(max_length=18, index=True)
+    line_id: str = Field(default="", max_length=80)
+    day: date
+    kwh: float
