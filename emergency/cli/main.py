@@ -23,7 +23,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from emergency.cli import aqi, demo, plan, policy, registry, warning, workflow
+    from emergency.cli import aqi, demo, plan, policy, registry, scenario, warning, workflow
 
     app.add_typer(registry.app, name="registry", help="The emergency reduction list (应急减排清单).")
     app.add_typer(policy.app, name="policy", help="Policy as data (config/).")
@@ -37,6 +37,7 @@ def _register() -> None:
     app.command("notices", help="Write a warning's notices, list view and announcement.")(workflow.notices)
     app.command("serve", help="Run the HTTP API.")(workflow.serve)
     app.add_typer(workflow.users_app, name="users", help="Users and API tokens.")
+    app.add_typer(scenario.app, name="scenario", help="Planners' scenarios (情景模拟).")
     app.add_typer(workflow.compliance_app, name="compliance", help="Compliance check from electricity use.")
 
 
