@@ -23,6 +23,18 @@ def apply_to_registry(tables: RegistryTables, whatif: WhatIf, seed: int) -> Regi
     ents = {k: list(v) for k, v in tables.enterprises.items()}
     lines = {k: list(v) for k, v in tables.lines.items()}
     areas = {k: list(v) for k, v in tables.areas.items()}
+    if whatif.add_enterprises:
+        extra = generate_registry(whatif.add_enterprises, seed + 7919, city=tables.version["city"])
+        counties = [n for n, p in zip(areas["name"], areas["parent"]) if p]
+        known = set(ents["uscc"])
+        keep = [u not in known and c in counties for u, c in zip(extra.enterprises["uscc"], extra.enterprises["county"])]
+        new_e = _subset(extra.enterprises, keep)
+        kept = set(new_e["uscc"])
+        new_l = _subset(extra.lines, [u in kept for u in extra.lines["uscc"]])
+        for k in ents:
+            ents[k] += new_e.get(k, [None] * len(new_e["uscc"]))
+        for k in lines:
+            lines[k] += new_l.get(k, [None] * len(new_l["uscc"]))
     order = sorted(range(len(ents["uscc"])), key=lambda i: ents["uscc"][i])
 
     if whatif.upgrade_c_to_b > 0:
@@ -48,18 +60,6 @@ def apply_to_registry(tables: RegistryTables, whatif: WhatIf, seed: int) -> Regi
     if closed:
         ents = _subset(ents, [u not in closed for u in ents["uscc"]])
         lines = _subset(lines, [u not in closed for u in lines["uscc"]])
-    if whatif.add_enterprises:
-        extra = generate_registry(whatif.add_enterprises, seed + 7919, city=tables.version["city"])
-        counties = [n for n, p in zip(areas["name"], areas["parent"]) if p]
-        known = set(ents["uscc"])
-        keep = [u not in known and c in counties for u, c in zip(extra.enterprises["uscc"], extra.enterprises["county"])]
-        new_e = _subset(extra.enterprises, keep)
-        kept = set(new_e["uscc"])
-        new_l = _subset(extra.lines, [u in kept for u in extra.lines["uscc"]])
-        for k in ents:
-            ents[k] += new_e.get(k, [None] * len(new_e["uscc"]))
-        for k in lines:
-            lines[k] += new_l.get(k, [None] * len(new_l["uscc"]))
     return RegistryTables(version=dict(tables.version), areas=areas, enterprises=ents, lines=lines)
 
 
