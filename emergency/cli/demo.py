@@ -1,9 +1,11 @@
-"""`emergency demo`: the main job on the embedded default (SQLite, a generated demo city).
+"""`emergency demo`: the duty officer's night on the embedded default (SQLite, a generated demo city).
 
-Generates a demo city's list, imports it as a list version, evaluates a forecast of
-an episode under the city's warning rule set, and computes the plan for the level
-the forecast triggers, writing the plan as JSON and Excel and the exact model as
-MPS into the output folder.
+Generates a demo city's list and imports it as a list version; evaluates a forecast
+of an episode under the city's warning rule set; issues the warning the forecast
+triggers (audited), which computes its plan with lead times counted from now; and
+writes the plan (JSON, Excel), the exact model (MPS) and the response package —
+a notice per enterprise, the level's list view, the public announcement — into the
+output folder.
 """
 
 from __future__ import annotations
@@ -68,21 +70,41 @@ def demo_command(
         console.print("无需预警。")
         return
 
-    console.rule("[bold]3. 减排方案 (plan)")
+    console.rule("[bold]3. 发布预警与减排方案 (issue the warning, plan)")
+    from emergency.workflow.service import get_warning, issue_warning, list_warnings, release_warning
+
+    for old in list_warnings(engine, active_only=True):  # a demo run replaces the previous demo night
+        release_warning(engine, old.id, actor="demo", reason="新的演示")
     hours_to_start = max(0.0, (ev.period.start - datetime.now()).total_seconds() / 3600.0)
     console.print(f"距预警开始约 {hours_to_start:.0f} 小时（停产所需时间更长的措施本次无法下达）")
-    run = make_plan(tables, ev.level, policy=policy, hours_to_start=hours_to_start)
-    doc = run.document
-    (out / "plan.json").write_text(doc.model_dump_json(indent=1), encoding="utf-8")
+    w, pv = issue_warning(
+        engine, actor="值班员(demo)", level=ev.level, areas=None, start=ev.period.start, end=ev.period.end,
+        rule_set=policy.rule_set, forecast={"daily_aqi": DEMO_FORECAST, "evaluation": ev.as_dict()},
+        hours_to_start=hours_to_start,
+    )
+    from emergency.plans.document import PlanDocument
+
+    doc = PlanDocument.model_validate_json(pv.document)
+    (out / "plan.json").write_text(pv.document, encoding="utf-8")
     write_plan_workbook(doc, out / "减排方案.xlsx")
+    run = make_plan(tables, ev.level, policy=policy, hours_to_start=hours_to_start)
     write_mps(run.problem, out / "model.mps")
     met = sum(r.achieved_kg >= r.required_kg - 1e-6 for r in doc.requirements)
     o = doc.objective
     console.print(
+        f"预警 {w.id} 已发布（方案版本 {pv.version_no}，哈希 {pv.sha256[:12]}）："
         f"{len(doc.actions)} 条生产线采取措施（{sum(a.basis == 'optimised' for a in doc.actions)} 条为优化加严），"
         f"{len(doc.spared)} 家企业豁免；减排目标满足 {met}/{len(doc.requirements)}；"
-        f"损失产值 {o.lost_value_yuan:,.0f} 元/日，下界 {o.lower_bound_yuan or float('nan'):,.0f}，差距 {(o.gap if o.gap is not None else float('nan')):.4%}（{doc.solver.status}，{doc.solver.seconds:.2f}s）"
+        f"损失产值 {o.lost_value_yuan:,.0f} 元/日，下界 {o.lower_bound_yuan or float('nan'):,.0f}，"
+        f"差距 {(o.gap if o.gap is not None else float('nan')):.4%}（{doc.solver.status}，{doc.solver.seconds:.2f}s）"
     )
     if doc.excluded_by_lead_time:
         console.print(f"{len(doc.excluded_by_lead_time)} 条生产线停产所需时间超过 {hours_to_start:.0f} 小时，本次未下达（见 plan.json）")
+
+    console.rule("[bold]4. 管控通知 (notices)")
+    from emergency.workflow.package import write_notices
+
+    summary = write_notices(engine, w.id, out / "notices")
+    console.print(f"{summary['notices']} 份企业管控通知、本级别清单、预警信息发布 → {out / 'notices' / 'index.html'}")
+    _ = get_warning
     console.print(f"输出 (outputs): {out.resolve()}")
