@@ -13,7 +13,7 @@ Kinds: ``str``, ``int``, ``float`` (non-negative unless ``signed``), ``percent``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,7 @@ class RegistryTables:
     areas: dict[str, list]
     enterprises: dict[str, list]
     lines: dict[str, list]
+    content_sha256: str | None = field(default=None, compare=False)  # of the imported file, when known
 
     def n_rows(self, sheet: str) -> int:
         table = getattr(self, sheet)

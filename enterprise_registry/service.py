@@ -49,6 +49,18 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def tables_sha256(tables: RegistryTables) -> str:
+    """Content hash of a list (version row, then every column in key order, values by repr)."""
+    import json
+
+    h = hashlib.sha256(json.dumps(tables.version, sort_keys=True, default=str, ensure_ascii=False).encode())
+    for part in (tables.areas, tables.enterprises, tables.lines):
+        for key in sorted(part):
+            h.update(key.encode())
+            h.update("\x1f".join(map(repr, part[key])).encode())
+    return h.hexdigest()
+
+
 def check_list_file(path: Path) -> RegistryTables:
     """Read and check a list file; raise ImportRejected listing every problem."""
     raw = read_list_file(path)
@@ -77,6 +89,8 @@ def import_tables(
     """Write a checked list as a new version, in one transaction (all or nothing)."""
     v = tables.version
     n_e, n_l = tables.n_rows("enterprises"), tables.n_rows("lines")
+    if content_sha256 is None:
+        content_sha256 = tables_sha256(tables)
     with engine.begin() as conn:
         existing = conn.execute(select(ListVersion.id).where(ListVersion.name == v["name"])).scalar()
         if existing is not None:
@@ -131,7 +145,8 @@ def import_list_file(engine: Engine, path: Path, *, replace: bool = False, progr
 def resolve_version(conn, version: str | None):
     """The named version, or the latest one in effect today (else the latest)."""
     q = select(
-        ListVersion.id, ListVersion.name, ListVersion.effective_date, ListVersion.city, ListVersion.notes
+        ListVersion.id, ListVersion.name, ListVersion.effective_date, ListVersion.city, ListVersion.notes,
+        ListVersion.content_sha256,
     )
     if version is not None:
         row = conn.execute(q.where(ListVersion.name == version)).first()
@@ -150,7 +165,8 @@ def resolve_version(conn, version: str | None):
 def _columns(conn, table, keys: list[str], where, order) -> dict[str, list]:
     cols = [getattr(table, k) for k in keys]
     rows = conn.execute(select(*cols).where(where).order_by(*order)).all()
-    return {k: [r[i] for r in rows] for i, k in enumerate(keys)}
+    columns = list(zip(*rows)) if rows else [()] * len(keys)
+    return {k: list(col) for k, col in zip(keys, columns)}
 
 
 def export_tables(engine: Engine, version: str | None = None) -> RegistryTables:
@@ -172,9 +188,10 @@ def export_tables(engine: Engine, version: str | None = None) -> RegistryTables:
             .order_by(ProductionLine.id)
         ).all()
         keys = [k for k in line_keys if k != "capacity_basis"] + ["capacity_basis", "uscc", "enterprise_name"]
-        lines = {k: [r[i] for r in rows] for i, k in enumerate(keys)}
+        columns = list(zip(*rows)) if rows else [()] * len(keys)
+        lines = {k: list(col) for k, col in zip(keys, columns)}
     version_row = {"name": v.name, "effective_date": v.effective_date, "city": v.city, "notes": v.notes}
-    return RegistryTables(version=version_row, areas=areas, enterprises=ents, lines=lines)
+    return RegistryTables(version=version_row, areas=areas, enterprises=ents, lines=lines, content_sha256=v.content_sha256)
 
 
 load_registry_frame = export_tables

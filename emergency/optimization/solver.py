@@ -102,7 +102,7 @@ def solve(
     movable = (seg.s_max - seg.s_min > 1e-12) | ~seg.proportional
     move_cost = np.where(movable, move_cost, np.inf)
     if neighbourhood is None:  # enough lines to trade, few enough to solve in a second
-        neighbourhood = int(np.clip(0.02 * problem.n_lines, 100, 3000))
+        neighbourhood = int(np.clip(0.02 * problem.n_lines, 100, 1500))
     n_free = min(int(movable.sum()), max(neighbourhood, int(frac.sum())))
     order = np.argsort(move_cost, kind="stable")
     free_mask = frac.copy()
@@ -116,7 +116,7 @@ def solve(
     residual = problem.required - _achieved_excluding(problem, fixed_choice, free_mask)
     remaining = max(0.2, time_limit - (time.perf_counter() - t0))
     fixed_cost = float(problem.cost[choice[~free_mask]].sum())
-    good_enough = lower_bound / (1.0 - gap_tolerance / 4.0) - fixed_cost if lower_bound > 0 else 0.0
+    good_enough = lower_bound / (1.0 - gap_tolerance / 2.0) - fixed_cost if lower_bound > 0 else 0.0
     sub, proven = solve_free_lines(
         problem, free, residual, choice[free], min(remaining, 5.0), workers, good_enough=good_enough
     )

@@ -30,6 +30,20 @@ class Requirement(_Doc):
 
 
 class Action(_Doc):
+    @classmethod
+    def trusted(cls, **data) -> "Action":
+        """Build from data the plan service already typed, without validation.
+
+        ``model_construct`` costs ~16 µs per row; a province-scale plan has 2·10^5
+        actions. This sets the same four slots ``model_construct`` sets, given every
+        field (no defaults to fill)."""
+        obj = cls.__new__(cls)
+        object.__setattr__(obj, "__dict__", data)
+        object.__setattr__(obj, "__pydantic_fields_set__", set(data))
+        object.__setattr__(obj, "__pydantic_extra__", None)
+        object.__setattr__(obj, "__pydantic_private__", None)
+        return obj
+
     enterprise_uscc: str
     enterprise_name: str | None = None
     county: str | None = None

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from config.industries import load_industries
@@ -26,6 +28,7 @@ def option_label_zh(code: str, cut: float, floor_label: str) -> str:
     return f"限产{cut:.0%}"
 
 
+@lru_cache(maxsize=4096)
 def floor_reason(grade: str, industry: str, process: str, level: WarningLevel, label: str) -> str:
     catalog = load_industries().industries
     ind = catalog.get(industry)

@@ -29,6 +29,7 @@ from emergency.plans.document import (
 )
 from emergency.plans.explain import floor_reason, optimised_reason, option_label_zh
 from enterprise_registry.columns import RegistryTables
+from enterprise_registry.service import tables_sha256
 from enterprise_registry.vocab import POLLUTANTS, WarningLevel
 
 
@@ -50,13 +51,6 @@ def policy_for(tables: RegistryTables, area: str | None = None) -> Policy:
         return load_policy(tables.version["city"])
     except PolicyError:
         return load_policy(None)
-
-
-def tables_sha256(tables: RegistryTables) -> str:
-    h = hashlib.sha256()
-    for part in (tables.version, tables.areas, tables.enterprises, tables.lines):
-        h.update(json.dumps(part, sort_keys=True, default=str, ensure_ascii=False).encode())
-    return h.hexdigest()
 
 
 def make_plan(
@@ -169,49 +163,61 @@ def _document(tables, policy, level, problem, report, result, choice, hours_to_s
         price[ok] += duals[area[ok]]
     actions = []
     floor_idx = problem.line_start[:-1]
-    for l in range(problem.n_lines):
-        j = int(choice[l])
+    # Python lists and caches: this loop runs once per line with a measure (10^5 at province scale)
+    cut_of = problem.output_cut.tolist()
+    cost_of = problem.cost.tolist()
+    red_of = problem.reduction.tolist()
+    code_of = problem.option_code.tolist()
+    line_ids = problem.line_ids.tolist()
+    ent_of = report.enterprise.tolist()
+    li_of = report.line_index.tolist()
+    blocked = report.lead_time_blocked.tolist()
+    spared_l = report.spared_line.tolist()
+    approved_l = report.approved.tolist()
+    labels: dict[int, str] = {}
+    for l, j in enumerate(choice.tolist()):
         m = report.floor_measure[l]
-        cut = float(problem.output_cut[j])
-        flags = (m.truck_ban or m.no_road_haulage) and not report.lead_time_blocked[l] and not report.spared_line[l]
+        cut = cut_of[j]
+        flags = (m.truck_ban or m.no_road_haulage) and not blocked[l] and not spared_l[l]
         if cut <= 0 and not flags:
             continue
-        e = int(report.enterprise[l])
-        li = int(report.line_index[l])
+        e, li = ent_of[l], li_of[l]
         rule = report.sparing_rule[l]
-        floor_label = m.describe_zh()
+        floor_label = labels.get(id(m))
+        if floor_label is None:
+            floor_label = labels[id(m)] = m.describe_zh()
         if rule is not None and rule.effect.value == "approved_load":
-            floor_label = f"按核定负荷生产（减产{float(problem.output_cut[floor_idx[l]]):.0%}）"
-        code = str(problem.option_code[j])
+            floor_label = f"按核定负荷生产（减产{cut_of[floor_idx[l]]:.0%}）"
+        code = code_of[j]
         label = option_label_zh(code, cut, floor_label)
         if code != "floor" and (m.truck_ban or m.no_road_haulage):
             label += "，禁用国四及以下重型柴油货车运输" if m.truck_ban else "，禁止公路运输"
         ftext = floor_reason(ents["grade"][e], ents["industry"][e], lines["process"][li], level, floor_label)
         if rule is not None:
             ftext = f"{rule.reason_zh}；{ftext}"
-        if report.approved[l]:
+        if approved_l[l]:
             ftext = f"经值班员批准纳入管控的豁免企业；{ftext}"
+        red = red_of[j]
         if code == "floor":
             basis, reason = "floor", ftext
         else:
             basis = "optimised"
-            f = floor_idx[l]
+            f = int(floor_idx[l])
             reason = optimised_reason(
-                ftext, float(problem.cost[j] - problem.cost[f]), problem.reduction[j] - problem.reduction[f],
-                price[l], problem.pollutants,
+                ftext, cost_of[j] - cost_of[f], np.subtract(red, red_of[f]), price[l], problem.pollutants,
             )
         actions.append(
-            Action(
+            Action.trusted(  # internal, already-typed data: no re-validation of 10^5 rows
                 enterprise_uscc=ents["uscc"][e],
                 enterprise_name=ents["name"][e],
                 county=ents["county"][e],
-                line_id=str(problem.line_ids[l]),
+                line_id=line_ids[l],
                 line_name=lines["line_name"][li],
                 measure=(m.action.value if code == "floor" else code),
                 measure_zh=label,
                 output_cut=min(1.0, max(0.0, cut)),
-                reduction_kg={POLLUTANTS[p]: float(problem.reduction[j, p]) for p in range(P)},
-                lost_value_yuan=float(problem.cost[j]),
+                reduction_kg=dict(zip(POLLUTANTS, red)),
+                lost_value_yuan=cost_of[j],
                 basis=basis,
                 reason=reason,
                 source=report.floor_source[l],
@@ -260,5 +266,6 @@ def _document(tables, policy, level, problem, report, result, choice, hours_to_s
         solver=SolverInfo(status=result.status.value, seconds=result.seconds, method=result.method, phases=result.phases),
         feasible=result.feasible,
         suggestion=suggestion,
-        inputs={"registry_sha256": tables_sha256(tables), "policy_chain": [str(c) for c in policy.chain]},
+        inputs={"registry_sha256": tables.content_sha256 or tables_sha256(tables),
+                "policy_chain": [str(c) for c in policy.chain]},
     )
