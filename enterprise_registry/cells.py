@@ -1,4 +1,4 @@
-"""Parse and check the cells of a list file, column by column.
+"""Parse and format the cells of a list file, column by column.
 
 Each ColumnSpec.kind has a parser that turns a raw cell (what openpyxl / calamine /
 csv gives) into the typed value of :class:`RegistryTables`, or raises
@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
+from enterprise_registry.columns import SheetSpec
 from enterprise_registry.uscc import uscc_problem
 from enterprise_registry.vocab import EssentialCategory, Grade
 
@@ -42,9 +44,23 @@ class CellError(ValueError):
     pass
 
 
-_BLANK = (None, "")
 _UNIT_RE = re.compile(r"^\s*(-?[0-9]+(?:\.[0-9]+)?)\s*([^\d\s.,-].*)$")
-_COMMA_DECIMAL_RE = re.compile(r"^-?[0-9]+,[0-9]+$")
+_COMMA_RE = re.compile(r"^-?[0-9][0-9,]*(?:\.[0-9]+)?$")
+
+
+def normalise_text(text: str) -> str:
+    """NFKC (full-width digits, letters, brackets, ％ → ASCII) and trimmed."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def header_key(header: object) -> str:
+    """How headers are compared: NFKC, no spaces, case-insensitive.
+
+    So ``SO2排放量（KG/D）`` typed with full-width brackets matches ``SO2排放量(kg/d)``.
+    """
+    if header is None:
+        return ""
+    return "".join(normalise_text(str(header)).split()).lower()
 
 
 def is_blank(value: Any) -> bool:
@@ -68,12 +84,12 @@ def _number(value: Any) -> float:
     if isinstance(value, (int, float)):
         number = float(value)
     else:
-        text = str(value).strip().replace("\u3000", "")
+        text = normalise_text(str(value))
         try:
             number = float(text)
         except ValueError:
-            if _COMMA_DECIMAL_RE.match(text):
-                raise CellError("小数点应为“.”，不是“,”；请只填数字") from None
+            if "," in text and _COMMA_RE.match(text):
+                raise CellError("数字中不能有逗号：小数点请用“.”，也不要用千位分隔符；请只填数字") from None
             m = _UNIT_RE.match(text)
             if m:
                 raise CellError(f"数值中含单位或文字“{m.group(2).strip()}”，请只填数字（单位见表头）") from None
@@ -102,8 +118,11 @@ def parse_int(value: Any) -> int:
 
 
 def parse_percent(value: Any) -> float:
-    if isinstance(value, str) and value.strip().endswith("%"):
-        value = value.strip()[:-1]
+    """0–100 in the file (a trailing % is allowed), a 0–1 fraction in the result."""
+    if isinstance(value, str):
+        value = normalise_text(value)
+        if value.endswith("%"):
+            value = value[:-1]
     number = _number(value)
     if not 0.0 <= number <= 100.0:
         raise CellError("百分比应在0到100之间")
@@ -119,7 +138,7 @@ def parse_bool(value: Any) -> bool:
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
-    text = str(value).strip().upper()
+    text = normalise_text(str(value)).upper()
     if text in _TRUE:
         return True
     if text in _FALSE:
@@ -132,7 +151,7 @@ def parse_date(value: Any) -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    text = str(value).strip()
+    text = normalise_text(str(value))
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"):
         try:
             return datetime.strptime(text, fmt).date()
@@ -150,11 +169,10 @@ def parse_uscc(value: Any) -> str:
 
 
 _GRADES = {g.value: g.value for g in Grade}
-_GRADES.update({f"{g.value}级": g.value for g in Grade if g.value[0] in "ABCD"})
 
 
 def parse_grade(value: Any) -> str:
-    text = parse_str(value).replace("＋", "+").replace("－", "-")
+    text = normalise_text(parse_str(value)).upper().replace("级", "").replace("—", "-")
     try:
         return _GRADES[text]
     except KeyError:
@@ -168,7 +186,7 @@ _ESSENTIAL.update({"军工": "军工/出口", "出口": "军工/出口", "": "�
 
 
 def parse_essential(value: Any) -> str:
-    text = str(value).strip()
+    text = normalise_text(str(value)).replace("／", "/")
     try:
         return _ESSENTIAL[text]
     except KeyError:
@@ -193,8 +211,11 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "area": parse_str,
 }
 
-# How each kind is written to a file (inverse of the parsers).
+# ---------------------------------------------------------------- writing
+
+
 def format_cell(kind: str, value: Any) -> Any:
+    """How a typed value is written to a file (the inverse of the parsers)."""
     if value is None:
         return None
     if kind == "percent":
@@ -204,3 +225,23 @@ def format_cell(kind: str, value: Any) -> Any:
     if kind == "date":
         return value.isoformat()
     return value
+
+
+def sheet_rows(spec: SheetSpec, table: dict) -> Iterator[list[Any]]:
+    """The data rows of one sheet of a :class:`RegistryTables`, formatted for a file.
+
+    Missing columns are written blank, except 序号 (numbered from 1).
+    """
+    if spec.key == "version":
+        yield [format_cell(c.kind, table.get(c.key)) for c in spec.columns]
+        return
+    n = len(next(iter(table.values()))) if table else 0
+    columns = []
+    for c in spec.columns:
+        values = table.get(c.key)
+        if values is None:
+            values = list(range(1, n + 1)) if c.key == "seq" else [None] * n
+        if c.kind in ("percent", "bool", "date"):
+            values = [format_cell(c.kind, v) for v in values]
+        columns.append(values)
+    yield from (list(row) for row in zip(*columns))

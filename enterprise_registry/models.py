@@ -5,6 +5,11 @@ list is imported as a new version and plans record the version they used.
 Shares (listed_share, min_load, essential_approved_load) are stored as fractions 0–1.
 Industry and process are stored as codes of ``config/industries.toml``; grade and
 essential category as their enum values (the strings used in published lists).
+
+Each entity has a ``*Base`` class with its data fields (shared with the public
+schemas in :mod:`enterprise_registry.schemas`) and a table class adding the keys.
+A change here needs an alembic revision in ``enterprise_registry/migrations``
+(``tests/registry/test_migrations.py`` compares the two).
 """
 
 from __future__ import annotations
@@ -19,43 +24,49 @@ def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class ListVersion(SQLModel, table=True):
-    __tablename__ = "list_version"
+def make_line_id(uscc: str, line_code: str) -> str:
+    """The stable id plans use for a line: ``<uscc>/<line_code>``."""
+    return f"{uscc}/{line_code}"
 
-    id: int | None = Field(default=None, primary_key=True)
+
+class ListVersionBase(SQLModel):
     name: str = Field(index=True, unique=True, max_length=100)
     effective_date: date
     city: str = Field(max_length=100)
     notes: str | None = None
+
+
+class ListVersion(ListVersionBase, table=True):
+    __tablename__ = "list_version"
+
+    id: int | None = Field(default=None, primary_key=True)
     imported_at: datetime = Field(default_factory=_utcnow)
     source_file: str | None = None
     content_sha256: str | None = Field(default=None, max_length=64)
 
 
-class Area(SQLModel, table=True):
-    __tablename__ = "area"
-    __table_args__ = (UniqueConstraint("version_id", "name"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    version_id: int = Field(foreign_key="list_version.id", index=True, ondelete="CASCADE")
+class AreaBase(SQLModel):
     name: str = Field(max_length=100)
     parent: str | None = Field(default=None, max_length=100)
-    base_so2: float
+    base_so2: float  # whole-society emission base (全社会排放基数), kg/day
     base_nox: float
     base_pm: float
     base_vocs: float
-    listed_share_so2: float
+    listed_share_so2: float  # share of the reduction assigned to listed firms, 0–1
     listed_share_nox: float
     listed_share_pm: float
     listed_share_vocs: float
 
 
-class Enterprise(SQLModel, table=True):
-    __tablename__ = "enterprise"
-    __table_args__ = (UniqueConstraint("version_id", "uscc"),)
+class Area(AreaBase, table=True):
+    __tablename__ = "area"
+    __table_args__ = (UniqueConstraint("version_id", "name"),)
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="list_version.id", index=True, ondelete="CASCADE")
+
+
+class EnterpriseBase(SQLModel):
     seq: int | None = None
     uscc: str = Field(max_length=18, index=True)
     name: str = Field(max_length=200)
@@ -63,7 +74,7 @@ class Enterprise(SQLModel, table=True):
     industry: str = Field(max_length=50, index=True)
     grade: str = Field(max_length=10, index=True)
     essential_category: str = Field(default="无", max_length=20)
-    essential_approved_load: float | None = None
+    essential_approved_load: float | None = None  # fraction of the capacity basis
     small_micro: bool = False
     ultra_low_filed: bool = False
     longitude: float | None = None
@@ -73,32 +84,43 @@ class Enterprise(SQLModel, table=True):
     heavy_trucks_per_day: int | None = None
 
 
-class ProductionLine(SQLModel, table=True):
+class Enterprise(EnterpriseBase, table=True):
+    __tablename__ = "enterprise"
+    __table_args__ = (UniqueConstraint("version_id", "uscc"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="list_version.id", index=True, ondelete="CASCADE")
+
+
+class ProductionLineBase(SQLModel):
+    seq: int | None = None
+    line_code: str = Field(max_length=50)
+    line_name: str = Field(max_length=200)
+    process: str = Field(max_length=50)
+    capacity_unit: str = Field(max_length=20)
+    capacity_eia: float  # daily averages, in capacity_unit
+    capacity_permit: float
+    capacity_actual: float
+    capacity_basis: float  # min of the three: what a percentage cut applies to
+    output_value_yuan: float  # per day at the capacity basis
+    interruptible: bool
+    min_load: float  # fraction of the capacity basis
+    stop_lead_time_h: float
+    so2_kg: float  # kg/day at the capacity basis
+    nox_kg: float
+    pm_kg: float
+    vocs_kg: float
+
+
+class ProductionLine(ProductionLineBase, table=True):
     __tablename__ = "production_line"
     __table_args__ = (UniqueConstraint("enterprise_id", "line_code"),)
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="list_version.id", index=True, ondelete="CASCADE")
     enterprise_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
-    seq: int | None = None
-    line_code: str = Field(max_length=50)
-    line_name: str = Field(max_length=200)
-    process: str = Field(max_length=50)
-    capacity_unit: str = Field(max_length=20)
-    capacity_eia: float
-    capacity_permit: float
-    capacity_actual: float
-    capacity_basis: float
-    output_value_yuan: float
-    interruptible: bool
-    min_load: float
-    stop_lead_time_h: float
-    so2_kg: float
-    nox_kg: float
-    pm_kg: float
-    vocs_kg: float
 
     @staticmethod
     def make_line_id(uscc: str, line_code: str) -> str:
         """The stable id plans use for a line: ``<uscc>/<line_code>``."""
-        return f"{uscc}/{line_code}"
+        return make_line_id(uscc, line_code)

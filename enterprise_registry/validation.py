@@ -1,179 +1,267 @@
 """Turn raw sheets into a checked :class:`RegistryTables`, or list every problem.
 
 All-or-nothing: the caller writes nothing unless ``problems`` is empty. Checks, in
-order: headers; each cell by its column kind; then the cross-references (one
-version row; one city; counties known; codes unique; lines belong to a listed
-enterprise; processes known for the industry; grades allowed for the industry's
-grading scheme; approved loads for essential firms).
+order: headers (unknown, missing, repeated); each cell by its column kind
+(:mod:`enterprise_registry.cells`); then the rules across cells and sheets:
+
+- 清单版本: exactly one row; its city is the one city-level area of 区域;
+- 区域: names unique, parents known, exactly one city (no parent);
+- 企业: county in 区域, USCC unique, industry in ``config/industries.toml``, grade
+  allowed by the industry's grading scheme, approved load for 民生保障 and 军工/出口,
+  coordinates inside China (and not swapped);
+- 生产线: enterprise in 企业 (and the same name if given), line code unique within
+  its enterprise, process known for the enterprise's industry, capacity basis =
+  the smallest of EIA-approved, permitted and last year's actual (and > 0), and a
+  given 产能基数 equal to it;
+- shares that look like an Excel percent-formatted cell (0 < x < 1 where a load
+  under 1 % makes no sense) are refused rather than read as x %.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from typing import Any
 
 from config.industries import IndustryCatalog
-from enterprise_registry.cells import PARSERS, CellError, Problem, is_blank
+from enterprise_registry.cells import PARSERS, CellError, Problem, header_key, is_blank
 from enterprise_registry.columns import RegistryTables, SheetSpec
 from enterprise_registry.listfiles import RawSheet
 from enterprise_registry.vocab import EssentialCategory, Grade
 
 _DEFAULTS = {"essential_category": EssentialCategory.NONE.value, "small_micro": False, "ultra_low_filed": False}
-_GRADES_BY_SCHEME = {
+GRADES_BY_SCHEME = {
     "ABCD": {Grade.A_PLUS, Grade.A, Grade.B, Grade.B_MINUS, Grade.C, Grade.D, Grade.FIRM_SPECIFIC},
     "leader": {Grade.LEADER, Grade.NON_LEADER, Grade.FIRM_SPECIFIC},
     "firm_specific": {Grade.FIRM_SPECIFIC},
 }
-_NEEDS_LOAD = {EssentialCategory.LIVELIHOOD.value, EssentialCategory.MILITARY_EXPORT.value}
+NEEDS_APPROVED_LOAD = {EssentialCategory.LIVELIHOOD.value, EssentialCategory.MILITARY_EXPORT.value}
+# Mainland China's extent, with a margin (degrees, WGS-84).
+LONGITUDE_RANGE = (73.0, 136.0)
+LATITUDE_RANGE = (3.0, 54.0)
+# Loads below 1 % make no sense: 0 < x < 1 there is a percent-formatted cell (0.5 shown as 50 %).
+NO_FRACTION_PERCENT = {"min_load", "essential_approved_load"}
+PERCENT_FORMAT_REASON = "百分比应填0–100的数字（如50表示50%）；此处为{v}，若单元格设成了百分比格式，请改为常规格式后填写"
 
 
-def _parse_sheet(raw: RawSheet, problems: list[Problem]) -> dict[str, list]:
+class _Sheet:
+    """One parsed sheet: typed columns plus where each row came from."""
+
+    def __init__(self, raw: RawSheet, columns: dict[str, list]):
+        self.raw = raw
+        self.columns = columns
+
+    def header(self, key: str) -> str:
+        return next(c.header for c in self.raw.spec.columns if c.key == key)
+
+    def problem(self, i: int | None, key: str | None, value: Any, reason: str) -> Problem:
+        row = self.raw.row_numbers[i] if i is not None else None
+        return Problem(self.raw.label, row, self.header(key) if key else None, value, reason)
+
+    def get(self, key: str) -> list:
+        return self.columns.get(key) or [None] * len(self.raw.rows)
+
+
+def _parse_sheet(raw: RawSheet, problems: list[Problem]) -> _Sheet:
     spec: SheetSpec = raw.spec
-    index = {h: i for i, h in enumerate(raw.header)}
-    known = {c.header for c in spec.columns}
-    for i, h in enumerate(raw.header):
-        if h and h not in known:
-            problems.append(Problem(spec.title, 1, h, None, "未知列名（表头拼写或单位有误？应与模板一致）"))
+    header_row = raw.header_row
+    by_key = {header_key(c.header): c for c in spec.columns}
+    index: dict[str, int] = {}
+    for j, h in enumerate(raw.header):
+        if not h:
+            continue
+        column = by_key.get(header_key(h))
+        if column is None:
+            problems.append(Problem(raw.label, header_row, h, None, "未知列名（表头拼写或单位有误？应与模板一致）"))
+        elif column.key in index:
+            problems.append(Problem(raw.label, header_row, h, None, "列名重复"))
+        else:
+            index[column.key] = j
     columns: dict[str, list] = {}
     for c in spec.columns:
-        if c.export_only:
+        if c.key not in index:
+            if c.required and not c.export_only:
+                problems.append(Problem(raw.label, header_row, c.header, None, "缺少必填列"))
+            if not c.export_only:
+                columns[c.key] = [_DEFAULTS.get(c.key)] * len(raw.rows)
             continue
-        if c.header not in index:
-            if c.required:
-                problems.append(Problem(spec.title, 1, c.header, None, "缺少必填列"))
-            columns[c.key] = [_DEFAULTS.get(c.key)] * len(raw.rows)
-            continue
-        j = index[c.header]
+        j = index[c.key]
         parse = PARSERS[c.kind]
         default = _DEFAULTS.get(c.key)
+        required = c.required and not c.export_only
         out = []
-        for r, row in enumerate(raw.rows):
+        for number, row in zip(raw.row_numbers, raw.rows):
             value = row[j] if j < len(row) else None
             if is_blank(value):
-                if c.required:
-                    problems.append(Problem(spec.title, raw.first_row + r, c.header, None, "必填项为空"))
+                if required:
+                    problems.append(Problem(raw.label, number, c.header, None, "必填项为空"))
                 out.append(default)
                 continue
             try:
                 out.append(parse(value))
             except CellError as exc:
-                problems.append(Problem(spec.title, raw.first_row + r, c.header, value, str(exc)))
+                problems.append(Problem(raw.label, number, c.header, value, str(exc)))
                 out.append(None)
         columns[c.key] = out
-    return columns
+    return _Sheet(raw, columns)
 
 
-def _header(spec: SheetSpec, key: str) -> str:
-    return next(c.header for c in spec.columns if c.key == key)
+def _first_rows(sheet: _Sheet, key: str, problems: list[Problem], reason: str) -> dict:
+    """Report repeats of ``key`` (citing the first row); return value -> first index."""
+    first: dict = {}
+    for i, value in enumerate(sheet.get(key)):
+        if value is None:
+            continue
+        if value in first:
+            problems.append(sheet.problem(i, key, value, f"{reason}（首次出现于第{sheet.raw.row_numbers[first[value]]}行）"))
+        else:
+            first[value] = i
+    return first
 
 
-def validate_sheets(
-    raw: dict[str, RawSheet], catalog: IndustryCatalog
-) -> tuple[RegistryTables, list[Problem]]:
-    problems: list[Problem] = []
-    parsed = {key: _parse_sheet(sheet, problems) for key, sheet in raw.items()}
-
-    # --- version: exactly one row
-    vs = raw["version"]
-    if len(vs.rows) != 1:
-        problems.append(Problem(vs.spec.title, None, None, None, f"应恰好有1行版本信息，实有{len(vs.rows)}行"))
-    version = {k: (v[0] if v else None) for k, v in parsed["version"].items()}
-
-    # --- areas
-    a_spec, areas = raw["areas"].spec, parsed["areas"]
-    a_first = raw["areas"].first_row
-    names = areas.get("name", [])
-    for name, count in Counter(n for n in names if n).items():
-        if count > 1:
-            rows = [a_first + i for i, n in enumerate(names) if n == name]
-            problems.append(Problem(a_spec.title, rows[1], _header(a_spec, "name"), name, f"区域名称重复（首次出现于第{rows[0]}行）"))
-    known_areas = {n for n in names if n}
-    cities = [n for n, p in zip(names, areas.get("parent", [])) if n and not p]
-    for i, (n, p) in enumerate(zip(names, areas.get("parent", []))):
-        if p and p not in known_areas:
-            problems.append(Problem(a_spec.title, a_first + i, _header(a_spec, "parent"), p, "上级区域不在区域表中"))
+def _check_version_and_areas(version: _Sheet, areas: _Sheet, problems: list[Problem]) -> set[str]:
+    if len(version.raw.rows) != 1:
+        problems.append(
+            Problem(version.raw.label, None, None, None, f"应恰好有1行版本信息，实有{len(version.raw.rows)}行")
+        )
+    names = areas.get("name")
+    known = set(_first_rows(areas, "name", problems, "区域名称重复"))
+    parents = areas.get("parent")
+    for i, parent in enumerate(parents):
+        if parent and parent not in known:
+            problems.append(areas.problem(i, "parent", parent, "上级区域不在区域表中"))
+        elif parent and parent == names[i]:
+            problems.append(areas.problem(i, "parent", parent, "上级区域不能是自己"))
+    cities = [n for n, p in zip(names, parents) if n and not p]
+    city = version.get("city")[0] if version.raw.rows else None
     if len(cities) != 1:
-        problems.append(Problem(a_spec.title, None, _header(a_spec, "parent"), None, f"应恰好有1个市级区域（上级区域为空），实有{len(cities)}个"))
-    elif version.get("city") and version["city"] != cities[0]:
-        problems.append(Problem(vs.spec.title, vs.first_row, _header(vs.spec, "city"), version["city"], f"与区域表中的市级区域“{cities[0]}”不一致"))
+        problems.append(
+            Problem(areas.raw.label, None, areas.header("parent"), None,
+                    f"应恰好有1个市级区域（上级区域为空），实有{len(cities)}个")
+        )
+    elif city and city != cities[0]:
+        problems.append(version.problem(0, "city", city, f"与区域表中的市级区域“{cities[0]}”不一致"))
+    return known
 
-    # --- enterprises
-    e_spec, ents = raw["enterprises"].spec, parsed["enterprises"]
-    e_first = raw["enterprises"].first_row
+
+def _check_coordinates(ents: _Sheet, problems: list[Problem]) -> None:
+    lo_x, hi_x = LONGITUDE_RANGE
+    lo_y, hi_y = LATITUDE_RANGE
+    for i, (x, y) in enumerate(zip(ents.get("longitude"), ents.get("latitude"))):
+        swapped = x is not None and y is not None and lo_x <= y <= hi_x and lo_y <= x <= hi_y
+        hint = "；经度和纬度是否填反了？" if swapped else ""
+        if x is not None and not lo_x <= x <= hi_x:
+            problems.append(ents.problem(i, "longitude", x, f"经度应在{lo_x:g}到{hi_x:g}之间（中国境内）{hint}"))
+        if y is not None and not lo_y <= y <= hi_y:
+            problems.append(ents.problem(i, "latitude", y, f"纬度应在{lo_y:g}到{hi_y:g}之间（中国境内）{hint}"))
+
+
+def _check_percent_format(sheet: _Sheet, problems: list[Problem]) -> None:
+    for key in NO_FRACTION_PERCENT & set(sheet.columns):
+        for i, v in enumerate(sheet.columns[key]):
+            if v is not None and 0.0 < v < 0.01:
+                problems.append(sheet.problem(i, key, round(v * 100, 10), PERCENT_FORMAT_REASON.format(v=f"{v * 100:g}")))
+
+
+def _check_enterprises(ents: _Sheet, areas: set[str], catalog: IndustryCatalog, problems: list[Problem]) -> dict[str, int]:
     name_to_code = catalog.by_name_zh()
-    industries = ents.get("industry", [])
+    industries = ents.get("industry")
     for i, label in enumerate(industries):
         if label is None:
             continue
         code = label if label in catalog.industries else name_to_code.get(label)
         if code is None:
-            problems.append(Problem(e_spec.title, e_first + i, _header(e_spec, "industry"), label, "未知行业类别（见 config/industries.toml）"))
+            known = "、".join(ind.name_zh for ind in catalog.industries.values())
+            problems.append(ents.problem(i, "industry", label, f"未知行业类别，应为 {known}（见 config/industries.toml）"))
         industries[i] = code
-    for i, county in enumerate(ents.get("county", [])):
-        if county and county not in known_areas:
-            problems.append(Problem(e_spec.title, e_first + i, _header(e_spec, "county"), county, "区县不在区域表中"))
-    usccs = ents.get("uscc", [])
-    first_seen: dict[str, int] = {}
-    for i, code in enumerate(usccs):
-        if code is None:
-            continue
-        if code in first_seen:
-            problems.append(Problem(e_spec.title, e_first + i, _header(e_spec, "uscc"), code, f"统一社会信用代码重复（首次出现于第{first_seen[code]}行）"))
-        else:
-            first_seen[code] = e_first + i
-    for i, (ind, grade) in enumerate(zip(industries, ents.get("grade", []))):
+    ents.columns["industry"] = industries
+    for i, county in enumerate(ents.get("county")):
+        if county and county not in areas:
+            problems.append(ents.problem(i, "county", county, "区县不在区域表中"))
+    rows_by_code = _first_rows(ents, "uscc", problems, "统一社会信用代码重复")
+    for i, (ind, grade) in enumerate(zip(industries, ents.get("grade"))):
         if ind is None or grade is None:
             continue
-        scheme = catalog.industries[ind].grading
-        if Grade(grade) not in _GRADES_BY_SCHEME[scheme]:
-            allowed = "、".join(sorted(g.value for g in _GRADES_BY_SCHEME[scheme]))
-            problems.append(Problem(e_spec.title, e_first + i, _header(e_spec, "grade"), grade, f"“{catalog.industries[ind].name_zh}”行业的绩效等级应为 {allowed}"))
-    for i, (cat, load) in enumerate(zip(ents.get("essential_category", []), ents.get("essential_approved_load", []))):
-        if cat in _NEEDS_LOAD and load is None:
-            problems.append(Problem(e_spec.title, e_first + i, _header(e_spec, "essential_approved_load"), None, f"“{cat}”类保障企业须填写核定负荷"))
+        allowed = GRADES_BY_SCHEME[catalog.industries[ind].grading]
+        if Grade(grade) not in allowed:
+            names = "、".join(g.value for g in Grade if g in allowed)
+            problems.append(ents.problem(i, "grade", grade, f"“{catalog.industries[ind].name_zh}”行业的绩效等级应为 {names}"))
+    for i, (category, load) in enumerate(zip(ents.get("essential_category"), ents.get("essential_approved_load"))):
+        if category in NEEDS_APPROVED_LOAD and load is None:
+            problems.append(ents.problem(i, "essential_approved_load", None, f"“{category}”类保障企业须填写核定负荷"))
+    _check_coordinates(ents, problems)
+    _check_percent_format(ents, problems)
+    return rows_by_code
 
-    # --- lines
-    l_spec, lines = raw["lines"].spec, parsed["lines"]
-    l_first = raw["lines"].first_row
-    ent_row = {code: i for i, code in enumerate(usccs) if code is not None}
-    seen_lines: dict[tuple[str, str], int] = {}
-    ent_names = ents.get("name", [])
-    n_lines = len(raw["lines"].rows)
-    given_names = lines.get("enterprise_name") or [None] * n_lines
-    procs = lines.get("process") or [None] * n_lines
-    for i, (code, lcode) in enumerate(zip(lines.get("uscc", []), lines.get("line_code", []))):
+
+def _check_lines(
+    lines: _Sheet, ents: _Sheet, rows_by_code: dict[str, int], catalog: IndustryCatalog, problems: list[Problem]
+) -> None:
+    ent_names, industries = ents.get("name"), ents.get("industry")
+    given_names, procs = lines.get("enterprise_name"), lines.get("process")
+    seen: dict[tuple[str, str], int] = {}
+    for i, (code, line_code) in enumerate(zip(lines.get("uscc"), lines.get("line_code"))):
         if code is None:
             continue
-        if code not in ent_row:
-            problems.append(Problem(l_spec.title, l_first + i, _header(l_spec, "uscc"), code, "生产线所属企业不在企业表中"))
+        if code not in rows_by_code:
+            problems.append(lines.problem(i, "uscc", code, "生产线所属企业不在企业表中"))
             continue
-        given_name = given_names[i]
-        if given_name and given_name != ent_names[ent_row[code]]:
-            problems.append(Problem(l_spec.title, l_first + i, _header(l_spec, "enterprise_name"), given_name, f"与企业表中该代码的企业名称“{ent_names[ent_row[code]]}”不一致"))
-        if lcode is not None:
-            key = (code, lcode)
-            if key in seen_lines:
-                problems.append(Problem(l_spec.title, l_first + i, _header(l_spec, "line_code"), lcode, f"同一企业的生产线编号重复（首次出现于第{seen_lines[key]}行）"))
+        e = rows_by_code[code]
+        if given_names[i] and ent_names[e] and given_names[i] != ent_names[e]:
+            problems.append(lines.problem(i, "enterprise_name", given_names[i], f"与企业表中该代码的企业名称“{ent_names[e]}”不一致"))
+        if line_code is not None:
+            if (code, line_code) in seen:
+                first = lines.raw.row_numbers[seen[code, line_code]]
+                problems.append(lines.problem(i, "line_code", line_code, f"同一企业的生产线编号重复（首次出现于第{first}行）"))
             else:
-                seen_lines[key] = l_first + i
-        ind = industries[ent_row[code]]
-        proc = procs[i]
-        if ind is not None and proc is not None:
-            pcode = catalog.process_code(ind, proc)
-            if pcode is None:
-                allowed = "、".join(catalog.industries[ind].processes.values())
-                problems.append(Problem(l_spec.title, l_first + i, _header(l_spec, "process"), proc, f"“{catalog.industries[ind].name_zh}”行业无此工序类型，应为 {allowed}"))
-            procs[i] = pcode
-    lines["process"] = procs
-    caps = zip(lines.get("capacity_eia", []), lines.get("capacity_permit", []), lines.get("capacity_actual", []))
-    lines["capacity_basis"] = [
-        min(c) if None not in c else None for c in caps
-    ]
-    for i, basis in enumerate(lines["capacity_basis"]):
-        if basis is not None and basis <= 0:
-            problems.append(Problem(l_spec.title, l_first + i, _header(l_spec, "capacity_basis"), basis, "产能基数（三者最小值）应大于0"))
-
-    tables = RegistryTables(version=version, areas=areas, enterprises=ents, lines=lines)
-    return tables, problems
+                seen[code, line_code] = i
+        industry = industries[e]
+        if industry is not None and procs[i] is not None:
+            process = catalog.process_code(industry, procs[i])
+            if process is None:
+                allowed = "、".join(catalog.industries[industry].processes.values())
+                problems.append(lines.problem(
+                    i, "process", procs[i], f"“{catalog.industries[industry].name_zh}”行业无此工序类型，应为 {allowed}"
+                ))
+            procs[i] = process
+    lines.columns["process"] = procs
+    _check_capacity_basis(lines, problems)
+    _check_percent_format(lines, problems)
 
 
+def _check_capacity_basis(lines: _Sheet, problems: list[Problem]) -> None:
+    """capacity_basis = min(EIA-approved, permitted, last year's actual), > 0."""
+    given = lines.columns.pop("capacity_basis", None) or [None] * len(lines.raw.rows)
+    basis = []
+    for i, caps in enumerate(zip(lines.get("capacity_eia"), lines.get("capacity_permit"), lines.get("capacity_actual"))):
+        if None in caps:
+            basis.append(None)
+            continue
+        smallest = min(caps)
+        basis.append(smallest)
+        if smallest <= 0:
+            problems.append(lines.problem(i, "capacity_basis", smallest, "产能基数（环评批复、排污许可、上年实际三者最小值）应大于0"))
+        elif given[i] is not None and not math.isclose(given[i], smallest, rel_tol=1e-9, abs_tol=1e-9):
+            problems.append(lines.problem(
+                i, "capacity_basis", given[i], f"产能基数应为环评批复、排污许可、上年实际三者的最小值{smallest:g}（可留空，由系统计算）"
+            ))
+    lines.columns["capacity_basis"] = basis
+
+
+def validate_sheets(raw: dict[str, RawSheet], catalog: IndustryCatalog) -> tuple[RegistryTables, list[Problem]]:
+    """Parse and check every sheet; the tables are only meaningful without problems."""
+    problems: list[Problem] = []
+    version, areas, ents, lines = (_parse_sheet(raw[k], problems) for k in ("version", "areas", "enterprises", "lines"))
+    known_areas = _check_version_and_areas(version, areas, problems)
+    rows_by_code = _check_enterprises(ents, known_areas, catalog, problems)
+    _check_lines(lines, ents, rows_by_code, catalog, problems)
+    version_row = {k: (v[0] if v else None) for k, v in version.columns.items()}
+    tables = RegistryTables(version=version_row, areas=areas.columns, enterprises=ents.columns, lines=lines.columns)
+    return tables, sorted(problems, key=_reading_order(raw))
+
+
+def _reading_order(raw: dict[str, RawSheet]):
+    """Sort key: sheet order, then row, then column order."""
+    sheets = {sheet.label: i for i, sheet in enumerate(raw.values())}
+    columns = {(sheet.label, c.header): j for sheet in raw.values() for j, c in enumerate(sheet.spec.columns)}
+    return lambda p: (sheets.get(p.sheet, 99), p.row or 0, columns.get((p.sheet, p.column), 99))

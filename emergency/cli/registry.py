@@ -15,7 +15,8 @@ from emergency.cli.options import DatabaseOption
 from emergency.errors import ImportRejected
 from enterprise_registry import service
 from enterprise_registry.db import open_database
-from enterprise_registry.listfiles import write_list_file, write_template
+from enterprise_registry.listfiles import write_list_file
+from enterprise_registry.template import write_template
 
 app = typer.Typer(no_args_is_help=True)
 console = Console()
