@@ -1,4 +1,10 @@
-"""`emergency registry`: generate | import | export | template | list | show | versions."""
+"""`emergency registry`: generate | import | export | template | versions | list | show.
+
+Thin adapters over :mod:`enterprise_registry.service`. The database (``--database``
+or ``EMERGENCY_DATABASE_URL``, default SQLite in the data dir) is created and
+upgraded on first use. A rejected import prints the first problems as a table,
+writes every problem to a report file and exits with code 3; nothing is written.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +18,19 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from emergency.cli.options import DatabaseOption
-from emergency.errors import ImportRejected
+from emergency.errors import ImportRejected, RegistryError
 from enterprise_registry import service
+from enterprise_registry.cells import Problem
 from enterprise_registry.db import open_database
 from enterprise_registry.listfiles import write_list_file
 from enterprise_registry.template import write_template
 
 app = typer.Typer(no_args_is_help=True)
 console = Console()
+err_console = Console(stderr=True)
+
+PROBLEMS_SHOWN = 30
+REPORT_HEADER = "工作表\t行\t列\t值\t原因"
 
 
 def _progress() -> Progress:
@@ -33,6 +44,21 @@ def _progress() -> Progress:
     )
 
 
+def _industry_names() -> dict[str, str]:
+    from config.industries import load_industries
+
+    return {code: ind.name_zh for code, ind in load_industries().industries.items()}
+
+
+def _write_with_progress(tables, out: Path, description: str) -> None:
+    n_e, n_l = tables.n_rows("enterprises"), tables.n_rows("lines")
+    offsets = {"areas": 0, "enterprises": 0, "lines": n_e}
+    with _progress() as progress:
+        task = progress.add_task(description, total=n_e + n_l)
+        write_list_file(tables, out, progress=lambda sheet, done: progress.update(task, completed=offsets.get(sheet, 0) + done))
+        progress.update(task, completed=n_e + n_l)
+
+
 @app.command()
 def generate(
     out: Annotated[Path, typer.Option("--out", help="Output: a .xlsx file or a directory of CSV files.")],
@@ -44,56 +70,66 @@ def generate(
     from enterprise_registry.generator import generate_registry
 
     t0 = time.perf_counter()
-    tables = generate_registry(enterprises, seed, city=city)
+    with console.status("生成清单 (generating)…"):
+        tables = generate_registry(enterprises, seed, city=city)
     t1 = time.perf_counter()
-    with _progress() as progress:
-        task = progress.add_task(f"写入 {out.name}", total=tables.n_rows("enterprises") + tables.n_rows("lines"))
-        offsets = {"enterprises": 0, "lines": tables.n_rows("enterprises")}
-        write_list_file(tables, out, progress=lambda sheet, done: progress.update(task, completed=offsets.get(sheet, 0) + done))
-        progress.update(task, completed=progress.tasks[0].total)
+    _write_with_progress(tables, out, f"写入 {out.name}")
     console.print(
         f"已生成 {tables.n_rows('enterprises')} 家企业、{tables.n_rows('lines')} 条生产线 → {out} "
         f"(generate {t1 - t0:.1f}s, write {time.perf_counter() - t1:.1f}s)"
     )
 
 
+def _report_rejection(file: Path, problems: list[Problem], report: Path | None) -> Path:
+    """Print the first problems as a table; write all of them (tab-separated) to a file."""
+    report_path = report or file.with_name(file.name.removesuffix(file.suffix) + ".errors.txt")
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [REPORT_HEADER] + [
+        "\t".join(["" if x is None else str(x) for x in (p.sheet, p.row, p.column, p.value)] + [p.reason])
+        for p in problems
+    ]
+    report_path.write_text("\n".join(rows) + "\n", encoding="utf-8-sig")
+    table = Table(title=f"{file.name}: {len(problems)} 处错误，未导入任何数据 (nothing was imported)")
+    for col in ("工作表", "行", "列", "值", "原因"):
+        table.add_column(col)
+    for p in problems[:PROBLEMS_SHOWN]:
+        table.add_row(p.sheet, "" if p.row is None else str(p.row), p.column or "", "" if p.value is None else str(p.value), p.reason)
+    err_console.print(table)
+    if len(problems) > PROBLEMS_SHOWN:
+        err_console.print(f"… 其余 {len(problems) - PROBLEMS_SHOWN} 处见报告文件")
+    err_console.print(f"完整错误报告 (full report): {report_path}")
+    return report_path
+
+
 @app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="A .xlsx list or a directory of CSV files.")],
     replace: Annotated[bool, typer.Option("--replace", help="Replace a version of the same name.")] = False,
-    report: Annotated[Optional[Path], typer.Option("--report", help="Where to write the full error report.")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Where to write the full error report (default: <file>.errors.txt).")] = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Import a list: the whole file or nothing; every rejected cell is reported."""
+    """Import a list as a new list version: the whole file or nothing; every rejected cell is reported."""
     engine = open_database(database)
     t0 = time.perf_counter()
-    try:
-        with console.status("检查文件 (checking the file)…"):
-            tables = service.check_list_file(file)
-    except ImportRejected as exc:
-        report_path = report or file.with_name(file.stem + ".errors.txt")
-        report_path.write_text("\n".join(str(p) for p in exc.problems) + "\n", encoding="utf-8")
-        table = Table(title=f"{len(exc.problems)} 处错误，未导入任何数据", show_lines=False)
-        for col in ("工作表", "行", "列", "值", "原因"):
-            table.add_column(col)
-        for p in exc.problems[:30]:
-            table.add_row(p.sheet, "" if p.row is None else str(p.row), p.column or "", "" if p.value is None else str(p.value), p.reason)
-        Console(stderr=True).print(table)
-        if len(exc.problems) > 30:
-            Console(stderr=True).print(f"… 其余 {len(exc.problems) - 30} 处见报告文件")
-        Console(stderr=True).print(f"完整错误报告 (full report): {report_path}")
-        raise typer.Exit(3)
     with _progress() as progress:
-        total = tables.n_rows("enterprises") + tables.n_rows("lines")
-        task = progress.add_task("写入数据库", total=total)
-        offsets = {"enterprises": 0, "lines": tables.n_rows("enterprises")}
+        check = progress.add_task("读取并检查 (reading and checking)", total=None)
+        try:
+            tables = service.check_list_file(file)
+        except ImportRejected as exc:
+            progress.stop()
+            _report_rejection(file, exc.problems, report)
+            raise typer.Exit(RegistryError.exit_code) from None
+        progress.update(check, total=1, completed=1)
+        n_e, n_l = tables.n_rows("enterprises"), tables.n_rows("lines")
+        write = progress.add_task("写入数据库 (writing)", total=n_e + n_l)
+        offsets = {"enterprises": 0, "lines": n_e}
         summary = service.import_tables(
             engine,
             tables,
             replace=replace,
             source_file=str(file),
             content_sha256=service.file_sha256(file),
-            progress=lambda stage, done, _t: progress.update(task, completed=offsets[stage] + done),
+            progress=lambda stage, done, _total: progress.update(write, completed=offsets[stage] + done),
         )
     console.print(
         f"已导入清单版本“{summary.version}”：{summary.areas} 个区域、{summary.enterprises} 家企业、"
@@ -105,13 +141,13 @@ def import_(
 @app.command()
 def export(
     out: Annotated[Path, typer.Option("--out", help="A .xlsx file or a directory for CSV files.")],
-    version: Annotated[Optional[str], typer.Option("--version", help="List version (default: latest in effect).")] = None,
+    version: Annotated[Optional[str], typer.Option("--version", help="List version (default: the latest in effect).")] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Export a list version in the import format (lossless round trip)."""
     engine = open_database(database)
     tables = service.export_tables(engine, version)
-    write_list_file(tables, out)
+    _write_with_progress(tables, out, f"写入 {out.name}")
     console.print(f"已导出清单版本“{tables.version['name']}”→ {out}")
 
 
@@ -124,25 +160,30 @@ def template(out: Annotated[Path, typer.Option("--out", help="The .xlsx template
 
 @app.command()
 def versions(database: DatabaseOption = None) -> None:
-    """List the list versions in the database."""
+    """List the list versions in the database (the default one is marked)."""
     engine = open_database(database)
+    listed = service.list_versions(engine)
+    current = service.latest_version(engine).name if listed else None
     table = Table(title="清单版本")
-    for col in ("版本", "生效日期", "城市", "企业数", "导入时间"):
+    for col in ("版本", "生效日期", "城市", "企业数", "生产线数", "导入时间", "默认"):
         table.add_column(col)
-    for v in service.list_versions(engine):
-        table.add_row(v["name"], str(v["effective_date"]), v["city"], str(v["enterprises"]), str(v["imported_at"])[:19])
+    for v in listed:
+        table.add_row(
+            v["name"], str(v["effective_date"]), v["city"], str(v["enterprises"]), str(v["lines"]),
+            str(v["imported_at"])[:19].replace("T", " "), "✓" if v["name"] == current else "",
+        )
     console.print(table)
 
 
 @app.command("list")
 def list_(
-    county: Annotated[Optional[str], typer.Option(help="区县")] = None,
-    industry: Annotated[Optional[str], typer.Option(help="Industry code (e.g. cement).")] = None,
+    county: Annotated[Optional[str], typer.Option(help="区县, e.g. 榆次区")] = None,
+    industry: Annotated[Optional[str], typer.Option(help="行业类别: Chinese name or code (焦化 / coking).")] = None,
     grade: Annotated[Optional[str], typer.Option(help="绩效等级, e.g. A, B-, 引领性")] = None,
     essential: Annotated[Optional[str], typer.Option(help="保障类类别, e.g. 民生保障")] = None,
-    version: Annotated[Optional[str], typer.Option("--version")] = None,
-    offset: int = 0,
-    limit: int = 50,
+    version: Annotated[Optional[str], typer.Option("--version", help="List version (default: the latest in effect).")] = None,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
     database: DatabaseOption = None,
 ) -> None:
     """List enterprises, with filters."""
@@ -150,35 +191,42 @@ def list_(
     total, items = service.list_enterprises(
         engine, version=version, county=county, industry=industry, grade=grade, essential=essential, offset=offset, limit=limit
     )
-    table = Table(title=f"企业 {offset + 1}–{offset + len(items)} / {total}")
-    for col in ("统一社会信用代码", "企业名称", "区县", "行业", "绩效等级", "保障类"):
+    names = _industry_names()
+    table = Table(title=f"企业 {offset + 1 if items else 0}–{offset + len(items)} / {total}")
+    for col in ("统一社会信用代码", "企业名称", "区县", "行业类别", "绩效等级", "保障类"):
         table.add_column(col)
     for e in items:
-        table.add_row(e.uscc, e.name, e.county, e.industry, e.grade, e.essential_category)
+        table.add_row(e.uscc, e.name, e.county, names.get(e.industry, e.industry), e.grade, e.essential_category)
     console.print(table)
 
 
 @app.command()
 def show(
     uscc: Annotated[str, typer.Argument(help="统一社会信用代码")],
-    version: Annotated[Optional[str], typer.Option("--version")] = None,
+    version: Annotated[Optional[str], typer.Option("--version", help="List version (default: the latest in effect).")] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Show one enterprise and its production lines."""
+    from config.industries import load_industries
+
     engine = open_database(database)
     ent, lines = service.get_enterprise(engine, uscc, version)
+    industry = load_industries().industries.get(ent.industry)
     console.print(f"[bold]{ent.name}[/]  {ent.uscc}")
     console.print(
-        f"区县 {ent.county} · 行业 {ent.industry} · 绩效等级 {ent.grade} · 保障类 {ent.essential_category}"
+        f"区县 {ent.county} · 行业 {industry.name_zh if industry else ent.industry} · 绩效等级 {ent.grade} · 保障类 {ent.essential_category}"
         + (f"（核定负荷 {ent.essential_approved_load:.0%}）" if ent.essential_approved_load is not None else "")
-        + f" · 小微 {'是' if ent.small_micro else '否'} · 联系人 {ent.contact_person or ''} {ent.contact_phone or ''}"
+        + f" · 小微 {'是' if ent.small_micro else '否'} · 日均重型货车 {ent.heavy_trucks_per_day if ent.heavy_trucks_per_day is not None else '—'}"
+        + f" · 联系人 {ent.contact_person or ''} {ent.contact_phone or ''}"
     )
     table = Table(title="生产线")
-    for col in ("编号", "名称", "工序", "产能基数", "日产值(元)", "可中断", "SO2", "NOx", "颗粒物", "VOCs (kg/d)"):
+    for col in ("line_id", "名称", "工序", "产能基数(日均)", "日产值(元)", "可中断", "最低负荷", "停产需(h)", "SO2", "NOx", "颗粒物", "VOCs (kg/d)"):
         table.add_column(col)
     for ln in lines:
+        process = industry.processes.get(ln.process, ln.process) if industry else ln.process
         table.add_row(
-            ln.line_code, ln.line_name, ln.process, f"{ln.capacity_basis:g} {ln.capacity_unit}", f"{ln.output_value_yuan:,.0f}",
-            "是" if ln.interruptible else "否", f"{ln.so2_kg:g}", f"{ln.nox_kg:g}", f"{ln.pm_kg:g}", f"{ln.vocs_kg:g}",
+            ln.line_id, ln.line_name, process, f"{ln.capacity_basis:g} {ln.capacity_unit}", f"{ln.output_value_yuan:,.0f}",
+            "是" if ln.interruptible else "否", f"{ln.min_load:.0%}", f"{ln.stop_lead_time_h:g}",
+            f"{ln.so2_kg:g}", f"{ln.nox_kg:g}", f"{ln.pm_kg:g}", f"{ln.vocs_kg:g}",
         )
     console.print(table)

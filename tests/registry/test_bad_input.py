@@ -1,16 +1,24 @@
-"""Planted errors: every one reported with sheet, row, column and reason; nothing written."""
+"""Planted errors: each reported with sheet, row, column and reason; nothing written.
 
+Rows are the numbers a spreadsheet shows (header = row 1). Expected reasons are the
+rules of the format (columns.py) and of the check (validation.py docstring).
+"""
+
+import csv
 import shutil
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from emergency.errors import ImportRejected
+from emergency.errors import ImportRejected, RegistryError
 from enterprise_registry import service
 from enterprise_registry.db import open_database
 from enterprise_registry.generator import generate_registry
 from enterprise_registry.listfiles import write_list_file
+
+HAND = Path(__file__).parent / "data" / "jinzhong"
 
 
 @pytest.fixture(scope="module")
@@ -18,6 +26,11 @@ def good_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("lists") / "good.xlsx"
     write_list_file(generate_registry(60, seed=4), path)
     return path
+
+
+@pytest.fixture
+def hand_dir(tmp_path):
+    return Path(shutil.copytree(HAND, tmp_path / "hand"))
 
 
 def _col(ws, header):
@@ -37,6 +50,23 @@ def _plant(src, dst, edits):
     return dst
 
 
+def _read_csv(path):
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return [list(r) for r in csv.reader(fh)]
+
+
+def _write_csv(path, rows, encoding="utf-8-sig"):
+    with path.open("w", encoding=encoding, newline="") as fh:
+        csv.writer(fh).writerows(rows)
+
+
+def _edit_csv(directory, name, row, header, value):
+    """Set the cell at spreadsheet row ``row`` (header = 1) under ``header``."""
+    rows = _read_csv(directory / name)
+    rows[row - 1][rows[0].index(header)] = value
+    _write_csv(directory / name, rows)
+
+
 def _counts(engine):
     with engine.connect() as conn:
         return tuple(
@@ -45,7 +75,11 @@ def _counts(engine):
         )
 
 
-PLANTED = [
+def _reported(problems, sheet, row, column, fragment):
+    return any(p.sheet == sheet and p.row == row and p.column == column and fragment in p.reason for p in problems)
+
+
+PLANTED_XLSX = [
     # (sheet, row, header, value, expected reason fragment)
     ("企业", 3, "统一社会信用代码", "91350100M000100Y44", "校验码错误"),
     ("企业", 4, "绩效等级", "E", "未知绩效等级"),
@@ -60,22 +94,107 @@ PLANTED = [
 ]
 
 
-def test_every_planted_error_is_reported_and_nothing_written(db_url, good_file, tmp_path):
+def test_every_planted_xlsx_error_is_reported_and_nothing_written(db_url, good_file, tmp_path):
     engine = open_database(db_url)
     service.import_list_file(engine, good_file)  # a first good version
     before = _counts(engine)
-    bad = _plant(good_file, tmp_path / "bad.xlsx", [(s, r, h, v) for s, r, h, v, _ in PLANTED])
-    wb = load_workbook(bad)  # make the rename not collide with the good version
-    wb["清单版本"].cell(row=2, column=1, value="另一个版本")
-    wb.save(bad)
+    edits = [(s, r, h, v) for s, r, h, v, _ in PLANTED_XLSX] + [("清单版本", 2, "版本名称", "另一个版本")]
+    bad = _plant(good_file, tmp_path / "bad.xlsx", edits)
     with pytest.raises(ImportRejected) as info:
         service.import_list_file(engine, bad)
     problems = info.value.problems
-    for sheet, row, header, value, fragment in PLANTED:
-        assert any(
-            p.sheet == sheet and p.row == row and p.column == header and fragment in p.reason for p in problems
-        ), f"not reported: {sheet} row {row} [{header}] {value!r}; got {[str(p) for p in problems]}"
+    for sheet, row, header, value, fragment in PLANTED_XLSX:
+        assert _reported(problems, sheet, row, header, fragment), (
+            f"not reported: {sheet} row {row} [{header}] {value!r}; got {[str(p) for p in problems]}"
+        )
     assert _counts(engine) == before
+    engine.dispose()
+
+
+# On the hand-made list (CSV): lines.csv rows 2..6 are L1 (cement), J1, J2 (coking),
+# B1 (heating, 民生保障), M1 (ready-mix); enterprises.csv rows 2..5 are cement,
+# coking, heating, ready-mix.
+PLANTED_CSV = [
+    # (file, row, header, value, expected reason fragment)
+    ("lines.csv", 4, "生产线编号", "J1", "同一企业的生产线编号重复（首次出现于第3行）"),
+    ("lines.csv", 2, "企业名称", "别的水泥公司", "与企业表中该代码的企业名称“晋中示例水泥有限公司”不一致"),
+    ("lines.csv", 5, "工序类型", "水泥熟料", "“非重点行业”行业无此工序类型"),
+    ("lines.csv", 6, "最低负荷(%)", "0.5", "若单元格设成了百分比格式"),
+    ("lines.csv", 3, "环评批复产能(日均)", "3,000", "千位分隔符"),
+    ("lines.csv", 6, "停产所需时间(小时)", "2小时", "含单位或文字“小时”"),
+    ("enterprises.csv", 4, "保障类核定负荷(%)", "", "“民生保障”类保障企业须填写核定负荷"),
+    ("enterprises.csv", 5, "绩效等级", "C", "“商混(预拌混凝土)”行业的绩效等级应为 引领性、非引领性、一厂一策"),
+    ("enterprises.csv", 3, "企业名称", "", "必填项为空"),
+    ("enterprises.csv", 2, "日均重型货车(辆)", "12.5", "应为整数"),
+    ("enterprises.csv", 2, "经度", "37.68", "经度应在73到136之间"),
+    ("enterprises.csv", 2, "纬度", "112.75", "经度和纬度是否填反了"),
+    ("enterprises.csv", 4, "小微企业", "不是", "“是”或“否”"),
+    ("version.csv", 2, "生效日期", "2025.10.01", "YYYY-MM-DD"),
+    ("areas.csv", 3, "上级区域", "太原市", "上级区域不在区域表中"),
+    ("areas.csv", 4, "VOCs清单企业承担比例(%)", "120", "0到100"),
+]
+
+
+def test_every_planted_csv_error_is_reported_and_nothing_written(db_url, hand_dir):
+    engine = open_database(db_url)
+    service.import_list_file(engine, HAND)
+    before = _counts(engine)
+    for name, row, header, value, _ in PLANTED_CSV:
+        _edit_csv(hand_dir, name, row, header, value)
+    _edit_csv(hand_dir, "version.csv", 2, "版本名称", "改过的版本")
+    with pytest.raises(ImportRejected) as info:
+        service.import_list_file(engine, hand_dir)
+    problems = info.value.problems
+    for name, row, header, value, fragment in PLANTED_CSV:
+        assert _reported(problems, name, row, header, fragment), (
+            f"not reported: {name} row {row} [{header}] {value!r}; got {[str(p) for p in problems]}"
+        )
+    # nothing else: every problem is one of the planted cells
+    planted = {(n, r, h) for n, r, h, _, _ in PLANTED_CSV}
+    assert {(p.sheet, p.row, p.column) for p in problems} <= planted
+    assert _counts(engine) == before
+    engine.dispose()
+
+
+def test_problems_come_in_reading_order(sqlite_url, hand_dir):
+    _edit_csv(hand_dir, "lines.csv", 3, "SO2排放量(kg/d)", "-1")
+    _edit_csv(hand_dir, "enterprises.csv", 5, "绩效等级", "X")
+    _edit_csv(hand_dir, "enterprises.csv", 2, "绩效等级", "Y")
+    with pytest.raises(ImportRejected) as info:
+        service.import_list_file(open_database(sqlite_url), hand_dir)
+    assert [(p.sheet, p.row) for p in info.value.problems] == [
+        ("enterprises.csv", 2), ("enterprises.csv", 5), ("lines.csv", 3)
+    ]
+
+
+def test_line_of_an_unknown_enterprise(sqlite_url, hand_dir):
+    _edit_csv(hand_dir, "lines.csv", 2, "统一社会信用代码", "91350100M000100Y43")  # valid, not listed
+    _edit_csv(hand_dir, "lines.csv", 2, "企业名称", "")
+    with pytest.raises(ImportRejected) as info:
+        service.import_list_file(open_database(sqlite_url), hand_dir)
+    assert [str(p) for p in info.value.problems] == [
+        "lines.csv 第2行 [统一社会信用代码] “91350100M000100Y43”: 生产线所属企业不在企业表中"
+    ]
+
+
+def test_capacity_basis_given_must_be_the_smallest_of_three(sqlite_url, hand_dir):
+    rows = _read_csv(hand_dir / "lines.csv")
+    rows[0].append("产能基数(日均)")
+    # L1: min(2500, 2400, 2100) = 2100; J1: min(3000, 3200, 2800) = 2800
+    for row, basis in zip(rows[1:], ["2100", "3000", "", "200", "900"]):
+        row.append(basis)
+    _write_csv(hand_dir / "lines.csv", rows)
+    with pytest.raises(ImportRejected) as info:
+        service.import_list_file(open_database(sqlite_url), hand_dir)
+    assert [(p.sheet, p.row, p.column) for p in info.value.problems] == [("lines.csv", 3, "产能基数(日均)")]
+    assert "最小值2800" in info.value.problems[0].reason
+
+
+def test_zero_capacity_basis(sqlite_url, hand_dir):
+    _edit_csv(hand_dir, "lines.csv", 6, "上年实际产量(日均)", "0")
+    with pytest.raises(ImportRejected) as info:
+        service.import_list_file(open_database(sqlite_url), hand_dir)
+    assert _reported(info.value.problems, "lines.csv", 6, "产能基数(日均)", "应大于0")
 
 
 def test_duplicate_code_is_reported_with_first_row(sqlite_url, good_file, tmp_path):
@@ -86,7 +205,7 @@ def test_duplicate_code_is_reported_with_first_row(sqlite_url, good_file, tmp_pa
     engine = open_database(sqlite_url)
     with pytest.raises(ImportRejected) as info:
         service.import_list_file(engine, bad)
-    assert any(p.row == 5 and "重复" in p.reason and "第2行" in p.reason for p in info.value.problems)
+    assert _reported(info.value.problems, "企业", 5, "统一社会信用代码", "重复（首次出现于第2行）")
     assert _counts(engine) == (0, 0, 0, 0)
 
 
@@ -98,9 +217,9 @@ def test_misspelt_header_is_reported(sqlite_url, good_file, tmp_path):
     wb.save(tmp_path / "h.xlsx")
     with pytest.raises(ImportRejected) as info:
         service.import_list_file(open_database(sqlite_url), tmp_path / "h.xlsx")
-    reasons = {(p.column, p.reason) for p in info.value.problems}
-    assert ("SO2排放量(t/a)", "未知列名（表头拼写或单位有误？应与模板一致）") in reasons
-    assert ("SO2排放量(kg/d)", "缺少必填列") in reasons
+    reasons = {(p.sheet, p.row, p.column, p.reason) for p in info.value.problems}
+    assert ("生产线", 1, "SO2排放量(t/a)", "未知列名（表头拼写或单位有误？应与模板一致）") in reasons
+    assert ("生产线", 1, "SO2排放量(kg/d)", "缺少必填列") in reasons
 
 
 def test_leader_grade_in_abcd_industry_is_rejected(sqlite_url, good_file, tmp_path):
@@ -111,4 +230,100 @@ def test_leader_grade_in_abcd_industry_is_rejected(sqlite_url, good_file, tmp_pa
     bad = _plant(good_file, tmp_path / "g.xlsx", [("企业", row, "绩效等级", "引领性")])
     with pytest.raises(ImportRejected) as info:
         service.import_list_file(open_database(sqlite_url), bad)
-    assert any(p.row == row and p.column == "绩效等级" for p in info.value.problems)
+    assert _reported(info.value.problems, "企业", row, "绩效等级", "行业的绩效等级应为")
+
+
+def test_version_and_area_structure(sqlite_url, hand_dir):
+    rows = _read_csv(hand_dir / "version.csv")
+    _write_csv(hand_dir / "version.csv", rows + [["另一行", "2025-11-01", "晋中市", ""]])
+    areas = _read_csv(hand_dir / "areas.csv")
+    areas[3][1] = ""  # 介休市 without parent: a second city-level area
+    areas.append(list(areas[2]))  # 榆次区 twice
+    _write_csv(hand_dir / "areas.csv", areas)
+    with pytest.raises(ImportRejected) as info:
+        service.import_list_file(open_database(sqlite_url), hand_dir)
+    shown = [str(p) for p in info.value.problems]
+    assert "version.csv: 应恰好有1行版本信息，实有2行" in shown
+    assert "areas.csv [上级区域]: 应恰好有1个市级区域（上级区域为空），实有2个" in shown
+    assert "areas.csv 第5行 [区域名称] “榆次区”: 区域名称重复（首次出现于第3行）" in shown
+
+
+def test_city_must_match_the_city_level_area(sqlite_url, hand_dir):
+    _edit_csv(hand_dir, "version.csv", 2, "城市", "太原市")
+    with pytest.raises(ImportRejected) as info:
+        service.import_list_file(open_database(sqlite_url), hand_dir)
+    assert [str(p) for p in info.value.problems] == ["version.csv 第2行 [城市] “太原市”: 与区域表中的市级区域“晋中市”不一致"]
+
+
+# ----------------------------------------------------------------- whole-file problems
+
+
+def test_missing_sheet(sqlite_url, good_file, tmp_path):
+    shutil.copy(good_file, tmp_path / "m.xlsx")
+    wb = load_workbook(tmp_path / "m.xlsx")
+    del wb["生产线"]
+    wb.save(tmp_path / "m.xlsx")
+    engine = open_database(sqlite_url)
+    with pytest.raises(RegistryError, match="缺少工作表.*生产线"):
+        service.import_list_file(engine, tmp_path / "m.xlsx")
+    assert _counts(engine) == (0, 0, 0, 0)
+
+
+def test_missing_csv_file(sqlite_url, hand_dir):
+    (hand_dir / "lines.csv").unlink()
+    with pytest.raises(RegistryError, match="缺少 lines.csv"):
+        service.import_list_file(open_database(sqlite_url), hand_dir)
+
+
+def test_not_a_workbook(sqlite_url, tmp_path):
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("序号,企业名称\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match="无法读取Excel文件"):
+        service.import_list_file(open_database(sqlite_url), fake)
+
+
+def test_missing_file(sqlite_url, tmp_path):
+    with pytest.raises(RegistryError, match="文件不存在"):
+        service.import_list_file(open_database(sqlite_url), tmp_path / "nowhere.xlsx")
+
+
+# ----------------------------------------------------------------- what people really send
+
+
+def test_title_rows_blank_rows_and_loose_headers_are_accepted(sqlite_url, tmp_path):
+    """A published list: a title row above the header, full-width brackets in a header,
+    a blank row in the middle; problems still cite the row Excel shows."""
+    tables = service.check_list_file(HAND)
+    path = write_list_file(tables, tmp_path / "published.xlsx")
+    wb = load_workbook(path)
+    ws = wb["生产线"]
+    ws.insert_rows(1)
+    ws.cell(row=1, column=1, value="晋中市2025—2026年秋冬季重污染天气应急减排清单（生产线）")
+    ws.cell(row=2, column=_col_in_row(ws, 2, "SO2排放量(kg/d)"), value="SO2排放量（KG/D）")
+    ws.insert_rows(5)  # a blank row between J1 (now row 4) and J2 (now row 6)
+    wb.save(path)
+    engine = open_database(sqlite_url)
+    summary = service.import_list_file(engine, path)
+    assert summary.lines == 5
+    assert service.export_tables(engine).lines["so2_kg"] == [150.5, 320.0, 180.0, 45.0, 0.0]
+
+    ws.cell(row=6, column=_col_in_row(ws, 2, "NOx排放量(kg/d)"), value="五百")
+    wb["清单版本"].cell(row=2, column=1, value="另一版本")
+    wb.save(path)
+    with pytest.raises(ImportRejected) as info:
+        service.import_list_file(engine, path)
+    assert [(p.sheet, p.row, p.column) for p in info.value.problems] == [("生产线", 6, "NOx排放量(kg/d)")]
+
+
+def _col_in_row(ws, row, header):
+    for cell in ws[row]:
+        if cell.value == header:
+            return cell.column
+    raise KeyError(header)
+
+
+def test_csv_saved_by_excel_in_gb18030_is_read(sqlite_url, hand_dir):
+    for name in ("enterprises.csv", "lines.csv"):
+        _write_csv(hand_dir / name, _read_csv(hand_dir / name), encoding="gb18030")
+    summary = service.import_list_file(open_database(sqlite_url), hand_dir)
+    assert (summary.enterprises, summary.lines) == (4, 5)

@@ -60,3 +60,52 @@ def test_capacity_basis_is_smallest_of_three(sqlite_url, tmp_path):
         out.lines["capacity_eia"], out.lines["capacity_permit"], out.lines["capacity_actual"], out.lines["capacity_basis"]
     ):
         assert basis == min(eia, permit, actual)
+
+
+def test_hand_list_round_trips_through_both_formats(db_url, tmp_path):
+    """CSV → database → .xlsx → another database → CSV gives back the same cells."""
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    hand = Path(__file__).parent / "data" / "jinzhong"
+    engine = open_database(db_url)
+    service.import_list_file(engine, hand)
+    xlsx = write_list_file(service.export_tables(engine), tmp_path / "copy.xlsx")
+
+    ws = load_workbook(xlsx)["生产线"]
+    header = [c.value for c in ws[1]]
+    first = dict(zip(header, [c.value for c in ws[2]]))
+    # as people write it: Chinese names, percent 0–100, 是/否, the computed basis
+    assert first["工序类型"] == "水泥熟料" and first["最低负荷(%)"] == 60 and first["可中断"] == "是"
+    assert first["产能基数(日均)"] == 2100
+
+    other = open_database(f"sqlite:///{tmp_path / 'other.sqlite'}")
+    service.import_list_file(other, xlsx)
+    write_list_file(service.export_tables(other), tmp_path / "back")
+    for name in ("version.csv", "areas.csv"):
+        assert _csv_rows(tmp_path / "back" / name) == _csv_rows(hand / name), name
+    original = _csv_rows(hand / "enterprises.csv")
+    essential = original[0].index("保障类类别")
+    assert original[4][essential] == ""
+    original[4][essential] = "无"  # a blank essential category is 无 (columns.py)
+    assert _csv_rows(tmp_path / "back" / "enterprises.csv") == original
+    back, original = _csv_rows(tmp_path / "back" / "lines.csv"), _csv_rows(hand / "lines.csv")
+    basis = back[0].index("产能基数(日均)")
+    assert [r[:basis] + r[basis + 1:] for r in back] == original  # plus the computed column
+    assert [r[basis] for r in back[1:]] == ["2100.0", "2800.0", "1400.0", "200.0", "900.0"]
+
+
+def _csv_rows(path):
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return [[_canon(v) for v in row] for row in csv.reader(fh)]
+
+
+def _canon(value):
+    """Numbers compare by value ("2500" == "2500.0"), everything else as text."""
+    try:
+        return repr(float(value)) if value.strip() and value.strip()[0].isdigit() and "-" not in value else value
+    except ValueError:
+        return value
