@@ -29,10 +29,12 @@ BATCH = 20000
 
 _AREA_KEYS = [c.key for c in AREA_SHEET.columns]
 _ENT_KEYS = [c.key for c in ENTERPRISE_SHEET.columns]
+# line columns stored on the line (uscc and enterprise_name come from its enterprise)
 _LINE_KEYS = [c.key for c in LINE_SHEET.columns if c.key not in ("uscc", "enterprise_name")]
 
 
 def file_sha256(path: Path) -> str:
+    """Hash of a list file (a workbook, or a CSV directory's files in name order)."""
     h = hashlib.sha256()
     path = Path(path)
     files = [path] if path.is_file() else sorted(path.glob("*.csv"))
@@ -141,6 +143,7 @@ def _write_version(engine, tables, replace, source_file, content_sha256, progres
 
 
 def import_list_file(engine: Engine, path: Path, *, replace: bool = False, progress: Progress | None = None) -> ImportSummary:
+    """Check a list file and import it (raises ImportRejected with every problem)."""
     tables = check_list_file(path)
     return import_tables(
         engine, tables, replace=replace, source_file=str(path), content_sha256=file_sha256(path), progress=progress
@@ -183,19 +186,14 @@ def export_tables(engine: Engine, version: str | None = None) -> RegistryTables:
         v = resolve_version(conn, version)
         areas = _columns(conn, Area, _AREA_KEYS, Area.version_id == v.id, [Area.id])
         ents = _columns(conn, Enterprise, _ENT_KEYS, Enterprise.version_id == v.id, [Enterprise.id])
-        line_keys = _LINE_KEYS + ["capacity_basis"]
-        cols = [getattr(ProductionLine, k) for k in line_keys if k != "capacity_basis"] + [
-            ProductionLine.capacity_basis,
-            Enterprise.uscc,
-            Enterprise.name,
-        ]
+        cols = [getattr(ProductionLine, k) for k in _LINE_KEYS] + [Enterprise.uscc, Enterprise.name]
         rows = conn.execute(
             select(*cols)
             .join(Enterprise, Enterprise.id == ProductionLine.enterprise_id)
             .where(ProductionLine.version_id == v.id)
             .order_by(ProductionLine.id)
         ).all()
-        keys = [k for k in line_keys if k != "capacity_basis"] + ["capacity_basis", "uscc", "enterprise_name"]
+        keys = _LINE_KEYS + ["uscc", "enterprise_name"]
         columns = list(zip(*rows)) if rows else [()] * len(keys)
         lines = {k: list(col) for k, col in zip(keys, columns)}
     version_row = {"name": v.name, "effective_date": v.effective_date, "city": v.city, "notes": v.notes}
