@@ -79,10 +79,10 @@ def plain_cpsat(problem: MeasureProblem, time_limit: float = 10.0, workers: int 
     for s, e in zip(problem.line_start[:-1], problem.line_start[1:]):
         model.add_exactly_one(x[s:e])
     M = problem.coupling_matrix().tocsr()
-    need = np.ceil(problem.required.ravel() * 1000).astype(np.int64)
+    need = np.ceil(problem.required.ravel() * 1_000_000 - 1.0).astype(np.int64)
     for r in range(problem.n_rows):
         lo, hi = M.indptr[r], M.indptr[r + 1]
-        idx, val = M.indices[lo:hi], np.floor(M.data[lo:hi] * 1000).astype(np.int64)
+        idx, val = M.indices[lo:hi], np.floor(M.data[lo:hi] * 1_000_000 + 1e-6).astype(np.int64)
         if need[r] > 0:
             model.add(cp_model.LinearExpr.weighted_sum([x[i] for i in idx], val.tolist()) >= int(need[r]))
     model.minimize(cp_model.LinearExpr.weighted_sum(x, np.round(problem.cost).astype(np.int64).tolist()))

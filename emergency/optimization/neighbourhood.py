@@ -2,7 +2,7 @@
 
 Used by the engine to repair the few fractional lines of the LP optimum together
 with the lines whose LP reduced cost is nearly zero, so that lines can trade
-measures. Data are scaled conservatively: reductions rounded down to grams and
+measures. Data are scaled conservatively: reductions rounded down to milligrams and
 residual requirements rounded up (to within 1 mg), so a CP-SAT-feasible choice is
 feasible in reals.
 """
@@ -13,6 +13,8 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from emergency.optimization.problem import MeasureProblem
+
+MG = 1_000_000  # kg -> mg
 
 
 def solve_free_lines(
@@ -39,9 +41,10 @@ def solve_free_lines(
     for f, (s, e) in enumerate(zip(starts, ends)):
         model.add_exactly_one(x[pos : pos + (e - s)])
         pos += e - s
-    red_g = np.floor(problem.reduction[opts] * 1000.0).astype(np.int64)
-    # requirements in grams, rounded up, but a residual within 1 mg of a gram boundary is met
-    need_g = np.ceil(np.maximum(residual, 0.0) * 1000.0 - 1e-3).astype(np.int64)
+    # milligrams: rounding must not cost a real solution (0.3 × 1.875 kg = 562.5 g ≥ 562.13 g required)
+    red_g = np.floor(problem.reduction[opts] * MG + 1e-6).astype(np.int64)
+    # requirements in milligrams, rounded up (a residual within 1 mg counts as met)
+    need_g = np.ceil(np.maximum(residual, 0.0) * MG - 1.0).astype(np.int64)
     line_of_opt = free[owner]
     for a in range(len(problem.area_names)):
         member = (problem.line_areas[line_of_opt] == a).any(axis=1)
