@@ -41,10 +41,12 @@ def end_to_end(n: int, level: str) -> float:
 
     service.import_tables(open_database(env["EMERGENCY_DATABASE_URL"]), generate_registry(n, 1))
     t = time.perf_counter()
-    subprocess.run(
+    proc = subprocess.run(
         [sys.executable, "-c", "from emergency.cli.main import run; run()", "plan", "--level", level, "--out", str(tmp / "p.json")],
-        env=env, check=True, capture_output=True,
+        env=env, capture_output=True, text=True,
     )
+    if proc.returncode != 0:
+        raise SystemExit(f"emergency plan failed ({proc.returncode}): {proc.stderr[-2000:]}")
     return time.perf_counter() - t
 
 
