@@ -69,7 +69,8 @@ def build_document(problem: RotationProblem, result: RotationResult, *, created_
         "frozen_until": problem.days[problem.frozen_days].isoformat() if 0 < problem.frozen_days < problem.n_days else
         (problem.days[-1].isoformat() if problem.frozen_days >= problem.n_days and problem.frozen_days else None),
         "rules": problem.rules.model_dump(mode="json"),
-        "industries": {c: problem.industry_zh.get(c, c) for c in dict.fromkeys(problem.industry)},
+        "industries": dict(problem.industry_zh),
+        "counties": problem.counties,
         "status": result.status.value,
         "status_zh": result.status.label_zh,
         "objective": result.objective,

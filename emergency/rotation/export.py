@@ -71,9 +71,10 @@ def enterprise_ics(doc: dict, uscc: str) -> str | None:
     stamp = created.strftime("%Y%m%dT%H%M%SZ")
     sequence = int(created.timestamp()) // 60 % 2**31  # later plans, higher sequence
     name = recs[0]["enterprise"]
+    cal_name = f"{name} {doc['season']}错峰生产日历"
     lines = [
         "BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_escape(f'{name} {doc['season']}错峰生产日历')}", "X-WR-TIMEZONE:Asia/Shanghai",
+        f"X-WR-CALNAME:{_escape(cal_name)}", "X-WR-TIMEZONE:Asia/Shanghai",
     ]
     warn_days = _warning_days(doc)
     for rec in recs:

@@ -123,6 +123,7 @@ class RotationProblem:
     industry_zh: dict[str, str] = field(default_factory=dict)
     holidays: list[Holiday] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
+    counties: list[str] | None = None  # the county filter the problem was built with
 
     @property
     def n_lines(self) -> int:
@@ -375,6 +376,7 @@ def build_problem(
         warnings=list(warnings), warning_cut=warning_cut,
         registry_version=tables.version.get("name"), registry_sha256=tables.content_sha256, notes=notes,
         industry_zh=_industry_names(chosen), holidays=list(holidays), requests=list(requests),
+        counties=list(counties) if counties else None,
     )
 
 

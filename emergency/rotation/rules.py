@@ -81,13 +81,14 @@ class Weights(_Frozen):
 
     ``balance``: per unit (ppm of the group's capacity) of the largest deviation of a
     group's daily stopped share from its season average — the fair spread.
-    ``preference``: per line-day that goes against a holiday or a request.
+    ``preference``: per line-day that goes against a holiday or a request (100,000: a
+    line-day honoured is worth 10 points of a group's daily-share range).
     ``extra_day``: per stop day beyond a line's quota (only when ``max_extra_days`` > 0).
     """
 
     balance: int = Field(default=1, ge=0)
-    preference: int = Field(default=2000, ge=0)
-    extra_day: int = Field(default=5000, ge=0)
+    preference: int = Field(default=100_000, ge=0)
+    extra_day: int = Field(default=200_000, ge=0)
 
 
 class RotationRules(_Frozen):
