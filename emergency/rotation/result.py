@@ -51,10 +51,14 @@ class Violation:
     share_points: float | None  # for shares: the largest shortfall/excess in percentage points of the group
     unit: str
     message_zh: str
+    industry_code: str | None = None
+    scope: str | None = None  # city / county, for share rules
 
     def as_dict(self) -> dict:
         return {
             "rule": self.rule,
+            "industry_code": self.industry_code,
+            "scope": self.scope,
             "rule_zh": RULE_ZH.get(self.rule, self.rule),
             "area": self.area,
             "industry": self.industry,

@@ -79,8 +79,9 @@ class Request(_Frozen):
 class Weights(_Frozen):
     """Objective weights (integers; the objective is assembled in ``model.objective``).
 
-    ``balance``: per unit (ppm of the group's capacity) of the largest deviation of a
-    group's daily stopped share from its season average — the fair spread.
+    ``balance``: per ppm of a group's capacity stopped on its heaviest day — the fair
+    spread (the quotas fix the season's stop volume, so this is the largest deviation
+    above the group's average, plus that average).
     ``preference``: per line-day that goes against a holiday or a request (100,000: a
     line-day honoured is worth 10 points of a group's daily-share range).
     ``extra_day``: per stop day beyond a line's quota (only when ``max_extra_days`` > 0).

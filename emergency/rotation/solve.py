@@ -71,6 +71,7 @@ def _violations(p: RotationProblem, rm: RotationModel, solver: cp_model.CpSolver
                 rule=s.rule, area=p.county[l], industry=p.industry_zh.get(p.industry[l], p.industry[l]), line_id=p.line_id[l],
                 enterprise=p.enterprise[l], days=span, amount=float(v), share_points=None, unit="天",
                 message_zh=f"{p.enterprise[l]} {p.line_name[l]}{label}须{verb}{v}天方能满足其余规则",
+                industry_code=p.industry[l],
             ))
         else:
             by_group[(s.rule, s.group)].append((s.day, v))

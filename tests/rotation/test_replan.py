@@ -1,0 +1,115 @@
+"""Warnings over the calendar and re-planning the rest of the season with the past frozen."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+
+from sqlmodel import Session
+
+from emergency.rotation.overlay import RUN, WARNING_CUT, WARNING_STOP, line_action, orders_for_day
+from emergency.rotation.problem import WarningStop
+from emergency.rotation.service import load_plan, plan_season, replan, save_plan, warnings_from_db
+from enterprise_registry.db import open_database
+from tests.rotation.checker import check_calendar
+from tests.rotation.factory import firm, tables, uscc
+from tests.rotation.test_model import SEASON, rules, stops_of
+
+LID1 = f"{uscc('1')}/L01"
+
+
+def _firms():
+    return [firm(str(i)) for i in range(1, 6)]
+
+
+def test_replan_freezes_the_past_and_takes_the_warning():
+    r = rules(daily_stop_share_max=0.6)
+    t = tables(_firms())
+    first = plan_season(t, SEASON, rules=r, time_limit=5)
+    assert first.result.feasible
+    today = date(2026, 12, 21)
+    w = WarningStop(start=today, end=today + timedelta(days=2), level="orange",
+                    cuts={LID1: 1.0, f"{uscc('2')}/L01": 0.3}, name="预警#7")
+    again = plan_season(t, SEASON, rules=r, warnings=[w], previous=first.document, today=today, time_limit=5)
+    assert again.result.feasible
+    assert check_calendar(t, r, again.document) == []
+    assert again.document["frozen_until"] == today.isoformat()
+    for i in range(1, 6):
+        before = {d for d in stops_of(first.document, str(i)) if d < today}
+        after = {d for d in stops_of(again.document, str(i)) if d < today}
+        assert before == after, f"line {i}: the past changed"
+    assert {today, today + timedelta(days=1), today + timedelta(days=2)} <= stops_of(again.document, "1")
+    assert len(stops_of(again.document, "1")) == 15  # warning days count (count_warning_days)
+
+
+def test_stricter_of_rotation_and_warning():
+    r = rules()
+    t = tables(_firms())
+    run = plan_season(t, SEASON, rules=r, time_limit=5)
+    doc = run.document
+    rec2 = next(x for x in doc["lines"] if x["line_id"] == f"{uscc('2')}/L01")
+    stops = stops_of(doc, "2")
+    on = min(stops)
+    off = next(d for d in (date(2026, 12, 1) + timedelta(days=k) for k in range(60)) if d not in stops)
+    doc["warnings"] = [{"name": "预警#1", "level": "orange", "start": "2026-12-01", "end": "2027-01-29",
+                        "stopped_lines": [], "cuts": {rec2["line_id"]: 0.3}, "labels": {}}]
+    a_on, a_off = line_action(doc, rec2, on), line_action(doc, rec2, off)
+    assert a_on.output_cut == 1.0 and a_on.rotation_stop  # the rotation stop is stricter than a 30 % cut
+    assert a_off.action == WARNING_CUT and a_off.output_cut == 0.3 and "30%" in a_off.action_zh
+    doc["warnings"][0]["cuts"][rec2["line_id"]] = 1.0
+    doc["warnings"][0]["stopped_lines"] = [rec2["line_id"]]
+    assert line_action(doc, rec2, off).action == WARNING_STOP
+    doc["warnings"] = []
+    assert line_action(doc, rec2, off).action == RUN
+
+
+def test_orders_of_a_day_start_continue_resume():
+    r = rules()
+    t = tables(_firms())
+    doc = plan_season(t, SEASON, rules=r, time_limit=5).document
+    stops = stops_of(doc, "3")
+    a = min(stops)
+    block_end = a
+    while block_end + timedelta(days=1) in stops:
+        block_end += timedelta(days=1)
+    by_day = {d: {o.line_id: o for o in orders_for_day(doc, d)} for d in (a, a + timedelta(days=1), block_end + timedelta(days=1))}
+    lid = f"{uscc('3')}/L01"
+    if a > date(2026, 12, 1):
+        assert by_day[a][lid].change == "start"
+    assert by_day[a + timedelta(days=1)][lid].change == "continue"
+    if block_end < date(2027, 1, 29):
+        assert by_day[block_end + timedelta(days=1)][lid].change == "resume"
+
+
+def _record_warning(engine, start: datetime, end: datetime, cuts: dict[str, float]) -> int:
+    from emergency.workflow.models import PlanVersion, WarningRecord
+
+    with Session(engine) as s:
+        w = WarningRecord(state="issued", level="orange", rule_set="2024", areas=json.dumps(["测试市"]),
+                          start=start, end=end, registry_version="测试清单", created_by="tester")
+        s.add(w)
+        s.commit()
+        doc = {"actions": [{"line_id": k, "output_cut": v, "measure": "stop" if v >= 1 else "cut_output",
+                            "measure_zh": "停产" if v >= 1 else "限产"} for k, v in cuts.items()]}
+        s.add(PlanVersion(warning_id=w.id, version_no=1, transition="issue", level="orange",
+                          document=json.dumps(doc), sha256="0" * 64, created_by="tester"))
+        s.commit()
+        return int(w.id)
+
+
+def test_replan_from_the_database_reads_the_workflow_warnings(sqlite_url):
+    engine = open_database(sqlite_url)
+    r = rules(daily_stop_share_max=0.6)
+    t = tables(_firms())
+    first = plan_season(t, SEASON, rules=r, time_limit=5)
+    first_id = save_plan(engine, first.document)
+    tz = timezone.utc
+    wid = _record_warning(engine, datetime(2026, 12, 21, tzinfo=tz), datetime(2026, 12, 23, 23, tzinfo=tz), {LID1: 1.0})
+    [w] = warnings_from_db(engine, date(2026, 12, 1), date(2027, 1, 29))
+    assert (w.start, w.end, w.cuts, w.name) == (date(2026, 12, 21), date(2026, 12, 23), {LID1: 1.0}, f"预警#{wid}")
+    new_id, run = replan(engine, t, date(2026, 12, 21), time_limit=5)
+    assert new_id > first_id and run.result.feasible
+    pid, doc = load_plan(engine, SEASON)
+    assert pid == new_id and doc["frozen_until"] == "2026-12-21"
+    assert check_calendar(t, r, doc) == []
+    assert {date(2026, 12, 21), date(2026, 12, 22), date(2026, 12, 23)} <= stops_of(doc, "1")
