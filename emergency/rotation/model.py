@@ -136,13 +136,14 @@ def define_quota_constraints(m: cp_model.CpModel, p: RotationProblem, x: np.ndar
 
 
 def define_min_block_constraints(m: cp_model.CpModel, p: RotationProblem, x: np.ndarray) -> int:
-    """Every stop block of a rotating line lasts at least ``min_block_days``.
+    """Every stop block of a rotating line lasts at least ``min_block_days`` (L).
 
-    A block starting on day t (x[t] = 1, x[t−1] = 0) continues k more days:
-    ¬x[t] ∨ x[t−1] ∨ x[t+k] for k = 1 … L−1. Days outside the window count as
-    producing. A block containing a warning stop is exempt (the warning set it), so a
-    clause is dropped when a forced day lies in t … t+k−1. Clauses decided by the
-    past alone are dropped (history). Returns the number of clauses."""
+    A block starting on day t (x[t] = 1, x[t−1] = 0) continues: x[t] ∧ ¬x[t−1] ⇒
+    x[t+1] ∧ … ∧ x[t+L−1] (one enforced conjunction per day). Days outside the window
+    count as producing, so a block cannot start too late to finish. A block reaching a
+    warning stop is exempt from the rest (the warning set it): the conjunction stops at
+    the first forced day. Cells fixed by the past are constants; a rule the past alone
+    decides is dropped (history). Returns the number of constraints."""
     L = p.rules.min_block_days
     if L <= 1:
         return 0
@@ -153,31 +154,34 @@ def define_min_block_constraints(m: cp_model.CpModel, p: RotationProblem, x: np.
         forced = p.forced[l]
         for t in range(T):
             a = row[t]
-            if isinstance(a, int) and a == 0:
-                continue
-            if forced[t]:
+            if (isinstance(a, int) and a == 0) or forced[t]:
                 continue
             prev = row[t - 1] if t > 0 else 0
             if isinstance(prev, int) and prev == 1:
                 continue
+            enforce = ([] if isinstance(a, int) else [a]) + ([] if isinstance(prev, int) else [prev.Not()])
+            lits, impossible = [], False
             for k in range(1, L):
-                if forced[t + k - 1] if t + k - 1 < T else False:
+                if t + k - 1 < T and forced[t + k - 1]:
                     break  # the block reaches a warning stop: exempt
                 nxt = row[t + k] if t + k < T else 0
-                lits = []
-                if not isinstance(a, int):
-                    lits.append(a.Not())
-                if not isinstance(prev, int):
-                    lits.append(prev)
                 if isinstance(nxt, int):
-                    if nxt == 1:
-                        continue
-                else:
-                    lits.append(nxt)
-                if not lits:
+                    if nxt == 0:
+                        impossible = True
+                        break
+                    continue
+                lits.append(nxt)
+            if impossible:
+                if not enforce:
                     continue  # decided in the past
-                m.add_bool_or(lits)
-                n += 1
+                m.add_bool_or([e.Not() for e in enforce])
+            elif lits:
+                c = m.add_bool_and(lits)
+                if enforce:
+                    c.only_enforce_if(enforce)
+            else:
+                continue
+            n += 1
     return n
 
 

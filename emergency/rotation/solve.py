@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -22,7 +23,7 @@ from ortools.sat.python import cp_model
 from emergency.errors import OptimizationError
 from emergency.rotation.heuristic import staggered_calendar
 from emergency.rotation.model import GROUP_RULES, PPM, RELAXABLE, RotationModel, build_model
-from emergency.rotation.problem import RotationProblem
+from emergency.rotation.problem import Role, RotationProblem
 from emergency.rotation.result import (
     RotationCalendar,
     RotationResult,
@@ -35,27 +36,42 @@ from emergency.rotation.result import (
 MAX_WORKERS = 2  # the machine is shared
 
 
+@dataclass
+class _Solution:
+    """Values of every model variable (by proto index), with objective and bound."""
+
+    values: list[int]
+    objective: float
+    bound: float
+    optimal: bool
+    source: str  # "cp-sat" or "hint"
+
+    def value(self, var) -> int:
+        return int(self.values[var.index])
+
+
 def _solver(time_limit: float, workers: int, seed: int, log: bool) -> cp_model.CpSolver:
     s = cp_model.CpSolver()
     s.parameters.max_time_in_seconds = float(time_limit)
     s.parameters.num_workers = max(1, min(int(workers), MAX_WORKERS))
     s.parameters.random_seed = int(seed)
     s.parameters.log_search_progress = bool(log)
+    s.parameters.max_presolve_iterations = 1  # large calendars: presolve to a fixpoint costs more than it gains
     return s
 
 
-def _calendar(p: RotationProblem, rm: RotationModel, solver: cp_model.CpSolver) -> RotationCalendar:
+def _calendar(p: RotationProblem, rm: RotationModel, sol: _Solution) -> RotationCalendar:
     stops = np.zeros((p.n_lines, p.n_days), dtype=bool)
     for (l, t), c in np.ndenumerate(rm.x):
-        stops[l, t] = bool(c) if isinstance(c, int) else solver.boolean_value(c)
+        stops[l, t] = bool(c) if isinstance(c, int) else bool(sol.value(c))
     return RotationCalendar(p, stops)
 
 
-def _violations(p: RotationProblem, rm: RotationModel, solver: cp_model.CpSolver) -> list[Violation]:
+def _violations(p: RotationProblem, rm: RotationModel, sol: _Solution) -> list[Violation]:
     out: list[Violation] = []
     by_group: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
     for s in rm.slacks:
-        v = int(solver.value(s.var))
+        v = sol.value(s.var)
         if v <= 0:
             continue
         if s.rule in ("quota_short", "quota_over", "period_short"):
@@ -84,11 +100,23 @@ def _violations(p: RotationProblem, rm: RotationModel, solver: cp_model.CpSolver
         days = runs([p.days[t] for t, _ in items])
         what = "停产产能不足下限" if rule == "share_short" else "停产产能超过上限"
         spans = "、".join(a.isoformat() if a == b else f"{a.isoformat()}至{b.isoformat()}" for a, b in days)
+        lo, hi = p.rules.daily_stop_share_min, p.rules.daily_stop_share_max
+        role = p.role[g.lines]
+        whole = float(p.capacity[g.lines][role == Role.WHOLE].sum()) / g.capacity if g.capacity else 0.0
+        movable = float(p.capacity[g.lines][role == Role.ROTATE].sum()) / g.capacity if g.capacity else 0.0
+        if rule == "share_excess":
+            why = f"上限{hi:.0%}" + (f"，全时段停产的生产线已占{whole:.1%}" if whole > 0 else "") + \
+                (f"，单条轮停生产线最大占{float(p.capacity[g.lines][role == Role.ROTATE].max()) / g.capacity:.1%}"
+                 if (role == Role.ROTATE).any() else "")
+        else:
+            volume = (float((p.capacity[g.lines] * np.where(role == Role.ROTATE, p.quota[g.lines], 0)).sum())
+                      / g.capacity / max(p.n_days, 1) + whole) if g.capacity else 0.0
+            why = f"下限{lo:.0%}，可轮停产能占{movable:.1%}，按应停天数全季平均仅能停{volume:.1%}"
         out.append(Violation(
             rule=rule, area=g.area, industry=ind_zh, line_id=None, enterprise=None, days=days,
             amount=round(cap_units, 3), share_points=round(worst / 1e4, 3), unit=unit,
             message_zh=(f"{g.area} {ind_zh}：{len(items)}天{what}，最多差{cap_units:,.1f}{unit}"
-                        f"（{worst / 1e4:.2f}个百分点）；日期：{spans}"),
+                        f"（{worst / 1e4:.2f}个百分点；{why}）；日期：{spans}"),
         ))
     return out
 
@@ -107,34 +135,47 @@ def _soft_misses(p: RotationProblem, cal: RotationCalendar) -> list[SoftMiss]:
     return out
 
 
-def _add_hint(rm: RotationModel, hint: np.ndarray, time_limit: float, workers: int, seed: int) -> bool:
+def _add_hint(rm: RotationModel, hint: np.ndarray, time_limit: float, workers: int, seed: int) -> _Solution | None:
     """Hint every variable: fix the stops to ``hint`` in a copy of the model and solve it
-    (slacks, ranges follow); a complete hint lets CP-SAT start from a solution. If the
-    hint breaks a hard rule, only the stop variables are hinted. Returns completeness."""
+    (slacks and peaks follow); a complete hint lets CP-SAT start from a solution, and
+    that solution is kept as a fall-back should the search find none in its time. If
+    the hint breaks a hard rule, only the stop variables are hinted (returns None)."""
     cells = [(c, bool(hint[l, t])) for (l, t), c in np.ndenumerate(rm.x) if not isinstance(c, int)]
     fixed = rm.model.clone()
     for c, v in cells:
         fixed.add(fixed.get_bool_var_from_proto_index(c.index) == int(v))
-    fixed.clear_objective()
     s = _solver(min(time_limit, 30.0), workers, seed, False)
     if s.solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        values = s.response_proto.solution
-        for i in range(len(rm.model.proto.variables)):
+        values = list(s.response_proto.solution)[: len(rm.model.proto.variables)]
+        for i, v in enumerate(values):
             rm.model.proto.solution_hint.vars.append(i)
-            rm.model.proto.solution_hint.values.append(values[i])
-        return True
+            rm.model.proto.solution_hint.values.append(v)
+        obj = float(s.objective_value) if rm.model.has_objective() else 0.0
+        return _Solution(values, obj, -np.inf, False, "hint")
     for c, v in cells:
         rm.model.add_hint(c, v)
-    return False
+    return None
 
 
 def _run(rm: RotationModel, time_limit: float, workers: int, seed: int, log: bool, hint: np.ndarray | None):
-    if hint is not None:
-        rm.hint_complete = _add_hint(rm, hint, time_limit, workers, seed)
-    solver = _solver(time_limit, workers, seed, log)
+    """Solve; returns (solution or None, CP-SAT code, proven infeasible, seconds)."""
     t0 = time.perf_counter()
+    fallback = _add_hint(rm, hint, time_limit, workers, seed) if hint is not None else None
+    rm.hint_complete = fallback is not None
+    solver = _solver(max(time_limit - (time.perf_counter() - t0), 1.0), workers, seed, log)
     code = solver.solve(rm.model)
-    return solver, code, time.perf_counter() - t0
+    seconds = time.perf_counter() - t0
+    has_obj = rm.model.has_objective()
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        sol = _Solution(list(solver.response_proto.solution), float(solver.objective_value) if has_obj else 0.0,
+                        float(solver.best_objective_bound) if has_obj else 0.0, code == cp_model.OPTIMAL, "cp-sat")
+        return sol, solver, code, seconds
+    if code == cp_model.MODEL_INVALID:  # pragma: no cover - a bug, not a user error
+        raise OptimizationError(f"rotation model invalid: {rm.model.validate()}")
+    if fallback is not None and code != cp_model.INFEASIBLE:
+        fallback.bound = float(solver.best_objective_bound) if has_obj else fallback.bound
+        return fallback, solver, code, seconds
+    return None, solver, code, seconds
 
 
 def solve(
@@ -150,56 +191,55 @@ def solve(
 ) -> RotationResult:
     """Solve ``problem``; when it is infeasible and ``explain``, solve the relaxation.
 
-    ``hint``: a starting calendar (bool L × T); default the staggered greedy one."""
+    ``hint``: a starting calendar (bool L × T); default the staggered greedy one.
+    ``time_limit`` bounds each phase (the model, then each relaxation stage)."""
     t0 = time.perf_counter()
     if hint is None:
         hint = staggered_calendar(problem)
     rm = build_model(problem)
     t_build = time.perf_counter() - t0
-    solver, code, t_solve = _run(rm, time_limit, workers, seed, log, hint)
+    sol, solver, code, t_solve = _run(rm, time_limit, workers, seed, log, hint)
     info = {
         "build_seconds": round(t_build, 3),
         "solve_seconds": round(t_solve, 3),
         "variables": len(rm.model.proto.variables),
         "constraints": len(rm.model.proto.constraints),
         "workers": solver.parameters.num_workers,
+        "hint_complete": rm.hint_complete,
+        "solution_from": None if sol is None else sol.source,
         "branches": solver.num_branches,
         "conflicts": solver.num_conflicts,
     }
-    if code == cp_model.MODEL_INVALID:  # pragma: no cover - a bug, not a user error
-        raise OptimizationError(f"rotation model invalid: {rm.model.validate()}")
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        cal = _calendar(problem, rm, solver)
-        has_obj = rm.model.has_objective()
+    if sol is not None:
+        cal = _calendar(problem, rm, sol)
+        bound = None if not np.isfinite(sol.bound) else sol.bound
         return RotationResult(
-            status=RotationStatus.OPTIMAL if code == cp_model.OPTIMAL else RotationStatus.FEASIBLE,
-            objective=float(solver.objective_value) if has_obj else 0.0,
-            best_bound=float(solver.best_objective_bound) if has_obj else 0.0,
-            seconds=time.perf_counter() - t0,
-            calendar=cal,
-            soft_misses=_soft_misses(problem, cal),
-            info=info,
+            status=RotationStatus.OPTIMAL if sol.optimal else RotationStatus.FEASIBLE,
+            objective=sol.objective, best_bound=bound, seconds=time.perf_counter() - t0, calendar=cal,
+            soft_misses=_soft_misses(problem, cal), info=info,
         )
     if code == cp_model.INFEASIBLE and explain:
         for stage, relax in enumerate((GROUP_RULES, RELAXABLE), start=1):
             t1 = time.perf_counter()
             rx = build_model(problem, relax=relax)
-            rsolver, rcode, r_solve = _run(rx, relax_time_limit or time_limit, workers, seed, log, hint)
+            t_rb = time.perf_counter() - t1
+            rsol, rsolver, rcode, r_solve = _run(rx, relax_time_limit or time_limit, workers, seed, log, hint)
             info[f"relaxation{stage}"] = {
                 "relaxed": sorted(relax),
-                "build_seconds": round(time.perf_counter() - t1 - r_solve, 3),
+                "build_seconds": round(t_rb, 3),
                 "solve_seconds": round(r_solve, 3),
-                "status": {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
-                           cp_model.INFEASIBLE: "infeasible"}.get(rcode, "not_solved"),
-                "violation": float(rsolver.objective_value) if rcode in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None,
-                "violation_bound": float(rsolver.best_objective_bound) if rcode in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None,
+                "status": "infeasible" if rcode == cp_model.INFEASIBLE else
+                ("not_solved" if rsol is None else ("optimal" if rsol.optimal else "feasible")),
+                "solution_from": None if rsol is None else rsol.source,
+                "violation": None if rsol is None else rsol.objective,
+                "violation_bound": None if rsol is None or not np.isfinite(rsol.bound) else rsol.bound,
             }
-            if rcode in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                cal = _calendar(problem, rx, rsolver)
+            if rsol is not None:
+                cal = _calendar(problem, rx, rsol)
                 return RotationResult(
                     status=RotationStatus.INFEASIBLE, objective=None, best_bound=None,
                     seconds=time.perf_counter() - t0, calendar=cal,
-                    violations=_violations(problem, rx, rsolver), soft_misses=_soft_misses(problem, cal), info=info,
+                    violations=_violations(problem, rx, rsol), soft_misses=_soft_misses(problem, cal), info=info,
                 )
             if rcode != cp_model.INFEASIBLE:
                 break
