@@ -1,0 +1,65 @@
+"""The scheduled jobs: module-level callables, referenced by text in the job store
+(``emergency.scheduler.jobs:rotation_orders_job``) so a restart finds them.
+
+A job receives only its configuration (JSON-able, nothing secret); the database is
+the one of the running process (``EMERGENCY_DATABASE_URL`` / settings), opened on first
+use. Each job is a thin adapter over a service function of this package.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from functools import lru_cache
+
+from emergency.scheduler.config import SchedulerConfig
+
+log = logging.getLogger("emergency.scheduler")
+
+
+@lru_cache(maxsize=4)
+def _engine(url: str):
+    from enterprise_registry.db import open_database
+
+    return open_database(url)
+
+
+def engine():
+    from emergency.settings import get_settings
+
+    return _engine(get_settings().resolved_database_url())
+
+
+def _now(cfg: SchedulerConfig) -> datetime:
+    return datetime.now(cfg.tz)
+
+
+def rotation_orders_job(config: dict) -> int:
+    """Dispatch the next day's rotation orders, and every due day not yet dispatched."""
+    from emergency.scheduler.dispatch import catch_up
+
+    cfg = SchedulerConfig.model_validate(config)
+    outcomes = catch_up(engine(), _now(cfg), cfg)
+    log.info("rotation orders: %d day(s) dispatched or recorded", len(outcomes))
+    return len(outcomes)
+
+
+def forecast_poll_job(config: dict) -> int:
+    """Evaluate the forecast; suggest a warning to the duty officer, or remind of a release."""
+    from emergency.errors import EmergencyError
+    from emergency.scheduler.warnings import poll_forecast
+
+    cfg = SchedulerConfig.model_validate(config)
+    try:
+        return len(poll_forecast(engine(), _now(cfg), cfg))
+    except EmergencyError as exc:  # a forecast outage must not kill the scheduler
+        log.error("forecast poll failed: %s", exc.message)
+        return 0
+
+
+def reminders_job(config: dict) -> int:
+    """Remind of warnings about to expire."""
+    from emergency.scheduler.warnings import remind_expiry
+
+    cfg = SchedulerConfig.model_validate(config)
+    return len(remind_expiry(engine(), _now(cfg), cfg))
