@@ -39,6 +39,10 @@ def _register() -> None:
     app.add_typer(workflow.users_app, name="users", help="Users and API tokens.")
     app.add_typer(scenario.app, name="scenario", help="Planners' scenarios (情景模拟).")
     app.add_typer(workflow.compliance_app, name="compliance", help="Compliance check from electricity use.")
+    from emergency.cli import rotation as rotation_cli, scheduler as scheduler_cli
+
+    app.add_typer(rotation_cli.app, name="rotation", help="Heating-season rotation calendar (错峰生产).")
+    app.add_typer(scheduler_cli.app, name="scheduler", help="Scheduled jobs: daily orders, forecast poll, reminders.")
 
 
 _register()
