@@ -26,6 +26,7 @@ from datetime import datetime
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
@@ -57,8 +58,23 @@ def desired_jobs(cfg: SchedulerConfig) -> list[JobSpec]:
     ]
 
 
+class PersistentScheduler(BackgroundScheduler):
+    """BackgroundScheduler that never processes jobs once shut down.
+
+    APScheduler 3 wakes its loop on shutdown and runs one more ``_process_jobs``: a job
+    due at that moment cannot be submitted (the executor is closed: "cannot schedule new
+    futures after shutdown", agronholm/apscheduler#285, #985) but its stored next run
+    time is still advanced — the missed run would be lost, not coalesced at the next
+    start. Here a stopped scheduler leaves the job store as it is."""
+
+    def _process_jobs(self):
+        if self.state == STATE_STOPPED:
+            return None
+        return super()._process_jobs()
+
+
 def make_scheduler(engine: Engine, cfg: SchedulerConfig) -> BackgroundScheduler:
-    return BackgroundScheduler(
+    return PersistentScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
         executors={"default": ThreadPoolExecutor(1)},
         job_defaults={"coalesce": cfg.coalesce, "misfire_grace_time": cfg.misfire_grace_time, "max_instances": 1},
