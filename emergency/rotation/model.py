@@ -351,11 +351,12 @@ RELAXABLE = frozenset({"quota", "share", "period"})
 GROUP_RULES = frozenset({"share"})  # relaxation stage 1: the lines' own rules stay hard
 
 
-def build_model(p: RotationProblem, *, relax: frozenset[str] | set[str] = frozenset()) -> RotationModel:
+def build_model(p: RotationProblem, *, relax: frozenset[str] | set[str] = frozenset(), soft: bool = True) -> RotationModel:
     """The whole model: variables, every rule, the objective.
 
     ``relax``: the rules given named slacks (``quota``, ``share``, ``period``); the
-    block length, the exemptions and the fixed stops are never relaxed."""
+    block length, the exemptions and the fixed stops are never relaxed. ``soft=False``
+    leaves the soft terms out (a repair looking for any calendar that breaks nothing)."""
     relax = frozenset(relax)
     if not relax <= RELAXABLE:
         raise ValueError(f"cannot relax {sorted(relax - RELAXABLE)}")
@@ -368,6 +369,6 @@ def build_model(p: RotationProblem, *, relax: frozenset[str] | set[str] = frozen
     slacks += share_slacks
     slacks += define_period_minimum_constraints(m, p, x, "period" in relax)
     define_yearly_cap_constraints(m, p, x)
-    penalties = balance_penalty(m, p, exprs) + preference_penalty(m, p, x) + extra_day_penalty(m, p, x)
+    penalties = (balance_penalty(m, p, exprs) + preference_penalty(m, p, x) + extra_day_penalty(m, p, x)) if soft else []
     objective(m, penalties, slacks)
     return RotationModel(m, x, slacks, penalties, exprs, relax)

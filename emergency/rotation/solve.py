@@ -22,7 +22,7 @@ from ortools.sat.python import cp_model
 
 from emergency.errors import OptimizationError
 from emergency.rotation.heuristic import staggered_calendar
-from emergency.rotation.model import GROUP_RULES, PPM, RELAXABLE, RotationModel, build_model
+from emergency.rotation.model import GROUP_RULES, PPM, RELAXABLE, RotationModel, build_model, share_bounds
 from emergency.rotation.problem import Role, RotationProblem
 from emergency.rotation.result import (
     RotationCalendar,
@@ -67,9 +67,29 @@ def _calendar(p: RotationProblem, rm: RotationModel, sol: _Solution) -> Rotation
     return RotationCalendar(p, stops)
 
 
-def _violations(p: RotationProblem, rm: RotationModel, sol: _Solution) -> list[Violation]:
+def _share_breaches(p: RotationProblem, stops: np.ndarray) -> dict[tuple[str, int], list[tuple[int, float]]]:
+    """(rule, group) -> [(day, ppm)] where the calendar's real daily share breaks its
+    bounds (computed from the capacities, not from the model's rounded coefficients)."""
+    out: dict[tuple[str, int], list[tuple[int, float]]] = defaultdict(list)
+    fixed = p.fixed_stops()
+    for gi, g in enumerate(p.groups):
+        if g.capacity <= 0:
+            continue
+        cap = p.capacity[g.lines]
+        share = (stops[g.lines] * cap[:, None]).sum(axis=0) / g.capacity
+        fixed_share = (fixed[g.lines] * cap[:, None]).sum(axis=0) / g.capacity
+        for t in range(p.frozen_days, p.n_days):
+            lo, hi = share_bounds(p, g, float(fixed_share[t]))
+            if share[t] < lo - 1e-9:
+                out[("share_short", gi)].append((t, (lo - share[t]) * PPM))
+            elif share[t] > hi + 1e-9:
+                out[("share_excess", gi)].append((t, (share[t] - hi) * PPM))
+    return out
+
+
+def _violations(p: RotationProblem, rm: RotationModel, sol: _Solution, stops: np.ndarray) -> list[Violation]:
     out: list[Violation] = []
-    by_group: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    by_group = _share_breaches(p, stops)
     for s in rm.slacks:
         v = sol.value(s.var)
         if v <= 0:
@@ -89,8 +109,6 @@ def _violations(p: RotationProblem, rm: RotationModel, sol: _Solution) -> list[V
                 message_zh=f"{p.enterprise[l]} {p.line_name[l]}{label}须{verb}{v}天方能满足其余规则",
                 industry_code=p.industry[l],
             ))
-        else:
-            by_group[(s.rule, s.group)].append((s.day, v))
     for (rule, gi), items in sorted(by_group.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         g = p.groups[gi]
         ind_zh = p.industry_zh.get(g.industry, g.industry) + (f"（{g.unit}）" if g.split_unit else "")
@@ -117,6 +135,7 @@ def _violations(p: RotationProblem, rm: RotationModel, sol: _Solution) -> list[V
             amount=round(cap_units, 3), share_points=round(worst / 1e4, 3), unit=unit,
             message_zh=(f"{g.area} {ind_zh}：{len(items)}天{what}，最多差{cap_units:,.1f}{unit}"
                         f"（{worst / 1e4:.2f}个百分点；{why}）；日期：{spans}"),
+            industry_code=g.industry, scope=g.scope,
         ))
     return out
 
@@ -157,13 +176,27 @@ def _add_hint(rm: RotationModel, hint: np.ndarray, time_limit: float, workers: i
     return None
 
 
-def _run(rm: RotationModel, time_limit: float, workers: int, seed: int, log: bool, hint: np.ndarray | None):
-    """Solve; returns (solution or None, CP-SAT code, proven infeasible, seconds)."""
+class _StopAtZeroSlack(cp_model.CpSolverSolutionCallback):
+    """Stops a relaxation's search at the first solution breaking no rule."""
+
+    def __init__(self, slacks):
+        super().__init__()
+        self._slacks = [sl.var for sl in slacks]
+
+    def on_solution_callback(self) -> None:
+        if all(self.value(v) == 0 for v in self._slacks):
+            self.stop_search()
+
+
+def _solve_model(rm: RotationModel, budget: float, workers: int, seed: int, log: bool, fallback: "_Solution | None",
+                 stop_at_zero_slack: bool = False):
+    """Solve ``rm`` (hint already attached); returns (solution or None, solver, code, seconds)."""
+    solver = _solver(max(budget, 1.0), workers, seed, log)
     t0 = time.perf_counter()
-    fallback = _add_hint(rm, hint, time_limit, workers, seed) if hint is not None else None
-    rm.hint_complete = fallback is not None
-    solver = _solver(max(time_limit - (time.perf_counter() - t0), 1.0), workers, seed, log)
-    code = solver.solve(rm.model)
+    if stop_at_zero_slack and rm.slacks:
+        code = solver.solve(rm.model, _StopAtZeroSlack(rm.slacks))
+    else:
+        code = solver.solve(rm.model)
     seconds = time.perf_counter() - t0
     has_obj = rm.model.has_objective()
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -176,6 +209,36 @@ def _run(rm: RotationModel, time_limit: float, workers: int, seed: int, log: boo
         fallback.bound = float(solver.best_objective_bound) if has_obj else fallback.bound
         return fallback, solver, code, seconds
     return None, solver, code, seconds
+
+
+def _hinted(problem: RotationProblem, hint: np.ndarray, time_limit: float, workers: int, seed: int,
+            relax: frozenset = frozenset(), soft: bool = True) -> tuple[RotationModel, "_Solution | None"]:
+    rm = build_model(problem, relax=relax, soft=soft)
+    fallback = _add_hint(rm, hint, time_limit, workers, seed)
+    rm.hint_complete = fallback is not None
+    return rm, fallback
+
+
+def _zero_slack(rm: RotationModel, sol: "_Solution") -> bool:
+    return all(sol.value(sl.var) == 0 for sl in rm.slacks)
+
+
+def _feasible_result(problem, rm, sol, t0, info) -> RotationResult:
+    cal = _calendar(problem, rm, sol)
+    bound = None if not np.isfinite(sol.bound) else sol.bound
+    return RotationResult(
+        status=RotationStatus.OPTIMAL if sol.optimal else RotationStatus.FEASIBLE,
+        objective=sol.objective, best_bound=bound, seconds=time.perf_counter() - t0, calendar=cal,
+        soft_misses=_soft_misses(problem, cal), info=info,
+    )
+
+
+def _relaxed_result(problem, rx, rsol, status, t0, info) -> RotationResult:
+    cal = _calendar(problem, rx, rsol)
+    return RotationResult(
+        status=status, objective=None, best_bound=None, seconds=time.perf_counter() - t0, calendar=cal,
+        violations=_violations(problem, rx, rsol, cal.stops), soft_misses=_soft_misses(problem, cal), info=info,
+    )
 
 
 def solve(
@@ -191,43 +254,71 @@ def solve(
 ) -> RotationResult:
     """Solve ``problem``; when it is infeasible and ``explain``, solve the relaxation.
 
-    ``hint``: a starting calendar (bool L × T); default the staggered greedy one.
-    ``time_limit`` bounds each phase (the model, then each relaxation stage)."""
+    Phases: the model from a complete hint when the starting calendar (``hint``,
+    default the staggered greedy one) meets every rule. Otherwise a short attempt at
+    the model itself (it may prove infeasibility at once), then a repair: the
+    relaxation of the groups' shares from the hint, stopped at the first calendar
+    breaking no rule, which then hints the model for the rest of ``time_limit``.
+    A repair that ends with a proven positive violation proves the rules infeasible.
+    ``relax_time_limit`` (default ``time_limit``) bounds each explaining relaxation."""
     t0 = time.perf_counter()
     if hint is None:
         hint = staggered_calendar(problem)
-    rm = build_model(problem)
-    t_build = time.perf_counter() - t0
-    sol, solver, code, t_solve = _run(rm, time_limit, workers, seed, log, hint)
-    info = {
-        "build_seconds": round(t_build, 3),
-        "solve_seconds": round(t_solve, 3),
+    deadline = t0 + time_limit
+    rm, fallback = _hinted(problem, hint, time_limit, workers, seed)
+    info: dict = {
         "variables": len(rm.model.proto.variables),
         "constraints": len(rm.model.proto.constraints),
-        "workers": solver.parameters.num_workers,
+        "workers": max(1, min(int(workers), MAX_WORKERS)),
         "hint_complete": rm.hint_complete,
-        "solution_from": None if sol is None else sol.source,
-        "branches": solver.num_branches,
-        "conflicts": solver.num_conflicts,
+        "build_seconds": round(time.perf_counter() - t0, 3),
+        "phases": [],
     }
+
+    def phase(name, solver, code, seconds, sol):
+        info["phases"].append({
+            "phase": name, "seconds": round(seconds, 3),
+            "status": {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
+                       cp_model.INFEASIBLE: "infeasible"}.get(code, "unknown"),
+            "solution_from": None if sol is None else sol.source,
+            "branches": solver.num_branches, "conflicts": solver.num_conflicts,
+        })
+
+    repaired = None
+    if rm.hint_complete:
+        sol, solver, code, secs = _solve_model(rm, time_limit, workers, seed, log, fallback)
+        phase("model", solver, code, secs, sol)
+    else:
+        sol, solver, code, secs = _solve_model(rm, 0.3 * time_limit, workers, seed, log, None)
+        phase("model (first attempt)", solver, code, secs, sol)
+        if sol is None and code != cp_model.INFEASIBLE:
+            rx, rfb = _hinted(problem, hint, time_limit, workers, seed, GROUP_RULES, soft=False)
+            rsol, rsolver, rcode, rsecs = _solve_model(rx, max(deadline - time.perf_counter(), 1.0) * 0.75, workers,
+                                                       seed, log, rfb, stop_at_zero_slack=True)
+            phase("repair (shares relaxed)", rsolver, rcode, rsecs, rsol)
+            if rsol is not None and _zero_slack(rx, rsol):
+                cal = _calendar(problem, rx, rsol).stops
+                rm, fallback = _hinted(problem, cal, time_limit, workers, seed)
+                sol, solver, code, secs = _solve_model(rm, deadline - time.perf_counter(), workers, seed, log, fallback)
+                phase("model (from the repaired calendar)", solver, code, secs, sol)
+            elif rsol is not None and rsol.optimal:
+                code = cp_model.INFEASIBLE  # the least violation is positive: proven
+                repaired = (rx, rsol)
+            elif rsol is not None:
+                repaired = (rx, rsol)
     if sol is not None:
-        cal = _calendar(problem, rm, sol)
-        bound = None if not np.isfinite(sol.bound) else sol.bound
-        return RotationResult(
-            status=RotationStatus.OPTIMAL if sol.optimal else RotationStatus.FEASIBLE,
-            objective=sol.objective, best_bound=bound, seconds=time.perf_counter() - t0, calendar=cal,
-            soft_misses=_soft_misses(problem, cal), info=info,
-        )
+        return _feasible_result(problem, rm, sol, t0, info)
     if code == cp_model.INFEASIBLE and explain:
+        if repaired is not None:
+            info["relaxation1"] = {"relaxed": sorted(GROUP_RULES), "status": "optimal", "violation": repaired[1].objective}
+            return _relaxed_result(problem, *repaired, RotationStatus.INFEASIBLE, t0, info)
         for stage, relax in enumerate((GROUP_RULES, RELAXABLE), start=1):
             t1 = time.perf_counter()
-            rx = build_model(problem, relax=relax)
-            t_rb = time.perf_counter() - t1
-            rsol, rsolver, rcode, r_solve = _run(rx, relax_time_limit or time_limit, workers, seed, log, hint)
+            rx, rfb = _hinted(problem, hint, relax_time_limit or time_limit, workers, seed, relax)
+            rsol, rsolver, rcode, r_solve = _solve_model(rx, relax_time_limit or time_limit, workers, seed, log, rfb)
             info[f"relaxation{stage}"] = {
                 "relaxed": sorted(relax),
-                "build_seconds": round(t_rb, 3),
-                "solve_seconds": round(r_solve, 3),
+                "seconds": round(time.perf_counter() - t1, 3),
                 "status": "infeasible" if rcode == cp_model.INFEASIBLE else
                 ("not_solved" if rsol is None else ("optimal" if rsol.optimal else "feasible")),
                 "solution_from": None if rsol is None else rsol.source,
@@ -235,14 +326,12 @@ def solve(
                 "violation_bound": None if rsol is None or not np.isfinite(rsol.bound) else rsol.bound,
             }
             if rsol is not None:
-                cal = _calendar(problem, rx, rsol)
-                return RotationResult(
-                    status=RotationStatus.INFEASIBLE, objective=None, best_bound=None,
-                    seconds=time.perf_counter() - t0, calendar=cal,
-                    violations=_violations(problem, rx, rsol), soft_misses=_soft_misses(problem, cal), info=info,
-                )
+                return _relaxed_result(problem, rx, rsol, RotationStatus.INFEASIBLE, t0, info)
             if rcode != cp_model.INFEASIBLE:
                 break
         return RotationResult(RotationStatus.INFEASIBLE, None, None, time.perf_counter() - t0, None, info=info)
+    if repaired is not None:
+        # not proven either way: the nearest calendar found, with what it breaks
+        return _relaxed_result(problem, *repaired, RotationStatus.NOT_SOLVED, t0, info)
     status = RotationStatus.INFEASIBLE if code == cp_model.INFEASIBLE else RotationStatus.NOT_SOLVED
     return RotationResult(status, None, None, time.perf_counter() - t0, None, info=info)
