@@ -30,10 +30,12 @@ def plan_doc():
 
 
 @pytest.fixture
-def engine(sqlite_url, plan_doc):
-    eng = open_database(sqlite_url)
+def engine(db_url, plan_doc):
+    """SQLite and PostgreSQL (when reachable): the unique constraint is the guarantee on both."""
+    eng = open_database(db_url)
     save_plan(eng, plan_doc)
-    return eng
+    yield eng
+    eng.dispose()
 
 
 @pytest.fixture
