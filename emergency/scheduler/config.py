@@ -61,6 +61,11 @@ class SchedulerConfig(BaseModel):
     past_days: Literal["mark_missed", "send"] = "mark_missed"
     out_dir: Path = Path("dispatch")
     auto_issue_areas: list[str] = Field(default_factory=list)  # areas whose config lets the scheduler issue
+    # plans whose calendar is dispatched: an infeasible plan's calendar keeps every line's own
+    # rules (quota, blocks, exemptions) and breaks only the listed group shares; drop
+    # "infeasible" to dispatch only calendars meeting every rule
+    dispatch_statuses: list[Literal["optimal", "feasible", "infeasible", "not_solved"]] = Field(
+        default_factory=lambda: ["optimal", "feasible", "infeasible", "not_solved"])
     forecast: ForecastSource = Field(default_factory=ForecastSource)
 
     @field_validator("orders_time")

@@ -80,7 +80,7 @@ def _plan_index(engine: Engine, cfg: SchedulerConfig) -> list[tuple[int, str, da
     """(id, area, window start, window end) of every stored plan, newest first."""
     from emergency.rotation.models import RotationPlanRecord as R
 
-    q = select(R.id, R.area, R.window_start, R.window_end)
+    q = select(R.id, R.area, R.window_start, R.window_end).where(R.status.in_(cfg.dispatch_statuses))
     if cfg.area:
         q = q.where(R.area == cfg.area)
     with engine.connect() as conn:
@@ -147,7 +147,10 @@ def dispatch_orders(engine: Engine, day: date, now: datetime, cfg: SchedulerConf
         local_today = now.astimezone(cfg.tz).date()
         status = SENT if day >= local_today or cfg.past_days == "send" else MISSED
         payload = {"area": scope, "season": doc["season"], "day": day.isoformat(), "plan_id": plan_id,
-                   "orders": [o.as_dict() for o in orders]}
+                   "plan_status": doc["status"], "orders": [o.as_dict() for o in orders]}
+        if doc["status"] not in ("optimal", "feasible"):
+            log.warning("plan #%d of %s is %s: its calendar breaks %d group rule(s) (see the plan's violations)",
+                        plan_id, scope, doc["status"], len(doc.get("violations", [])))
         due = due_at(day, cfg)
         rid = record(engine, day=day, kind=KIND_ORDERS, scope=scope, status=status, payload=payload, now=now,
                      due=due, count=len(orders), plan_id=plan_id)
@@ -175,7 +178,8 @@ def dispatched_days(engine: Engine, kind: str = KIND_ORDERS) -> dict[tuple[date,
 
 
 def catch_up(engine: Engine, now: datetime, cfg: SchedulerConfig) -> list[DispatchOutcome]:
-    """Dispatch every due day not yet in the log (see the module docstring)."""
+    """Dispatch every due day not yet in the log (see the module docstring); returns what
+    this call dispatched or recorded (a day another scheduler took first is left out)."""
     now = now.astimezone(cfg.tz)
     last = last_due_day(now, cfg)
     with engine.connect() as conn:
@@ -189,7 +193,7 @@ def catch_up(engine: Engine, now: datetime, cfg: SchedulerConfig) -> list[Dispat
     while day <= last:
         areas = _in_effect(index, day)
         if areas and not all((day, a) in done for a in areas):
-            out += [o for o in dispatch_orders(engine, day, now, cfg, cache) if o.status != NOTHING]
+            out += [o for o in dispatch_orders(engine, day, now, cfg, cache) if o.status not in (NOTHING, ALREADY)]
         day += timedelta(days=1)
     return out
 

@@ -192,3 +192,16 @@ def test_outside_the_season_nothing_is_dispatched(engine, cfg):
     assert catch_up(engine, at(cfg, date(2026, 11, 20), 16, 0), cfg) == []
     assert catch_up(engine, at(cfg, date(2027, 2, 10), 16, 0), cfg) == []
     assert rows(engine) == []
+
+
+def test_only_plans_of_the_configured_statuses_are_dispatched(engine, tmp_path, plan_doc):
+    cfg = SchedulerConfig(out_dir=tmp_path / "d", dispatch_statuses=["optimal", "feasible"])
+    bad = dict(plan_doc, status="infeasible", area="另一市")
+    save_plan(engine, bad)
+    out = catch_up(engine, at(cfg, date(2026, 12, 1), 16, 0), cfg)
+    assert {o.scope for o in out} == {plan_doc["area"]}
+    everything = SchedulerConfig(out_dir=tmp_path / "d2")
+    out = catch_up(engine, at(everything, date(2026, 12, 1), 16, 0), everything)
+    assert {o.scope for o in out} == {"另一市"}  # the other area's days, once
+    [r] = [r for r in rows(engine) if r.scope == "另一市" and r.day == date(2026, 12, 1)]
+    assert json.loads(r.payload)["plan_status"] == "infeasible"
