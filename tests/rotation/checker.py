@@ -120,6 +120,7 @@ def check_calendar(tables, rules, doc: dict, *, industries=None, counties=None, 
                 while d <= min(b, last):
                     forced[lid].add(d)
                     d += timedelta(days=1)
+    frozen = date.fromisoformat(doc["frozen_until"]) if doc.get("frozen_until") else None
     stops = stop_sets if stop_sets is not None else {lid: _dates(r["blocks"]) for lid, r in recs.items()}
 
     # rules 1–3 per line
@@ -144,7 +145,10 @@ def check_calendar(tables, rules, doc: dict, *, industries=None, counties=None, 
                 problems.append(f"{lid}: {len(s)} stop days over the yearly cap {rules.yearly_cap_days}")
         if not forced[lid] <= s:
             problems.append(f"{lid}: runs on {len(forced[lid] - s)} warning-stop days")
-        hi = max(q + rules.max_extra_days, len(forced[lid] - uncounted))
+        # a re-plan freezes the past: stops that happened cannot be undone, so days
+        # already stopped before ``frozen_until`` plus warning stops may exceed the quota
+        past = {d for d in s if frozen is not None and d < frozen}
+        hi = max(q + rules.max_extra_days, len((forced[lid] | past) - uncounted))
         if not q <= counted <= hi:
             problems.append(f"{lid}: {counted} counted stop days, required {q}..{hi}")
         for a, b in _runs(s):
