@@ -154,7 +154,7 @@ def plan_command(
     generate: Annotated[Optional[int], typer.Option("--generate", min=1, help="Plan for a generated list of N enterprises.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of --generate and of the solver.")] = 1,
     version: Annotated[Optional[str], typer.Option("--version", help="List version (default: latest in effect).")] = None,
-    holidays: Annotated[Optional[Path], typer.Option("--holidays", help="TOML file with [[holidays]] name/start/end/preference.")] = None,
+    holidays: Annotated[Optional[Path], typer.Option("--holidays", help="TOML file with \\[\\[holidays]] name/start/end/preference.")] = None,
     holiday: Annotated[Optional[list[str]], typer.Option("--holiday", help="NAME:START:END[:prefer_stop|avoid_stop], repeatable.")] = None,
     requests: Annotated[Optional[Path], typer.Option("--requests", help="CSV of firms' requested windows.")] = None,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Solver time limit (s).")] = 60.0,

@@ -27,7 +27,7 @@ from emergency.errors import ConfigurationError
 app = typer.Typer(no_args_is_help=True)
 console = Console()
 
-ConfigOption = Annotated[Optional[Path], typer.Option("--config", help="Scheduler TOML ([scheduler] table).")]
+ConfigOption = Annotated[Optional[Path], typer.Option("--config", help="Scheduler TOML (\\[scheduler] table).")]
 
 
 def _engine(database: str | None):
