@@ -150,3 +150,8 @@ class RegistryTables:
     def n_rows(self, sheet: str) -> int:
         table = getattr(self, sheet)
         return len(next(iter(table.values()))) if table else 0
+
+
+def make_line_id(uscc: str, line_code: str) -> str:
+    """The stable id plans use for a line: ``<uscc>/<line_code>``."""
+    return f"{uscc}/{line_code}"

@@ -19,14 +19,11 @@ from datetime import date, datetime, timezone
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from enterprise_registry.columns import make_line_id  # noqa: F401 (re-exported)
+
 
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def make_line_id(uscc: str, line_code: str) -> str:
-    """The stable id plans use for a line: ``<uscc>/<line_code>``."""
-    return f"{uscc}/{line_code}"
 
 
 class ListVersionBase(SQLModel):

@@ -18,11 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from config.industries import IndustryCatalog, load_industries
 from emergency.errors import ImportRejected, NotFound, RegistryError
 from enterprise_registry.columns import AREA_SHEET, ENTERPRISE_SHEET, LINE_SHEET, RegistryTables
-from enterprise_registry.listfiles import read_list_file
 from enterprise_registry.models import Area, Enterprise, ListVersion, ProductionLine, make_line_id
 from enterprise_registry.schemas import EnterprisePublic, ImportSummary, ListVersionPublic, ProductionLinePublic
 from enterprise_registry.uscc import uscc_problem
-from enterprise_registry.validation import validate_sheets
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 BATCH = 20000
@@ -57,7 +55,11 @@ def tables_sha256(tables: RegistryTables) -> str:
 
 def check_list_file(path: Path, catalog: IndustryCatalog | None = None) -> RegistryTables:
     """Read and check a list file; raise ImportRejected listing every problem."""
+    from enterprise_registry.listfiles import read_list_file  # openpyxl/calamine: only for files
+
     raw = read_list_file(path)
+    from enterprise_registry.validation import validate_sheets
+
     tables, problems = validate_sheets(raw, catalog or load_industries())
     if problems:
         raise ImportRejected(

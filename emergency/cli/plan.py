@@ -38,9 +38,7 @@ def plan_command(
     database: DatabaseOption = None,
 ) -> None:
     """Compute the plan (减排方案): every requirement met at least lost output, with bound and gap."""
-    from emergency.optimization.formulation import write_mps
     from emergency.plans.service import make_plan, policy_for
-    from emergency.plans.workbook import write_plan_workbook
 
     if level is WarningLevel.NONE:
         raise OptimizationError("--level none: no warning, no plan")
@@ -70,8 +68,12 @@ def plan_command(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(doc.model_dump_json(indent=1), encoding="utf-8")
     if xlsx:
+        from emergency.plans.workbook import write_plan_workbook
+
         write_plan_workbook(doc, xlsx)
     if export_model:
+        from emergency.optimization.formulation import write_mps  # model_builder imports pandas
+
         write_mps(run.problem, export_model)
     _summary(doc, time.perf_counter() - t0, out)
     if not doc.feasible:

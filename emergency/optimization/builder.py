@@ -30,8 +30,7 @@ from config.measures import Action, Measure
 from config.policy import SPARED_EFFECTS, Policy, SparingEffect
 from emergency.errors import OptimizationError
 from emergency.optimization.problem import MeasureProblem
-from enterprise_registry.columns import RegistryTables
-from enterprise_registry.models import ProductionLine
+from enterprise_registry.columns import RegistryTables, make_line_id
 from enterprise_registry.vocab import POLLUTANTS, WarningLevel
 
 _POL_KEYS = ("so2", "nox", "pm", "vocs")
@@ -181,7 +180,7 @@ def build_problem(
     current = np.zeros(L)
     line_codes = np.asarray(lines["line_code"], dtype=object)[line_index]
     if in_effect:
-        ids = [ProductionLine.make_line_id(u, c) for u, c in zip(uscc.tolist(), line_codes.tolist())]
+        ids = [make_line_id(u, c) for u, c in zip(uscc.tolist(), line_codes.tolist())]
         current = np.array([in_effect.get(i, 0.0) for i in ids])
     if hours_to_start is not None:
         blocked = (lead > hours_to_start) & (current <= 0)
@@ -213,7 +212,7 @@ def build_problem(
         ok = line_areas[:, k] >= 0
         np.add.at(baseline, line_areas[ok, k], emis[ok])
 
-    line_ids = np.array([ProductionLine.make_line_id(u, c) for u, c in zip(uscc.tolist(), line_codes.tolist())], dtype=object)
+    line_ids = np.array([make_line_id(u, c) for u, c in zip(uscc.tolist(), line_codes.tolist())], dtype=object)
     problem = MeasureProblem(
         line_ids=line_ids,
         line_start=start,

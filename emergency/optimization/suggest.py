@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from emergency.optimization.problem import MeasureProblem
 
@@ -28,6 +27,8 @@ def suggest_spared(
     base: MeasureProblem, with_spared: MeasureProblem, spared_groups: np.ndarray, time_limit: float = 10.0
 ) -> SparedSuggestion:
     """``base``: the plan's problem; ``with_spared``: the same lines with spared firms' options opened."""
+    from ortools.sat.python import cp_model  # imports pandas: only when a plan falls short
+
     shortfall = np.maximum(base.required - base.max_achievable(), 0.0)
     last = with_spared.line_start[1:] - 1
     first = with_spared.line_start[:-1]

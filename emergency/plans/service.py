@@ -155,74 +155,12 @@ def _document(tables, policy, level, problem, report, result, choice, hours_to_s
         for a in range(len(problem.area_names))
         for p in range(P)
     ]
-    # prices seen by each line (sum over its areas)
-    price = np.zeros((problem.n_lines, P))
+    price = np.zeros((problem.n_lines, P))  # marginal prices seen by each line (sum over its areas)
     for k in range(problem.line_areas.shape[1]):
         area = problem.line_areas[:, k]
         ok = area >= 0
         price[ok] += duals[area[ok]]
-    actions = []
-    floor_idx = problem.line_start[:-1]
-    # Python lists and caches: this loop runs once per line with a measure (10^5 at province scale)
-    cut_of = problem.output_cut.tolist()
-    cost_of = problem.cost.tolist()
-    red_of = problem.reduction.tolist()
-    code_of = problem.option_code.tolist()
-    line_ids = problem.line_ids.tolist()
-    ent_of = report.enterprise.tolist()
-    li_of = report.line_index.tolist()
-    blocked = report.lead_time_blocked.tolist()
-    spared_l = report.spared_line.tolist()
-    approved_l = report.approved.tolist()
-    labels: dict[int, str] = {}
-    for l, j in enumerate(choice.tolist()):
-        m = report.floor_measure[l]
-        cut = cut_of[j]
-        flags = (m.truck_ban or m.no_road_haulage) and not blocked[l] and not spared_l[l]
-        if cut <= 0 and not flags:
-            continue
-        e, li = ent_of[l], li_of[l]
-        rule = report.sparing_rule[l]
-        floor_label = labels.get(id(m))
-        if floor_label is None:
-            floor_label = labels[id(m)] = m.describe_zh()
-        if rule is not None and rule.effect.value == "approved_load":
-            floor_label = f"按核定负荷生产（减产{cut_of[floor_idx[l]]:.0%}）"
-        code = code_of[j]
-        label = option_label_zh(code, cut, floor_label)
-        if code != "floor" and (m.truck_ban or m.no_road_haulage):
-            label += "，禁用国四及以下重型柴油货车运输" if m.truck_ban else "，禁止公路运输"
-        ftext = floor_reason(ents["grade"][e], ents["industry"][e], lines["process"][li], level, floor_label)
-        if rule is not None:
-            ftext = f"{rule.reason_zh}；{ftext}"
-        if approved_l[l]:
-            ftext = f"经值班员批准纳入管控的豁免企业；{ftext}"
-        red = red_of[j]
-        if code == "floor":
-            basis, reason = "floor", ftext
-        else:
-            basis = "optimised"
-            f = int(floor_idx[l])
-            reason = optimised_reason(
-                ftext, cost_of[j] - cost_of[f], np.subtract(red, red_of[f]), price[l], problem.pollutants,
-            )
-        actions.append(
-            Action.trusted(  # internal, already-typed data: no re-validation of 10^5 rows
-                enterprise_uscc=ents["uscc"][e],
-                enterprise_name=ents["name"][e],
-                county=ents["county"][e],
-                line_id=line_ids[l],
-                line_name=lines["line_name"][li],
-                measure=(m.action.value if code == "floor" else code),
-                measure_zh=label,
-                output_cut=min(1.0, max(0.0, cut)),
-                reduction_kg=dict(zip(POLLUTANTS, red)),
-                lost_value_yuan=cost_of[j],
-                basis=basis,
-                reason=reason,
-                source=report.floor_source[l],
-            )
-        )
+    actions = _actions(tables, level, problem, report, choice, price)
     spared = [
         Spared(enterprise_uscc=ents["uscc"][e], enterprise_name=ents["name"][e], reason=reason)
         for e, reason in sorted(report.spared_enterprises.items())
@@ -269,3 +207,110 @@ def _document(tables, policy, level, problem, report, result, choice, hours_to_s
         inputs={"registry_sha256": tables.content_sha256 or tables_sha256(tables),
                 "policy_chain": [str(c) for c in policy.chain]},
     )
+
+
+_ACTION_KEYS = ("enterprise_uscc", "enterprise_name", "county", "line_id", "line_name", "measure", "measure_zh",
+                "output_cut", "reduction_kg", "lost_value_yuan", "basis", "reason", "source")
+
+
+def _actions(tables, level, problem, report, choice, price) -> list[Action]:
+    """One Action per line with a measure, built column-wise.
+
+    A province-scale plan has 2·10^5 actions: the rows to emit, their enterprises and
+    lines are chosen with numpy; texts are made once per distinct (measure, grade,
+    industry, process, sparing rule) and shared; the rows are then zipped together.
+    """
+    ents, lines = tables.enterprises, tables.lines
+    L = problem.n_lines
+    # distinct floor measures (a few dozen) and per-line index into them
+    uniq: dict[int, int] = {}
+    floor_id = np.fromiter((uniq.setdefault(id(m), len(uniq)) for m in report.floor_measure), dtype=np.int64, count=L)
+    measures = list({id(m): m for m in report.floor_measure}.values())
+    flag_u = np.array([bool(m.truck_ban or m.no_road_haulage) for m in measures] + [False])
+    truck_u = np.array([bool(m.truck_ban) for m in measures] + [False])
+    cut = problem.output_cut[choice]
+    flags = flag_u[floor_id] & ~report.lead_time_blocked & ~report.spared_line
+    sel = np.nonzero((cut > 0) | flags)[0]
+    if len(sel) == 0:
+        return []
+    j = choice[sel]
+    fid = floor_id[sel]
+    e = report.enterprise[sel]
+    li = report.line_index[sel]
+    code = problem.option_code[j]
+    is_floor = code == "floor"
+    floor_j = problem.line_start[:-1][sel]
+
+    # texts, once per distinct key
+    m_label = [m.describe_zh() for m in measures]
+    m_action = [m.action.value for m in measures]
+    rules = report.sparing_rule
+    rule_ids: dict[int, int] = {}
+    rule_of = np.fromiter((rule_ids.setdefault(id(rules[l]), len(rule_ids)) for l in sel.tolist()), dtype=np.int64, count=len(sel))
+    rule_list = list({id(rules[l]): rules[l] for l in sel.tolist()}.values())
+    at_load = np.array([r is not None and r.effect.value == "approved_load" for r in rule_list])[rule_of]
+    grade = np.asarray(ents["grade"], dtype=object)[e]
+    industry = np.asarray(ents["industry"], dtype=object)[e]
+    process = np.asarray(lines["process"], dtype=object)[li]
+    approved = report.approved[sel]
+    floor_cut = problem.output_cut[floor_j]
+
+    cut_l = problem.output_cut[j].tolist()
+    floor_cut_l = floor_cut.tolist()
+    label_cache: dict[tuple, str] = {}
+    reason_cache: dict[tuple, str] = {}
+    labels, floor_texts = [], []
+    for c, f, code_k, at, fc, g, ind, proc, r, ap in zip(
+        cut_l, fid.tolist(), code.tolist(), at_load.tolist(), floor_cut_l, grade.tolist(), industry.tolist(),
+        process.tolist(), rule_of.tolist(), approved.tolist(),
+    ):
+        fl_key = (f, at, fc if at else None)
+        key = (code_k, c, fl_key)
+        label = label_cache.get(key)
+        if label is None:
+            floor_label = f"按核定负荷生产（减产{fc:.0%}）" if at else m_label[f]
+            label = option_label_zh(code_k, c, floor_label)
+            if code_k != "floor" and flag_u[f]:
+                label += "，禁用国四及以下重型柴油货车运输" if truck_u[f] else "，禁止公路运输"
+            label_cache[key] = label
+        rkey = (g, ind, proc, fl_key, r, ap)
+        text = reason_cache.get(rkey)
+        if text is None:
+            floor_label = f"按核定负荷生产（减产{fc:.0%}）" if at else m_label[f]
+            text = floor_reason(g, ind, proc, level, floor_label)
+            rule = rule_list[r]
+            if rule is not None:
+                text = f"{rule.reason_zh}；{text}"
+            if ap:
+                text = f"经值班员批准纳入管控的豁免企业；{text}"
+            reason_cache[rkey] = text
+        labels.append(label)
+        floor_texts.append(text)
+
+    reasons = list(floor_texts)
+    basis = np.where(is_floor, "floor", "optimised").tolist()
+    cost = problem.cost
+    for k in np.nonzero(~is_floor)[0].tolist():  # the optimiser's choices: a few per cent of the rows
+        l, jj, f = int(sel[k]), int(j[k]), int(floor_j[k])
+        reasons[k] = optimised_reason(floor_texts[k], float(cost[jj] - cost[f]),
+                                      problem.reduction[jj] - problem.reduction[f], price[l], problem.pollutants)
+    measure = np.where(is_floor, np.asarray(m_action, dtype=object)[fid], code).tolist()
+    red = problem.reduction[j].tolist()
+    reduction = [dict(zip(POLLUTANTS, r)) for r in red]
+    columns = (
+        np.asarray(ents["uscc"], dtype=object)[e].tolist(),
+        np.asarray(ents["name"], dtype=object)[e].tolist(),
+        np.asarray(ents["county"], dtype=object)[e].tolist(),
+        problem.line_ids[sel].tolist(),
+        np.asarray(lines["line_name"], dtype=object)[li].tolist(),
+        measure,
+        labels,
+        np.clip(problem.output_cut[j], 0.0, 1.0).tolist(),
+        reduction,
+        cost[j].tolist(),
+        basis,
+        reasons,
+        [report.floor_source[l] for l in sel.tolist()],
+    )
+    trusted = Action.trusted  # internal, already-typed data: no re-validation of 10^5 rows
+    return [trusted(**dict(zip(_ACTION_KEYS, row))) for row in zip(*columns)]

@@ -31,7 +31,7 @@ import numpy as np
 from emergency.errors import OptimizationError
 from emergency.rotation.rules import WHOLE, Holiday, Preference, Request, RotationRules
 from enterprise_registry.columns import RegistryTables
-from enterprise_registry.models import make_line_id
+from enterprise_registry.columns import make_line_id
 
 
 class Role(IntEnum):

@@ -97,3 +97,32 @@ def test_bad_url_is_a_configuration_error():
         make_engine("not a url")
     with pytest.raises(ConfigurationError, match="cannot reach the database"):
         open_database("postgresql+psycopg://nobody@127.0.0.1:1/none")
+
+
+def test_head_revision_constant_is_alembics_head():
+    """open_database skips alembic when the schema is at HEAD_REVISION: it must be the real head."""
+    from alembic.script import ScriptDirectory
+
+    from enterprise_registry.db import HEAD_REVISION, MIGRATIONS_DIR
+
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(cfg).get_heads() == [HEAD_REVISION]
+
+
+def test_open_database_upgrades_an_old_schema(tmp_path):
+    """A database left at an older revision is upgraded by open_database (not skipped)."""
+    from sqlalchemy import text
+
+    from enterprise_registry.db import HEAD_REVISION, at_head
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = make_engine(url)
+    upgrade_database(engine, "0001_registry")
+    assert not at_head(engine)
+    engine = open_database(url)
+    assert at_head(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
