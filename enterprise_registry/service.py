@@ -175,29 +175,31 @@ def resolve_version(conn, version: str | None):
     return row
 
 
-def _columns(conn, table, keys: list[str], where, order) -> dict[str, list]:
-    cols = [getattr(table, k) for k in keys]
+def _columns(conn, table, keys: list[str], where, order, extra=()) -> dict[str, list]:
+    cols = [getattr(table, k) for k in keys] + list(extra)
     rows = conn.execute(select(*cols).where(where).order_by(*order)).all()
-    columns = list(zip(*rows)) if rows else [()] * len(keys)
-    return {k: list(col) for k, col in zip(keys, columns)}
+    names = keys + [c.key for c in extra]
+    columns = list(zip(*rows)) if rows else [()] * len(names)
+    return {k: list(col) for k, col in zip(names, columns)}
 
 
 def export_tables(engine: Engine, version: str | None = None) -> RegistryTables:
-    """A version of the list, column-wise (the optimiser's fast loader too)."""
+    """A version of the list, column-wise (the optimiser's fast loader too).
+
+    Lines are read without a join: each line's enterprise code and name come from the
+    enterprises already read (by id), so 250,000 lines do not carry two strings each
+    through the database driver."""
     with engine.connect() as conn:
         v = resolve_version(conn, version)
         areas = _columns(conn, Area, _AREA_KEYS, Area.version_id == v.id, [Area.id])
-        ents = _columns(conn, Enterprise, _ENT_KEYS, Enterprise.version_id == v.id, [Enterprise.id])
-        cols = [getattr(ProductionLine, k) for k in _LINE_KEYS] + [Enterprise.uscc, Enterprise.name]
-        rows = conn.execute(
-            select(*cols)
-            .join(Enterprise, Enterprise.id == ProductionLine.enterprise_id)
-            .where(ProductionLine.version_id == v.id)
-            .order_by(ProductionLine.id)
-        ).all()
-        keys = _LINE_KEYS + ["uscc", "enterprise_name"]
-        columns = list(zip(*rows)) if rows else [()] * len(keys)
-        lines = {k: list(col) for k, col in zip(keys, columns)}
+        ents = _columns(conn, Enterprise, _ENT_KEYS, Enterprise.version_id == v.id, [Enterprise.id], [Enterprise.id])
+        lines = _columns(conn, ProductionLine, _LINE_KEYS, ProductionLine.version_id == v.id, [ProductionLine.id],
+                         [ProductionLine.enterprise_id])
+    pos = {eid: i for i, eid in enumerate(ents.pop("id"))}
+    at = [pos[eid] for eid in lines.pop("enterprise_id")]
+    uscc, name = ents["uscc"], ents["name"]
+    lines["uscc"] = [uscc[i] for i in at]
+    lines["enterprise_name"] = [name[i] for i in at]
     version_row = {"name": v.name, "effective_date": v.effective_date, "city": v.city, "notes": v.notes}
     return RegistryTables(version=version_row, areas=areas, enterprises=ents, lines=lines, content_sha256=v.content_sha256)
 

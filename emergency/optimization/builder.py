@@ -204,7 +204,15 @@ def build_problem(
     opt_line = np.repeat(np.arange(L), lens)
     is_floor = np.zeros(len(cut), dtype=bool)
     is_floor[start[:-1]] = True
-    code = np.where(is_floor, "floor", np.where(cut >= max_cut[opt_line] - 1e-12, np.where(can_stop[opt_line], "stop", "slow_down"), np.char.add("cut_", np.round(cut, 3).astype(str))))
+    # option codes: "floor", "stop", "slow_down" or "cut_<share>" (few distinct shares: made once each)
+    code = np.full(len(cut), "floor", dtype=object)
+    top = ~is_floor & (cut >= max_cut[opt_line] - 1e-12)
+    code[top & can_stop[opt_line]] = "stop"
+    code[top & ~can_stop[opt_line]] = "slow_down"
+    mid = np.nonzero(~is_floor & ~top)[0]
+    if len(mid):
+        shares, inverse = np.unique(np.round(cut[mid], 3), return_inverse=True)
+        code[mid] = np.array([f"cut_{x}" for x in shares.tolist()], dtype=object)[inverse]
 
     required = _requirements(tables, policy, level, row_areas)
     baseline = np.zeros((len(row_areas), len(POLLUTANTS)))
@@ -219,7 +227,7 @@ def build_problem(
         cost=cut * value[opt_line],
         reduction=cut[:, None] * emis[opt_line],
         output_cut=cut,
-        option_code=code.astype(object),
+        option_code=code,
         line_areas=line_areas,
         area_names=tuple(row_areas),
         required=required,

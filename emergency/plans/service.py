@@ -10,8 +10,10 @@ officer's explicit approval) those firms' measures are used.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -160,7 +162,9 @@ def _document(tables, policy, level, problem, report, result, choice, hours_to_s
         area = problem.line_areas[:, k]
         ok = area >= 0
         price[ok] += duals[area[ok]]
-    actions = _actions(tables, level, problem, report, choice, price)
+    with _no_gc():  # 10^5 small objects: the cyclic GC would rescan them all, again and again
+        sources: dict[str, str] = {}
+        actions = _actions(tables, level, problem, report, choice, price, sources)
     spared = [
         Spared(enterprise_uscc=ents["uscc"][e], enterprise_name=ents["name"][e], reason=reason)
         for e, reason in sorted(report.spared_enterprises.items())
@@ -204,16 +208,28 @@ def _document(tables, policy, level, problem, report, result, choice, hours_to_s
         solver=SolverInfo(status=result.status.value, seconds=result.seconds, method=result.method, phases=result.phases),
         feasible=result.feasible,
         suggestion=suggestion,
+        sources=sources,
         inputs={"registry_sha256": tables.content_sha256 or tables_sha256(tables),
                 "policy_chain": [str(c) for c in policy.chain]},
     )
+
+
+@contextmanager
+def _no_gc():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 _ACTION_KEYS = ("enterprise_uscc", "enterprise_name", "county", "line_id", "line_name", "measure", "measure_zh",
                 "output_cut", "reduction_kg", "lost_value_yuan", "basis", "reason", "source")
 
 
-def _actions(tables, level, problem, report, choice, price) -> list[Action]:
+def _actions(tables, level, problem, report, choice, price, sources: dict[str, str]) -> list[Action]:
     """One Action per line with a measure, built column-wise.
 
     A province-scale plan has 2·10^5 actions: the rows to emit, their enterprises and
@@ -294,6 +310,10 @@ def _actions(tables, level, problem, report, choice, price) -> list[Action]:
         l, jj, f = int(sel[k]), int(j[k]), int(floor_j[k])
         reasons[k] = optimised_reason(floor_texts[k], float(cost[jj] - cost[f]),
                                       problem.reduction[jj] - problem.reduction[f], price[l], problem.pollutants)
+    keys: dict[str, str] = {}
+    fs = report.floor_source
+    source_keys = [keys.setdefault(fs[l], f"S{len(keys) + 1}") for l in sel.tolist()]
+    sources.update({k: text for text, k in keys.items()})
     measure = np.where(is_floor, np.asarray(m_action, dtype=object)[fid], code).tolist()
     red = problem.reduction[j].tolist()
     reduction = [dict(zip(POLLUTANTS, r)) for r in red]
@@ -310,7 +330,7 @@ def _actions(tables, level, problem, report, choice, price) -> list[Action]:
         cost[j].tolist(),
         basis,
         reasons,
-        [report.floor_source[l] for l in sel.tolist()],
+        source_keys,
     )
-    trusted = Action.trusted  # internal, already-typed data: no re-validation of 10^5 rows
-    return [trusted(**dict(zip(_ACTION_KEYS, row))) for row in zip(*columns)]
+    # internal, already-typed data: no re-validation of 10^5 rows
+    return Action.trusted_rows(dict(zip(_ACTION_KEYS, row)) for row in zip(*columns))

@@ -103,7 +103,7 @@ def write_plan_workbook(plan: PlanDocument, path: Path) -> Path:
                 round(a.lost_value_yuan, 2),
                 _BASIS_ZH.get(a.basis, a.basis),
                 a.reason,
-                a.source or "",
+                plan.sources.get(a.source, a.source) if a.source else "",
             ]
         )
     _sheet(

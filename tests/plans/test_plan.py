@@ -196,3 +196,12 @@ def test_plan_cli_writes_the_documented_json(tmp_path, sqlite_url):
     assert {"lost_value_yuan", "lower_bound_yuan", "gap"} <= set(doc["objective"])
     assert {"status", "seconds"} <= set(doc["solver"])
     assert (tmp_path / "m.mps").read_text().startswith("*") or "ROWS" in (tmp_path / "m.mps").read_text()
+    # each policy source is written once and referenced by key, in the JSON and the workbook
+    assert all(x["source"] in doc["sources"] for x in doc["actions"])
+    import openpyxl
+
+    wb = openpyxl.load_workbook(tmp_path / "p.xlsx", read_only=True)
+    ws = wb["减排措施"]
+    rows = list(ws.iter_rows(values_only=True))
+    col = next(i for i, h in enumerate(rows[0]) if h == "政策来源")
+    assert {r[col] for r in rows[1:]} <= set(doc["sources"].values())
