@@ -195,6 +195,11 @@ def export_tables(engine: Engine, version: str | None = None) -> RegistryTables:
         ents = _columns(conn, Enterprise, _ENT_KEYS, Enterprise.version_id == v.id, [Enterprise.id], [Enterprise.id])
         lines = _columns(conn, ProductionLine, _LINE_KEYS, ProductionLine.version_id == v.id, [ProductionLine.id],
                          [ProductionLine.enterprise_id])
+    return _assemble(v, areas, ents, lines)
+
+
+def _assemble(v, areas: dict, ents: dict, lines: dict) -> RegistryTables:
+    """Tables from the column reads: each line gets its enterprise's code and name by id."""
     pos = {eid: i for i, eid in enumerate(ents.pop("id"))}
     at = [pos[eid] for eid in lines.pop("enterprise_id")]
     uscc, name = ents["uscc"], ents["name"]
@@ -202,6 +207,33 @@ def export_tables(engine: Engine, version: str | None = None) -> RegistryTables:
     lines["enterprise_name"] = [name[i] for i in at]
     version_row = {"name": v.name, "effective_date": v.effective_date, "city": v.city, "notes": v.notes}
     return RegistryTables(version=version_row, areas=areas, enterprises=ents, lines=lines, content_sha256=v.content_sha256)
+
+
+# What planning reads (the builder, the plan document): the rest of the list (contacts,
+# coordinates, the three capacities behind the basis…) stays in the database.
+PLANNING_ENTERPRISE_KEYS = ["county", "name", "uscc", "industry", "grade", "essential_category",
+                            "essential_approved_load", "small_micro"]
+PLANNING_LINE_KEYS = ["line_code", "line_name", "process", "capacity_basis", "output_value_yuan", "interruptible",
+                      "min_load", "stop_lead_time_h", "so2_kg", "nox_kg", "pm_kg", "vocs_kg"]
+
+
+def load_planning_tables(engine: Engine, version: str | None = None) -> RegistryTables:
+    """A version of the list with only the columns planning needs.
+
+    A third fewer values through the driver than :func:`export_tables` (a province's
+    list: 4·10^6 instead of 6·10^6). The result is not a full list: do not export it.
+    Its ``content_sha256`` is the stored hash of the whole version; a version stored
+    without one is read in full (so the hash can be computed)."""
+    with engine.connect() as conn:
+        v = resolve_version(conn, version)
+        if not v.content_sha256:
+            return export_tables(engine, v.name)
+        areas = _columns(conn, Area, _AREA_KEYS, Area.version_id == v.id, [Area.id])
+        ents = _columns(conn, Enterprise, PLANNING_ENTERPRISE_KEYS, Enterprise.version_id == v.id, [Enterprise.id],
+                        [Enterprise.id])
+        lines = _columns(conn, ProductionLine, PLANNING_LINE_KEYS, ProductionLine.version_id == v.id,
+                         [ProductionLine.id], [ProductionLine.enterprise_id])
+    return _assemble(v, areas, ents, lines)
 
 
 def load_registry_frame(engine: Engine, version: str | None = None) -> RegistryTables:

@@ -145,7 +145,7 @@ class PlanRequest(_In):
 def preview_plan(body: PlanRequest, request: Request, _: Planner) -> PlanDocument:
     from emergency.plans.service import make_plan
 
-    tables = registry.export_tables(engine(request), body.registry_version)
+    tables = registry.load_planning_tables(engine(request), body.registry_version)
     return make_plan(tables, body.level, areas=body.areas, hours_to_start=body.hours_to_start,
                      approved_spared=body.approved_spared).document
 

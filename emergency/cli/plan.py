@@ -53,9 +53,9 @@ def plan_command(
         tables = check_list_file(registry)
     else:
         from enterprise_registry.db import open_database
-        from enterprise_registry.service import export_tables
+        from enterprise_registry.service import load_planning_tables
 
-        tables = export_tables(open_database(database), version)
+        tables = load_planning_tables(open_database(database), version)
     policy = policy_for(tables, policy_area)
     approved = _split(approve_spared)
     run = make_plan(tables, level, policy=policy, areas=_split(area) or None, hours_to_start=hours_to_start,

@@ -6,8 +6,9 @@
 2. Fix every line at its LP option, except the *free set*: the fractional lines
    plus the lines whose LP reduced cost makes them nearly indifferent (the cheapest
    ones to move, by |reduced cost| × range). Round the fractional lines up — a
-   feasible start — and solve the free set exactly with CP-SAT against the
-   requirement the fixed lines leave.
+   feasible start — and, unless that start is already within half the gap tolerance
+   of the bound, solve the free set exactly with CP-SAT against the requirement the
+   fixed lines leave.
 3. Report objective, LP bound, gap, status, time per phase and the duals.
 
 If the LP is infeasible, the requirements cannot be met with the allowed options:
@@ -116,10 +117,17 @@ def solve(
     residual = problem.required - _achieved_excluding(problem, fixed_choice, free_mask)
     remaining = max(0.2, time_limit - (time.perf_counter() - t0))
     fixed_cost = float(problem.cost[choice[~free_mask]].sum())
-    good_enough = lower_bound / (1.0 - gap_tolerance / 2.0) - fixed_cost if lower_bound > 0 else 0.0
-    sub, proven = solve_free_lines(
-        problem, free, residual, choice[free], min(remaining, 5.0), workers, good_enough=good_enough
-    )
+    target = lower_bound / (1.0 - gap_tolerance / 2.0) if lower_bound > 0 else 0.0
+    good_enough = target - fixed_cost
+    if problem.cost_of(choice) <= target:
+        # the rounded LP choice is already within half the tolerance of the bound: the
+        # neighbourhood MIP would stop at its hint (its first solution), so skip it
+        sub, proven, skipped = None, False, True
+    else:
+        sub, proven = solve_free_lines(
+            problem, free, residual, choice[free], min(remaining, 5.0), workers, good_enough=good_enough
+        )
+        skipped = False
     if sub is not None:
         choice[free] = sub
     phases["neighbourhood_mip"] = time.perf_counter() - t2
@@ -134,7 +142,8 @@ def solve(
         "lp+neighbourhood", SolveStatus.FEASIBLE, choice, objective, lower_bound,
         time.perf_counter() - t0, phases, duals=duals, achieved=achieved,
         shortfall=np.zeros_like(problem.required),
-        info={"fractional_lines": int(frac.sum()), "free_lines": int(len(free)), "neighbourhood_proven": proven},
+        info={"fractional_lines": int(frac.sum()), "free_lines": int(len(free)), "neighbourhood_proven": proven,
+              "neighbourhood_skipped": skipped},
     )
     if result.gap is not None and result.gap <= gap_tolerance:
         result.status = SolveStatus.OPTIMAL

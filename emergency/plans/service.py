@@ -316,7 +316,8 @@ def _actions(tables, level, problem, report, choice, price, sources: dict[str, s
     sources.update({k: text for text, k in keys.items()})
     measure = np.where(is_floor, np.asarray(m_action, dtype=object)[fid], code).tolist()
     red = problem.reduction[j].tolist()
-    reduction = [dict(zip(POLLUTANTS, r)) for r in red]
+    keys_p = tuple(p.value for p in POLLUTANTS)  # plain str keys (see document.PollutantKey)
+    reduction = [dict(zip(keys_p, r)) for r in red]
     columns = (
         np.asarray(ents["uscc"], dtype=object)[e].tolist(),
         np.asarray(ents["name"], dtype=object)[e].tolist(),

@@ -27,7 +27,7 @@ from emergency.workflow.models import (
     ACTIVE_STATES, ActiveArea, ApiToken, AuditRecord, PlanVersion, Role, User, WarningRecord, WarningState, utcnow,
 )
 from emergency.workflow.security import hash_password, new_token, token_digest, verify_password
-from enterprise_registry.service import export_tables
+from enterprise_registry.service import load_planning_tables
 from enterprise_registry.vocab import WarningLevel
 
 PlanFunction = Callable[..., object]  # make_plan-compatible
@@ -144,7 +144,7 @@ def issue_warning(
     start, end = aware(start), aware(end)
     if end <= start:
         raise WarningError("结束时间须晚于开始时间 (end must be after start)")
-    tables = export_tables(engine, registry_version)
+    tables = load_planning_tables(engine, registry_version)
     city = tables.version["city"]
     areas = areas or [city]
     unknown = [a for a in areas if a not in tables.areas["name"]]
@@ -226,7 +226,7 @@ def adjust_warning(
     )
     if transition == "extend" and end is None:
         raise WarningError("调整须给出新级别或新的结束时间 (give a new level or a new end)")
-    tables = export_tables(engine, registry_version)
+    tables = load_planning_tables(engine, registry_version)
     policy = policy_for(tables)
     run = plan_fn(tables, new_level, policy=policy, areas=areas, hours_to_start=hours_to_start, previous=prev_doc)
     doc: PlanDocument = run.document.model_copy(update={"rule_set": w.rule_set})

@@ -145,3 +145,17 @@ def test_mps_resolved_independently_gives_the_same_optimum(tmp_path):
     assert solver.status() == mbh.SolveStatus.OPTIMAL
     assert brute_force(p) == pytest.approx(solver.objective_value(), rel=1e-6)
     assert solve(p, gap_tolerance=1e-9).objective == pytest.approx(solver.objective_value(), rel=1e-6)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_default_tolerance_is_kept_whether_or_not_the_mip_runs(p):
+    """The neighbourhood MIP is skipped only when the rounded LP choice is already within half
+    the gap tolerance; either way a plan claimed optimal is within the tolerance of the optimum."""
+    opt = brute_force(p)
+    r = solve(p)  # gap tolerance 5e-4
+    assert r.feasible and np.all(p.achieved(r.choice) >= p.required - 1e-6)
+    if r.info["neighbourhood_skipped"]:
+        assert r.objective <= r.lower_bound / (1 - 2.5e-4) + 1e-6
+    if r.status is SolveStatus.OPTIMAL:
+        assert r.objective <= opt / (1 - 5e-4) + 1e-6

@@ -205,3 +205,20 @@ def test_plan_cli_writes_the_documented_json(tmp_path, sqlite_url):
     rows = list(ws.iter_rows(values_only=True))
     col = next(i for i, h in enumerate(rows[0]) if h == "政策来源")
     assert {r[col] for r in rows[1:]} <= set(doc["sources"].values())
+
+
+def test_planning_loader_gives_the_same_plan_as_the_full_list(sqlite_url):
+    """The plan command reads only the columns planning needs; the plan must not change."""
+    from enterprise_registry import service
+    from enterprise_registry.db import open_database
+
+    engine = open_database(sqlite_url)
+    stored = service.import_tables(engine, generate_registry(300, 8))
+    full, lean = service.export_tables(engine), service.load_planning_tables(engine)
+    assert set(lean.lines) < set(full.lines) and set(lean.enterprises) < set(full.enterprises)
+    for level in (L.ORANGE, L.RED):
+        a = make_plan(full, level, hours_to_start=24).document.model_dump(exclude={"created_at", "solver"})
+        b = make_plan(lean, level, hours_to_start=24).document.model_dump(exclude={"created_at", "solver"})
+        assert a == b
+    assert b["inputs"]["registry_sha256"] == full.content_sha256 == service.tables_sha256(full)
+    assert stored is not None
