@@ -44,16 +44,42 @@ class BuildReport:
     level: WarningLevel
     line_index: np.ndarray  # (L,) index into the registry's lines
     enterprise: np.ndarray  # (L,) index into the registry's enterprises
-    floor_measure: list[Measure]  # (L,)
-    floor_source: list[str]  # (L,)
+    floor_index: np.ndarray  # (L,) index into floor_measures / floor_sources
+    floor_measures: list[Measure]  # distinct floor measures (grade-table entries)
+    floor_sources: list[str]  # their policy sources
     floor_cut: np.ndarray  # (L,)
-    sparing_rule: list  # (L,) SparingRule | None
+    rule_index: np.ndarray  # (L,) index into rules
+    rules: list  # distinct sparing rules met (SparingRule | None)
     approved: np.ndarray  # (L,) bool: spared firm approved by the officer
     lead_time_blocked: np.ndarray  # (L,) bool
     spared_line: np.ndarray  # (L,) bool: no measure at all (own measures / exempt), unless approved
     baseline: np.ndarray  # (A, P) listed emissions per area
     area_names: tuple[str, ...]
     spared_enterprises: dict[int, str]  # enterprise index -> reason (no measure at all)
+
+    def floor_measure(self, l: int) -> Measure:
+        return self.floor_measures[self.floor_index[l]]
+
+    def sparing_rule(self, l: int):
+        return self.rules[self.rule_index[l]]
+
+
+def _factorize(*columns: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
+    """Each row's index among the distinct keys (tuples of the columns' values), and the keys.
+
+    Per column a dict gives small integer codes; the codes combine into one integer per
+    row, and ``np.unique`` finds the distinct keys — no Python tuple per row."""
+    n = len(columns[0])
+    combined = np.zeros(n, dtype=np.int64)
+    for col in columns:
+        seen: dict = {}
+        codes = np.array([seen.setdefault(x, len(seen)) for x in col.tolist()], dtype=np.int64)
+        combined = combined * max(len(seen), 1) + codes
+    distinct, inverse = np.unique(combined, return_inverse=True)
+    first = np.empty(len(distinct), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(n)[::-1]
+    keys = list(zip(*(col[first].tolist() for col in columns))) if n else []
+    return inverse.reshape(-1), keys
 
 
 def _requirements(tables: RegistryTables, policy: Policy, level: WarningLevel, area_names: list[str]) -> np.ndarray:
@@ -130,13 +156,12 @@ def build_problem(
     approved = np.isin(uscc, list(approved_spared)) if approved_spared else np.zeros(L, dtype=bool)
 
     # ---- sparing rules, once per distinct key
-    rule_cache: dict[tuple, object] = {}
-    rules = []
-    for key in zip(grade.tolist(), essential.tolist(), small.tolist(), process.tolist()):
-        if key not in rule_cache:
-            rule_cache[key] = policy.sparing.rule_for(*key, level)
-        rules.append(rule_cache[key])
-    effect = np.array([r.effect.value if r is not None else "" for r in rules], dtype=object)
+    rule_key, keys = _factorize(grade, essential, small, process)
+    rule_at = [policy.sparing.rule_for(*key, level) for key in keys]
+    rules_u: list = list({id(r): r for r in rule_at}.values())
+    rule_pos = np.array([next(i for i, r in enumerate(rules_u) if r is x) for x in rule_at], dtype=np.int64)
+    rule_index = rule_pos[rule_key] if L else np.zeros(0, dtype=np.int64)
+    effect = np.array([r.effect.value if r is not None else "" for r in rules_u], dtype=object)[rule_index] if L else np.zeros(0, dtype=object)
     spared_line = np.isin(effect, [e.value for e in SPARED_EFFECTS]) | (effect == SparingEffect.EXEMPT_AT_LEVELS.value)
     slow_only = effect == SparingEffect.SLOW_DOWN_ONLY.value
     at_load = effect == SparingEffect.APPROVED_LOAD.value
@@ -144,17 +169,14 @@ def build_problem(
     max_cut = np.where(can_stop, 1.0, np.clip(1.0 - min_load, 0.0, 1.0))
 
     # ---- floors, once per distinct (industry, process, grade)
-    floor_cache: dict[tuple, tuple[Measure, str]] = {}
-    floors, sources = [], []
-    for key in zip(industry.tolist(), process.tolist(), grade.tolist()):
-        if key not in floor_cache:
-            floor_cache[key] = policy.floor(*key, level)
-        m, s = floor_cache[key]
-        floors.append(m)
-        sources.append(s)
-    action = np.array([_ACTION_CODES.index(m.action) for m in floors])
-    share = np.array([m.share if m.share is not None else 0.0 for m in floors])
-    hours = np.array([m.hours if m.hours is not None else np.nan for m in floors])
+    floor_key, keys = _factorize(industry, process, grade)
+    floor_at = [policy.floor(*key, level) for key in keys]  # (measure, source) per distinct key
+    floor_measures = [m for m, _ in floor_at]
+    floor_sources = [src for _, src in floor_at]
+    floor_index = floor_key if L else np.zeros(0, dtype=np.int64)
+    action = np.array([_ACTION_CODES.index(m.action) for m in floor_measures] + [0])[floor_index]
+    share = np.array([m.share if m.share is not None else 0.0 for m in floor_measures] + [0.0])[floor_index]
+    hours = np.array([m.hours if m.hours is not None else np.nan for m in floor_measures] + [np.nan])[floor_index]
     A = {a: _ACTION_CODES.index(a) for a in Action}
     floor_cut = np.zeros(L)
     floor_cut = np.where(action == A[Action.CUT_OUTPUT], np.minimum(share, max_cut), floor_cut)
@@ -235,12 +257,13 @@ def build_problem(
     )
     spared_ent = {}
     for l in np.nonzero(spared_line & ~approved)[0]:
-        spared_ent.setdefault(int(line_ent[l]), rules[l].reason_zh)
+        spared_ent.setdefault(int(line_ent[l]), rules_u[rule_index[l]].reason_zh)
     # a firm is "spared" only if none of its lines takes a measure
     touched = set(line_ent[floor_cut > 0].tolist())
     spared_ent = {e: r for e, r in spared_ent.items() if e not in touched}
-    report = BuildReport(level, line_index, line_ent, floors, sources, floor_cut, rules, approved, blocked,
-                         spared_line & ~approved, baseline, tuple(row_areas), spared_ent)
+    report = BuildReport(level, line_index, line_ent, floor_index, floor_measures, floor_sources, floor_cut,
+                         rule_index, rules_u, approved, blocked, spared_line & ~approved, baseline, tuple(row_areas),
+                         spared_ent)
     _ = catalog
     return problem, report
 

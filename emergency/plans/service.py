@@ -184,7 +184,7 @@ def _document(tables, policy, level, problem, report, result, choice, hours_to_s
                 "line_id": str(problem.line_ids[l]),
                 "lead_time_h": float(lines["stop_lead_time_h"][li]),
                 "hours_to_start": hours_to_start,
-                "measure_not_ordered": report.floor_measure[l].describe_zh(),
+                "measure_not_ordered": report.floor_measure(l).describe_zh(),
                 "note": "停产/限产所需时间长于距预警开始时间，本次无法按时落实",
             }
         )
@@ -237,11 +237,8 @@ def _actions(tables, level, problem, report, choice, price, sources: dict[str, s
     industry, process, sparing rule) and shared; the rows are then zipped together.
     """
     ents, lines = tables.enterprises, tables.lines
-    L = problem.n_lines
-    # distinct floor measures (a few dozen) and per-line index into them
-    uniq: dict[int, int] = {}
-    floor_id = np.fromiter((uniq.setdefault(id(m), len(uniq)) for m in report.floor_measure), dtype=np.int64, count=L)
-    measures = list({id(m): m for m in report.floor_measure}.values())
+    floor_id = report.floor_index  # per line, into the distinct floor measures (a few dozen)
+    measures = report.floor_measures
     flag_u = np.array([bool(m.truck_ban or m.no_road_haulage) for m in measures] + [False])
     truck_u = np.array([bool(m.truck_ban) for m in measures] + [False])
     cut = problem.output_cut[choice]
@@ -260,10 +257,8 @@ def _actions(tables, level, problem, report, choice, price, sources: dict[str, s
     # texts, once per distinct key
     m_label = [m.describe_zh() for m in measures]
     m_action = [m.action.value for m in measures]
-    rules = report.sparing_rule
-    rule_ids: dict[int, int] = {}
-    rule_of = np.fromiter((rule_ids.setdefault(id(rules[l]), len(rule_ids)) for l in sel.tolist()), dtype=np.int64, count=len(sel))
-    rule_list = list({id(rules[l]): rules[l] for l in sel.tolist()}.values())
+    rule_list = report.rules
+    rule_of = report.rule_index[sel]
     at_load = np.array([r is not None and r.effect.value == "approved_load" for r in rule_list])[rule_of]
     grade = np.asarray(ents["grade"], dtype=object)[e]
     industry = np.asarray(ents["industry"], dtype=object)[e]
@@ -310,9 +305,13 @@ def _actions(tables, level, problem, report, choice, price, sources: dict[str, s
         l, jj, f = int(sel[k]), int(j[k]), int(floor_j[k])
         reasons[k] = optimised_reason(floor_texts[k], float(cost[jj] - cost[f]),
                                       problem.reduction[jj] - problem.reduction[f], price[l], problem.pollutants)
+    # each distinct source text once, as S1, S2, … in order of first use
+    _, first = np.unique(fid, return_index=True)
     keys: dict[str, str] = {}
-    fs = report.floor_source
-    source_keys = [keys.setdefault(fs[l], f"S{len(keys) + 1}") for l in sel.tolist()]
+    for f in fid[np.sort(first)].tolist():
+        keys.setdefault(report.floor_sources[f], f"S{len(keys) + 1}")
+    key_of_floor = [keys.get(text) for text in report.floor_sources]
+    source_keys = np.asarray(key_of_floor, dtype=object)[fid].tolist()
     sources.update({k: text for text, k in keys.items()})
     measure = np.where(is_floor, np.asarray(m_action, dtype=object)[fid], code).tolist()
     red = problem.reduction[j].tolist()
