@@ -35,7 +35,14 @@ _RANK = {WarningLevel.YELLOW: 1, WarningLevel.ORANGE: 2, WarningLevel.RED: 3}
 
 
 def plan_sha256(doc: PlanDocument) -> str:
-    return hashlib.sha256(doc.model_dump_json().encode()).hexdigest()
+    return _stored(doc)[1]
+
+
+def _stored(doc: PlanDocument) -> tuple[str, str]:
+    """The plan as stored (JSON) and the SHA-256 of that text: serialised once (10^8 bytes
+    at province scale)."""
+    data = doc.json_bytes()
+    return data.decode(), hashlib.sha256(data).hexdigest()
 
 
 def _audit(session: Session, actor: str, action: str, target: str | None, details: dict, sha: str | None = None) -> None:
@@ -166,7 +173,7 @@ def issue_warning(
     rule_set = rule_set or policy.rule_set
     run = plan_fn(tables, level, policy=policy, areas=areas, hours_to_start=hours_to_start, approved_spared=approved_spared)
     doc: PlanDocument = run.document.model_copy(update={"rule_set": rule_set})
-    sha = plan_sha256(doc)
+    text, sha = _stored(doc)
     with Session(engine) as session:
         w = WarningRecord(
             state=WarningState.ISSUED.value, level=level.value, rule_set=rule_set, areas=json.dumps(areas, ensure_ascii=False),
@@ -183,7 +190,7 @@ def issue_warning(
             session.rollback()
             raise Conflict(f"区域 {'、'.join(areas)} 刚刚已由他人发布预警 (another officer issued first)") from None
         pv = PlanVersion(
-            warning_id=w.id, version_no=1, transition="issue", level=level.value, document=doc.model_dump_json(),
+            warning_id=w.id, version_no=1, transition="issue", level=level.value, document=text,
             sha256=sha, changes=json.dumps(diff_plans(None, doc)), created_by=actor,
         )
         session.add(pv)
@@ -230,7 +237,7 @@ def adjust_warning(
     policy = policy_for(tables)
     run = plan_fn(tables, new_level, policy=policy, areas=areas, hours_to_start=hours_to_start, previous=prev_doc)
     doc: PlanDocument = run.document.model_copy(update={"rule_set": w.rule_set})
-    sha = plan_sha256(doc)
+    text, sha = _stored(doc)
     changes = diff_plans(prev_doc, doc)
     with Session(engine) as session:
         w = _load(session, warning_id)
@@ -245,7 +252,7 @@ def adjust_warning(
         w.state = WarningState.ADJUSTED.value
         w.updated_at = utcnow()
         pv = PlanVersion(warning_id=w.id, version_no=version_no, transition=transition, level=new_level.value,
-                         document=doc.model_dump_json(), sha256=sha, changes=json.dumps(changes), created_by=actor)
+                         document=text, sha256=sha, changes=json.dumps(changes), created_by=actor)
         session.add(pv)
         _audit(session, actor, f"warning.{transition}", f"warning:{w.id}", {
             "from": old_level.value, "to": new_level.value, "end": w.end, "version": version_no,
