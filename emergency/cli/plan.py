@@ -37,6 +37,8 @@ def plan_command(
     registry: Annotated[Optional[Path], typer.Option("--registry", help="Plan from a list file instead of the database.")] = None,
     version: Annotated[Optional[str], typer.Option("--version", help="List version (default: latest in effect).")] = None,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Solver time limit (s).")] = 20.0,
+    gap: Annotated[float, typer.Option("--gap", min=0.0, max=0.5,
+                                       help="Stop within this relative gap of the proven bound (0.0005 = 0.05 %).")] = 5e-4,
     database: DatabaseOption = None,
 ) -> None:
     """Compute the plan (减排方案): every requirement met at least lost output, with bound and gap."""
@@ -59,11 +61,11 @@ def plan_command(
     policy = policy_for(tables, policy_area)
     approved = _split(approve_spared)
     run = make_plan(tables, level, policy=policy, areas=_split(area) or None, hours_to_start=hours_to_start,
-                    approved_spared=approved, time_limit=time_limit)
+                    approved_spared=approved, time_limit=time_limit, gap_tolerance=gap)
     if not run.document.feasible and approve_suggested and run.document.suggestion and run.document.suggestion.closes_shortfall:
         approved = approved + run.document.suggestion.enterprises
         run = make_plan(tables, level, policy=policy, areas=_split(area) or None, hours_to_start=hours_to_start,
-                        approved_spared=approved, time_limit=time_limit)
+                        approved_spared=approved, time_limit=time_limit, gap_tolerance=gap)
     doc = run.document
     if rules:
         from config.warning_rules import load_rule_set

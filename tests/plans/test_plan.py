@@ -222,3 +222,22 @@ def test_planning_loader_gives_the_same_plan_as_the_full_list(sqlite_url):
         assert a == b
     assert b["inputs"]["registry_sha256"] == full.content_sha256 == service.tables_sha256(full)
     assert stored is not None
+
+
+def test_plan_cli_gap_option_asks_for_a_tighter_plan(tmp_path):
+    """--gap: the plan is claimed optimal only within the asked gap of its proven bound."""
+    runner = CliRunner()
+    f = tmp_path / "c.xlsx"
+    runner.invoke(app, ["registry", "generate", "--enterprises", "300", "--seed", "5", "--out", str(f)])
+    docs = {}
+    for g in ("0.0005", "0"):
+        out = tmp_path / f"p{g}.json"
+        r = runner.invoke(app, ["plan", "--level", "red", "--registry", str(f), "--gap", g, "--out", str(out)])
+        assert r.exit_code == 0, r.output
+        docs[g] = json.loads(out.read_text(encoding="utf-8"))
+        o = docs[g]["objective"]
+        if docs[g]["solver"]["status"] == "optimal":
+            assert o["gap"] <= float(g) + 1e-12
+    assert docs["0"]["objective"]["lost_value_yuan"] <= docs["0.0005"]["objective"]["lost_value_yuan"] + 1e-6
+    bad = runner.invoke(app, ["plan", "--level", "red", "--registry", str(f), "--gap", "-1", "--out", str(tmp_path / "x.json")])
+    assert bad.exit_code == 2
