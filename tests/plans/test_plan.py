@@ -207,12 +207,13 @@ def test_plan_cli_writes_the_documented_json(tmp_path, sqlite_url):
     assert {r[col] for r in rows[1:]} <= set(doc["sources"].values())
 
 
-def test_planning_loader_gives_the_same_plan_as_the_full_list(sqlite_url):
-    """The plan command reads only the columns planning needs; the plan must not change."""
+def test_planning_loader_gives_the_same_plan_as_the_full_list(db_url):
+    """The plan command reads only the columns planning needs; the plan must not change
+    (SQLite and PostgreSQL)."""
     from enterprise_registry import service
     from enterprise_registry.db import open_database
 
-    engine = open_database(sqlite_url)
+    engine = open_database(db_url)
     stored = service.import_tables(engine, generate_registry(300, 8))
     full, lean = service.export_tables(engine), service.load_planning_tables(engine)
     assert set(lean.lines) < set(full.lines) and set(lean.enterprises) < set(full.enterprises)
