@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -24,25 +25,35 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _SHORT_FILL = PatternFill("solid", fgColor="F8CBAD")
 
 
-def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list], widths=None):
-    ws = wb.create_sheet(title)
-    ws.append(headers)
-    for cell in ws[1]:
+def _cell(ws, value, fill=None, header=False):
+    cell = WriteOnlyCell(ws, value=value)
+    if header:
         cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in rows:
-        ws.append(row)
+    if fill is not None:
+        cell.fill = fill
+    return cell
+
+
+def _sheet(wb: Workbook, title: str, headers: list[str], rows, widths=None, highlight=None):
+    """A sheet streamed row by row (write-only: a province's 2·10^5 actions in a fraction of
+    the time and memory). ``highlight(row)``: whether to colour a row as a shortfall."""
+    ws = wb.create_sheet(title)
     ws.freeze_panes = "A2"
     for i, header in enumerate(headers, start=1):
         width = (widths or {}).get(header, max(10, min(40, len(header) * 2 + 2)))
         ws.column_dimensions[get_column_letter(i)].width = width
+    ws.append([_cell(ws, h, _HEADER_FILL, header=True) for h in headers])
+    for row in rows:
+        if highlight is not None and highlight(row):
+            ws.append([_cell(ws, v, _SHORT_FILL) for v in row])
+        else:
+            ws.append(row)
     return ws
 
 
 def write_plan_workbook(plan: PlanDocument, path: Path) -> Path:
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
 
     summary = [
         ["预警级别", LEVEL_LABELS_ZH[plan.level]],
@@ -77,16 +88,13 @@ def write_plan_workbook(plan: PlanDocument, path: Path) -> Path:
                 "" if r.dual_yuan_per_kg is None else round(r.dual_yuan_per_kg, 4),
             ]
         )
-    ws = _sheet(
+    _sheet(
         wb,
         "减排目标",
         ["区域", "污染物", "基准排放量(kg/d)", "应减排量(kg/d)", "实际减排量(kg/d)", "缺口(kg/d)", "边际成本(元/kg)"],
         req_rows,
+        highlight=lambda row: bool(row[5]) and row[5] > 0,
     )
-    for row in ws.iter_rows(min_row=2):
-        if row[5].value and row[5].value > 0:
-            for cell in row:
-                cell.fill = _SHORT_FILL
 
     act_rows = []
     for a in plan.actions:
