@@ -154,7 +154,7 @@ def test_infeasible_is_reported_not_hidden(city):
     assert doc.suggestion is not None and doc.suggestion.closes_shortfall is False
 
 
-def test_approval_of_spared_firms_uses_them(city):
+def test_approval_of_spared_firms_uses_them(city, tmp_path):
     # orange with a county requirement raised just above what non-spared firms can give
     from emergency.optimization.builder import build_problem
 
@@ -172,6 +172,14 @@ def test_approval_of_spared_firms_uses_them(city):
     tight = RegistryTables(city.version, areas, city.enterprises, city.lines)
     doc = make_plan(tight, L.ORANGE).document
     assert not doc.feasible and doc.suggestion and doc.suggestion.closes_shortfall
+    # the workbook colours the short requirement's row, and only it
+    import openpyxl
+
+    from emergency.plans.workbook import write_plan_workbook
+
+    ws = openpyxl.load_workbook(write_plan_workbook(doc, tmp_path / "short.xlsx"))["减排目标"]
+    coloured = {(r[0].value, r[1].value) for r in ws.iter_rows(min_row=2) if r[0].fill.fgColor.rgb == "00F8CBAD"}
+    assert coloured == {(q.area, q.pollutant.value) for q in doc.requirements if q.shortfall_kg > 0} == {(city.version["city"], "NOx")}
     approved = doc.suggestion.enterprises
     doc2 = make_plan(tight, L.ORANGE, approved_spared=approved).document
     assert doc2.feasible
