@@ -72,9 +72,10 @@ def _factorize(*columns: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
     n = len(columns[0])
     combined = np.zeros(n, dtype=np.int64)
     for col in columns:
-        seen: dict = {}
-        codes = np.array([seen.setdefault(x, len(seen)) for x in col.tolist()], dtype=np.int64)
-        combined = combined * max(len(seen), 1) + codes
+        # each value's first row number (map + setdefault run in C), made dense by np.unique
+        first_row = np.fromiter(map({}.setdefault, col.tolist(), range(n)), dtype=np.int64, count=n)
+        distinct_rows, codes = np.unique(first_row, return_inverse=True)
+        combined = combined * max(len(distinct_rows), 1) + codes.reshape(-1)
     distinct, inverse = np.unique(combined, return_inverse=True)
     first = np.empty(len(distinct), dtype=np.int64)
     first[inverse[::-1]] = np.arange(n)[::-1]
