@@ -137,6 +137,11 @@ def solve(
         # cannot happen with the conservative scaling; keep the rounded-up LP choice
         choice = fixed_choice
         achieved = problem.achieved(choice)
+    elif problem.cost_of(choice) > problem.cost_of(fixed_choice):
+        # the MIP works in whole yuan and milligrams and may stop at its time limit: it can
+        # return a choice dearer in real money than its start — keep the start then
+        choice = fixed_choice
+        achieved = problem.achieved(choice)
     objective = problem.cost_of(choice)
     result = SolveResult(
         "lp+neighbourhood", SolveStatus.FEASIBLE, choice, objective, lower_bound,

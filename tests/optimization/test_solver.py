@@ -159,3 +159,14 @@ def test_default_tolerance_is_kept_whether_or_not_the_mip_runs(p):
         assert r.objective <= r.lower_bound / (1 - 2.5e-4) + 1e-6
     if r.status is SolveStatus.OPTIMAL:
         assert r.objective <= opt / (1 - 5e-4) + 1e-6
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_a_tighter_tolerance_never_gives_a_dearer_plan(p):
+    """Asking for a smaller gap runs the neighbourhood MIP where the default may skip it; its
+    answer is kept only if it is no dearer than the rounded LP choice it started from. (The
+    MIP counts whole yuan: within that rounding, one yuan a line.)"""
+    loose, tight = solve(p), solve(p, gap_tolerance=0.0)
+    assert loose.feasible and tight.feasible
+    assert tight.objective <= loose.objective + p.n_lines

@@ -234,19 +234,23 @@ def test_planning_loader_gives_the_same_plan_as_the_full_list(db_url):
 
 
 def test_plan_cli_gap_option_asks_for_a_tighter_plan(tmp_path):
-    """--gap: the plan is claimed optimal only within the asked gap of its proven bound."""
+    """--gap: a plan is called optimal only within the asked gap of its proven bound.
+
+    (Which plan a time-limited search finds is not monotone in the gap asked, so only the
+    claim is checked, not that a tighter gap always finds a cheaper plan.)"""
     runner = CliRunner()
     f = tmp_path / "c.xlsx"
     runner.invoke(app, ["registry", "generate", "--enterprises", "300", "--seed", "5", "--out", str(f)])
-    docs = {}
-    for g in ("0.0005", "0"):
+    statuses = {}
+    for g in ("0.5", "0.0005", "0"):
         out = tmp_path / f"p{g}.json"
         r = runner.invoke(app, ["plan", "--level", "red", "--registry", str(f), "--gap", g, "--out", str(out)])
         assert r.exit_code == 0, r.output
-        docs[g] = json.loads(out.read_text(encoding="utf-8"))
-        o = docs[g]["objective"]
-        if docs[g]["solver"]["status"] == "optimal":
-            assert o["gap"] <= float(g) + 1e-12
-    assert docs["0"]["objective"]["lost_value_yuan"] <= docs["0.0005"]["objective"]["lost_value_yuan"] + 1e-6
+        doc = json.loads(out.read_text(encoding="utf-8"))
+        o, status = doc["objective"], doc["solver"]["status"]
+        statuses[g] = status
+        assert o["gap"] == pytest.approx((o["lost_value_yuan"] - o["lower_bound_yuan"]) / o["lost_value_yuan"])
+        assert (status == "optimal") == (o["gap"] <= float(g))
+    assert statuses["0.5"] == "optimal"  # any feasible plan of this city is within 50 % of the bound
     bad = runner.invoke(app, ["plan", "--level", "red", "--registry", str(f), "--gap", "-1", "--out", str(tmp_path / "x.json")])
     assert bad.exit_code == 2
