@@ -184,16 +184,22 @@ def _columns(conn, table, keys: list[str], where, order, extra=()) -> dict[str, 
 
 
 def export_tables(engine: Engine, version: str | None = None) -> RegistryTables:
-    """A version of the list, column-wise (the optimiser's fast loader too).
+    """A version of the list, column-wise, every column (the export format)."""
+    return _read_tables(engine, version, _ENT_KEYS, _LINE_KEYS)
 
-    Lines are read without a join: each line's enterprise code and name come from the
-    enterprises already read (by id), so 250,000 lines do not carry two strings each
-    through the database driver."""
+
+def _read_tables(engine: Engine, version: str | None, ent_keys: list[str], line_keys: list[str]) -> RegistryTables:
+    """Three column reads. Lines are read without a join: each line's enterprise code and
+    name come from the enterprises already read (by id), so 250,000 lines do not carry two
+    strings each through the database driver. A version stored without its content hash
+    is read in full, whatever the keys asked, so that the hash can be computed from it."""
     with engine.connect() as conn:
         v = resolve_version(conn, version)
+        if not v.content_sha256:
+            ent_keys, line_keys = _ENT_KEYS, _LINE_KEYS
         areas = _columns(conn, Area, _AREA_KEYS, Area.version_id == v.id, [Area.id])
-        ents = _columns(conn, Enterprise, _ENT_KEYS, Enterprise.version_id == v.id, [Enterprise.id], [Enterprise.id])
-        lines = _columns(conn, ProductionLine, _LINE_KEYS, ProductionLine.version_id == v.id, [ProductionLine.id],
+        ents = _columns(conn, Enterprise, ent_keys, Enterprise.version_id == v.id, [Enterprise.id], [Enterprise.id])
+        lines = _columns(conn, ProductionLine, line_keys, ProductionLine.version_id == v.id, [ProductionLine.id],
                          [ProductionLine.enterprise_id])
     return _assemble(v, areas, ents, lines)
 
@@ -224,16 +230,7 @@ def load_planning_tables(engine: Engine, version: str | None = None) -> Registry
     list: 4·10^6 instead of 6·10^6). The result is not a full list: do not export it.
     Its ``content_sha256`` is the stored hash of the whole version; a version stored
     without one is read in full (so the hash can be computed)."""
-    with engine.connect() as conn:
-        v = resolve_version(conn, version)
-        if not v.content_sha256:
-            return export_tables(engine, v.name)
-        areas = _columns(conn, Area, _AREA_KEYS, Area.version_id == v.id, [Area.id])
-        ents = _columns(conn, Enterprise, PLANNING_ENTERPRISE_KEYS, Enterprise.version_id == v.id, [Enterprise.id],
-                        [Enterprise.id])
-        lines = _columns(conn, ProductionLine, PLANNING_LINE_KEYS, ProductionLine.version_id == v.id,
-                         [ProductionLine.id], [ProductionLine.enterprise_id])
-    return _assemble(v, areas, ents, lines)
+    return _read_tables(engine, version, PLANNING_ENTERPRISE_KEYS, PLANNING_LINE_KEYS)
 
 
 def load_registry_frame(engine: Engine, version: str | None = None) -> RegistryTables:

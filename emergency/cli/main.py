@@ -7,6 +7,7 @@ and a message, so a user's mistake never shows a stack trace.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import typer
@@ -27,92 +28,50 @@ def _new_app() -> typer.Typer:
     return app
 
 
-# Each top-level command and the function that attaches it. Command modules import their
-# heavy dependencies (the database layer, OR-Tools, FastAPI, APScheduler) at module level
-# or inside the commands; attaching only the command asked for keeps `emergency plan` from
-# paying for the scheduler's and the registry's imports (about a second of start-up).
-def _registry(app):
-    from emergency.cli import registry
-    app.add_typer(registry.app, name="registry", help="The emergency reduction list (应急减排清单).")
-
-
-def _policy(app):
-    from emergency.cli import policy
-    app.add_typer(policy.app, name="policy", help="Policy as data (config/).")
-
-
-def _warning(app):
-    from emergency.cli import warning, workflow
-    for name, fn in (("issue", workflow.issue), ("adjust", workflow.adjust), ("release", workflow.release),
-                     ("list", workflow.list_), ("show", workflow.show)):
-        warning.app.registered_commands[:] = [c for c in warning.app.registered_commands if c.name != name]
-        warning.app.command(name)(fn)
-    app.add_typer(warning.app, name="warning", help="Warnings (预警): evaluate from forecasts.")
-
-
-def _aqi(app):
-    from emergency.cli import aqi
-    app.command("aqi", help="AQI per HJ 633 from JSON lines on stdin.")(aqi.aqi_command)
-
-
-def _plan(app):
-    from emergency.cli import plan
-    app.command("plan", help="Compute the measures for a warning level (减排方案).")(plan.plan_command)
-
-
-def _demo(app):
-    from emergency.cli import demo
-    app.command("demo", help="Run the main job on a generated demo city.")(demo.demo_command)
-
-
-def _notices(app):
-    from emergency.cli import workflow
-    app.command("notices", help="Write a warning's notices, list view and announcement.")(workflow.notices)
-
-
-def _serve(app):
-    from emergency.cli import workflow
-    app.command("serve", help="Run the HTTP API.")(workflow.serve)
-
-
-def _users(app):
-    from emergency.cli import workflow
-    app.add_typer(workflow.users_app, name="users", help="Users and API tokens.")
-
-
-def _scenario(app):
-    from emergency.cli import scenario
-    app.add_typer(scenario.app, name="scenario", help="Planners' scenarios (情景模拟).")
-
-
-def _compliance(app):
-    from emergency.cli import workflow
-    app.add_typer(workflow.compliance_app, name="compliance", help="Compliance check from electricity use.")
-
-
-def _rotation(app):
-    from emergency.cli import rotation
-    app.add_typer(rotation.app, name="rotation", help="Heating-season rotation calendar (错峰生产).")
-
-
-def _scheduler(app):
-    from emergency.cli import scheduler
-    app.add_typer(scheduler.app, name="scheduler", help="Scheduled jobs: daily orders, forecast poll, reminders.")
-
-
-COMMANDS = {
-    "registry": _registry, "policy": _policy, "warning": _warning, "aqi": _aqi, "plan": _plan,
-    "demo": _demo, "notices": _notices, "serve": _serve, "users": _users, "scenario": _scenario,
-    "compliance": _compliance, "rotation": _rotation, "scheduler": _scheduler,
+# Each top-level command: (module in emergency.cli, its attribute, kind, help). Command
+# modules import their heavy dependencies (the database layer, OR-Tools, FastAPI,
+# APScheduler); attaching only the command asked for keeps `emergency plan` from paying for
+# the scheduler's and the registry's imports (about a second of start-up).
+COMMANDS: dict[str, tuple[str, str, str, str]] = {
+    "registry": ("registry", "app", "group", "The emergency reduction list (应急减排清单)."),
+    "policy": ("policy", "app", "group", "Policy as data (config/)."),
+    "warning": ("warning", "app", "group", "Warnings (预警): evaluate from forecasts."),
+    "aqi": ("aqi", "aqi_command", "command", "AQI per HJ 633 from JSON lines on stdin."),
+    "plan": ("plan", "plan_command", "command", "Compute the measures for a warning level (减排方案)."),
+    "demo": ("demo", "demo_command", "command", "Run the main job on a generated demo city."),
+    "notices": ("workflow", "notices", "command", "Write a warning's notices, list view and announcement."),
+    "serve": ("workflow", "serve", "command", "Run the HTTP API."),
+    "users": ("workflow", "users_app", "group", "Users and API tokens."),
+    "scenario": ("scenario", "app", "group", "Planners' scenarios (情景模拟)."),
+    "compliance": ("workflow", "compliance_app", "group", "Compliance check from electricity use."),
+    "rotation": ("rotation", "app", "group", "Heating-season rotation calendar (错峰生产)."),
+    "scheduler": ("scheduler", "app", "group", "Scheduled jobs: daily orders, forecast poll, reminders."),
 }
+
+
+def _attach(app: typer.Typer, name: str) -> None:
+    module_name, attribute, kind, help_text = COMMANDS[name]
+    module = importlib.import_module(f"emergency.cli.{module_name}")
+    target = getattr(module, attribute)
+    if name == "warning":  # the lifecycle commands live with the workflow
+        from emergency.cli import workflow
+
+        for sub, fn in (("issue", workflow.issue), ("adjust", workflow.adjust), ("release", workflow.release),
+                        ("list", workflow.list_), ("show", workflow.show)):
+            target.registered_commands[:] = [c for c in target.registered_commands if c.name != sub]
+            target.command(sub)(fn)
+    if kind == "group":
+        app.add_typer(target, name=name, help=help_text)
+    else:
+        app.command(name, help=help_text)(target)
 
 
 def build_app(only: str | None = None) -> typer.Typer:
     """The CLI with every command, or with ``only`` that one (start-up cost of one)."""
     app = _new_app()
-    for name, attach in COMMANDS.items():
+    for name in COMMANDS:
         if only is None or name == only:
-            attach(app)
+            _attach(app, name)
     return app
 
 

@@ -79,7 +79,7 @@ def plan_command(
 
         write_plan_workbook(doc, xlsx)
     if export_model:
-        from emergency.optimization.formulation import write_mps  # model_builder imports pandas
+        from emergency.optimization.formulation import write_mps  # the MIP builder and SciPy: only when asked
 
         write_mps(run.problem, export_model)
     _summary(doc, time.perf_counter() - t0, out)

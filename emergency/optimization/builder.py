@@ -45,11 +45,11 @@ class BuildReport:
     line_index: np.ndarray  # (L,) index into the registry's lines
     enterprise: np.ndarray  # (L,) index into the registry's enterprises
     floor_index: np.ndarray  # (L,) index into floor_measures / floor_sources
-    floor_measures: list[Measure]  # distinct floor measures (grade-table entries)
+    floor_measures: list[Measure]  # the floor measure of each distinct (industry, process, grade)
     floor_sources: list[str]  # their policy sources
     floor_cut: np.ndarray  # (L,)
     rule_index: np.ndarray  # (L,) index into rules
-    rules: list  # distinct sparing rules met (SparingRule | None)
+    rules: list  # the sparing rule (SparingRule | None) of each distinct (grade, essential, small, process)
     approved: np.ndarray  # (L,) bool: spared firm approved by the officer
     lead_time_blocked: np.ndarray  # (L,) bool
     spared_line: np.ndarray  # (L,) bool: no measure at all (own measures / exempt), unless approved
@@ -157,12 +157,9 @@ def build_problem(
     approved = np.isin(uscc, list(approved_spared)) if approved_spared else np.zeros(L, dtype=bool)
 
     # ---- sparing rules, once per distinct key
-    rule_key, keys = _factorize(grade, essential, small, process)
-    rule_at = [policy.sparing.rule_for(*key, level) for key in keys]
-    rules_u: list = list({id(r): r for r in rule_at}.values())
-    rule_pos = np.array([next(i for i, r in enumerate(rules_u) if r is x) for x in rule_at], dtype=np.int64)
-    rule_index = rule_pos[rule_key] if L else np.zeros(0, dtype=np.int64)
-    effect = np.array([r.effect.value if r is not None else "" for r in rules_u], dtype=object)[rule_index] if L else np.zeros(0, dtype=object)
+    rule_index, keys = _factorize(grade, essential, small, process)
+    rules = [policy.sparing.rule_for(*key, level) for key in keys]  # per distinct key
+    effect = np.array([r.effect.value if r is not None else "" for r in rules], dtype=object)[rule_index]
     spared_line = np.isin(effect, [e.value for e in SPARED_EFFECTS]) | (effect == SparingEffect.EXEMPT_AT_LEVELS.value)
     slow_only = effect == SparingEffect.SLOW_DOWN_ONLY.value
     at_load = effect == SparingEffect.APPROVED_LOAD.value
@@ -170,14 +167,13 @@ def build_problem(
     max_cut = np.where(can_stop, 1.0, np.clip(1.0 - min_load, 0.0, 1.0))
 
     # ---- floors, once per distinct (industry, process, grade)
-    floor_key, keys = _factorize(industry, process, grade)
+    floor_index, keys = _factorize(industry, process, grade)
     floor_at = [policy.floor(*key, level) for key in keys]  # (measure, source) per distinct key
     floor_measures = [m for m, _ in floor_at]
     floor_sources = [src for _, src in floor_at]
-    floor_index = floor_key if L else np.zeros(0, dtype=np.int64)
-    action = np.array([_ACTION_CODES.index(m.action) for m in floor_measures] + [0])[floor_index]
-    share = np.array([m.share if m.share is not None else 0.0 for m in floor_measures] + [0.0])[floor_index]
-    hours = np.array([m.hours if m.hours is not None else np.nan for m in floor_measures] + [np.nan])[floor_index]
+    action = np.array([_ACTION_CODES.index(m.action) for m in floor_measures], dtype=np.int64)[floor_index]
+    share = np.array([m.share if m.share is not None else 0.0 for m in floor_measures], dtype=float)[floor_index]
+    hours = np.array([m.hours if m.hours is not None else np.nan for m in floor_measures], dtype=float)[floor_index]
     A = {a: _ACTION_CODES.index(a) for a in Action}
     floor_cut = np.zeros(L)
     floor_cut = np.where(action == A[Action.CUT_OUTPUT], np.minimum(share, max_cut), floor_cut)
@@ -258,12 +254,12 @@ def build_problem(
     )
     spared_ent = {}
     for l in np.nonzero(spared_line & ~approved)[0]:
-        spared_ent.setdefault(int(line_ent[l]), rules_u[rule_index[l]].reason_zh)
+        spared_ent.setdefault(int(line_ent[l]), rules[rule_index[l]].reason_zh)
     # a firm is "spared" only if none of its lines takes a measure
     touched = set(line_ent[floor_cut > 0].tolist())
     spared_ent = {e: r for e, r in spared_ent.items() if e not in touched}
     report = BuildReport(level, line_index, line_ent, floor_index, floor_measures, floor_sources, floor_cut,
-                         rule_index, rules_u, approved, blocked, spared_line & ~approved, baseline, tuple(row_areas),
+                         rule_index, rules, approved, blocked, spared_line & ~approved, baseline, tuple(row_areas),
                          spared_ent)
     _ = catalog
     return problem, report

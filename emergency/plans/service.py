@@ -163,8 +163,7 @@ def _document(tables, policy, level, problem, report, result, choice, hours_to_s
         ok = area >= 0
         price[ok] += duals[area[ok]]
     with _no_gc():  # 10^5 small objects: the cyclic GC would rescan them all, again and again
-        sources: dict[str, str] = {}
-        actions = _actions(tables, level, problem, report, choice, price, sources)
+        actions, sources = _actions(tables, level, problem, report, choice, price)
     spared = [
         Spared(enterprise_uscc=ents["uscc"][e], enterprise_name=ents["name"][e], reason=reason)
         for e, reason in sorted(report.spared_enterprises.items())
@@ -225,12 +224,8 @@ def _no_gc():
             gc.enable()
 
 
-_ACTION_KEYS = ("enterprise_uscc", "enterprise_name", "county", "line_id", "line_name", "measure", "measure_zh",
-                "output_cut", "reduction_kg", "lost_value_yuan", "basis", "reason", "source")
-
-
-def _actions(tables, level, problem, report, choice, price, sources: dict[str, str]) -> list[Action]:
-    """One Action per line with a measure, built column-wise.
+def _actions(tables, level, problem, report, choice, price) -> tuple[list[Action], dict[str, str]]:
+    """One Action per line with a measure, built column-wise, and the policy sources they cite.
 
     A province-scale plan has 2·10^5 actions: the rows to emit, their enterprises and
     lines are chosen with numpy; texts are made once per distinct (measure, grade,
@@ -239,13 +234,13 @@ def _actions(tables, level, problem, report, choice, price, sources: dict[str, s
     ents, lines = tables.enterprises, tables.lines
     floor_id = report.floor_index  # per line, into the distinct floor measures (a few dozen)
     measures = report.floor_measures
-    flag_u = np.array([bool(m.truck_ban or m.no_road_haulage) for m in measures] + [False])
-    truck_u = np.array([bool(m.truck_ban) for m in measures] + [False])
+    flag_u = np.array([bool(m.truck_ban or m.no_road_haulage) for m in measures], dtype=bool)
+    truck_u = [bool(m.truck_ban) for m in measures]
     cut = problem.output_cut[choice]
     flags = flag_u[floor_id] & ~report.lead_time_blocked & ~report.spared_line
     sel = np.nonzero((cut > 0) | flags)[0]
     if len(sel) == 0:
-        return []
+        return [], {}
     j = choice[sel]
     fid = floor_id[sel]
     e = report.enterprise[sel]
@@ -268,6 +263,7 @@ def _actions(tables, level, problem, report, choice, price, sources: dict[str, s
 
     cut_l = problem.output_cut[j].tolist()
     floor_cut_l = floor_cut.tolist()
+    floor_label_cache: dict[tuple, str] = {}
     label_cache: dict[tuple, str] = {}
     reason_cache: dict[tuple, str] = {}
     labels, floor_texts = [], []
@@ -276,10 +272,12 @@ def _actions(tables, level, problem, report, choice, price, sources: dict[str, s
         process.tolist(), rule_of.tolist(), approved.tolist(),
     ):
         fl_key = (f, at, fc if at else None)
+        floor_label = floor_label_cache.get(fl_key)
+        if floor_label is None:  # an essential firm at its approved load, else the grade table's measure
+            floor_label = floor_label_cache[fl_key] = f"按核定负荷生产（减产{fc:.0%}）" if at else m_label[f]
         key = (code_k, c, fl_key)
         label = label_cache.get(key)
         if label is None:
-            floor_label = f"按核定负荷生产（减产{fc:.0%}）" if at else m_label[f]
             label = option_label_zh(code_k, c, floor_label)
             if code_k != "floor" and flag_u[f]:
                 label += "，禁用国四及以下重型柴油货车运输" if truck_u[f] else "，禁止公路运输"
@@ -287,7 +285,6 @@ def _actions(tables, level, problem, report, choice, price, sources: dict[str, s
         rkey = (g, ind, proc, fl_key, r, ap)
         text = reason_cache.get(rkey)
         if text is None:
-            floor_label = f"按核定负荷生产（减产{fc:.0%}）" if at else m_label[f]
             text = floor_reason(g, ind, proc, level, floor_label)
             rule = rule_list[r]
             if rule is not None:
@@ -299,7 +296,6 @@ def _actions(tables, level, problem, report, choice, price, sources: dict[str, s
         floor_texts.append(text)
 
     reasons = list(floor_texts)
-    basis = np.where(is_floor, "floor", "optimised").tolist()
     cost = problem.cost
     for k in np.nonzero(~is_floor)[0].tolist():  # the optimiser's choices: a few per cent of the rows
         l, jj, f = int(sel[k]), int(j[k]), int(floor_j[k])
@@ -310,27 +306,25 @@ def _actions(tables, level, problem, report, choice, price, sources: dict[str, s
     keys: dict[str, str] = {}
     for f in fid[np.sort(first)].tolist():
         keys.setdefault(report.floor_sources[f], f"S{len(keys) + 1}")
-    key_of_floor = [keys.get(text) for text in report.floor_sources]
-    source_keys = np.asarray(key_of_floor, dtype=object)[fid].tolist()
-    sources.update({k: text for text, k in keys.items()})
-    measure = np.where(is_floor, np.asarray(m_action, dtype=object)[fid], code).tolist()
-    red = problem.reduction[j].tolist()
+    source_key = np.asarray([keys.get(text) for text in report.floor_sources], dtype=object)
     keys_p = tuple(p.value for p in POLLUTANTS)  # plain str keys (see document.PollutantKey)
-    reduction = [dict(zip(keys_p, r)) for r in red]
-    columns = (
-        np.asarray(ents["uscc"], dtype=object)[e].tolist(),
-        np.asarray(ents["name"], dtype=object)[e].tolist(),
-        np.asarray(ents["county"], dtype=object)[e].tolist(),
-        problem.line_ids[sel].tolist(),
-        np.asarray(lines["line_name"], dtype=object)[li].tolist(),
-        measure,
-        labels,
-        np.clip(problem.output_cut[j], 0.0, 1.0).tolist(),
-        reduction,
-        cost[j].tolist(),
-        basis,
-        reasons,
-        source_keys,
-    )
+    columns = {  # Action's fields, one list per field
+        "enterprise_uscc": np.asarray(ents["uscc"], dtype=object)[e].tolist(),
+        "enterprise_name": np.asarray(ents["name"], dtype=object)[e].tolist(),
+        "county": np.asarray(ents["county"], dtype=object)[e].tolist(),
+        "line_id": problem.line_ids[sel].tolist(),
+        "line_name": np.asarray(lines["line_name"], dtype=object)[li].tolist(),
+        "measure": np.where(is_floor, np.asarray(m_action, dtype=object)[fid], code).tolist(),
+        "measure_zh": labels,
+        "output_cut": np.clip(problem.output_cut[j], 0.0, 1.0).tolist(),
+        "reduction_kg": [dict(zip(keys_p, r)) for r in problem.reduction[j].tolist()],
+        "lost_value_yuan": cost[j].tolist(),
+        "basis": np.where(is_floor, "floor", "optimised").tolist(),
+        "reason": reasons,
+        "source": source_key[fid].tolist(),
+    }
+    names = tuple(columns)
+    assert set(names) == set(Action.model_fields), "the columns must be exactly Action's fields"
+    sources = {k: text for text, k in keys.items()}
     # internal, already-typed data: no re-validation of 10^5 rows
-    return Action.trusted_rows(dict(zip(_ACTION_KEYS, row)) for row in zip(*columns))
+    return Action.trusted_rows(dict(zip(names, row)) for row in zip(*columns.values())), sources

@@ -103,12 +103,9 @@ def test_head_revision_constant_is_alembics_head():
     """open_database skips alembic when the schema is at HEAD_REVISION: it must be the real head."""
     from alembic.script import ScriptDirectory
 
-    from enterprise_registry.db import HEAD_REVISION, MIGRATIONS_DIR
+    from enterprise_registry.db import HEAD_REVISION
 
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg = alembic_config(make_engine("sqlite://"))
     assert ScriptDirectory.from_config(cfg).get_heads() == [HEAD_REVISION]
 
 
