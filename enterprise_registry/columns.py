@@ -13,6 +13,8 @@ Kinds: ``str``, ``int``, ``float`` (non-negative unless ``signed``), ``percent``
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 
@@ -155,3 +157,13 @@ class RegistryTables:
 def make_line_id(uscc: str, line_code: str) -> str:
     """The stable id plans use for a line: ``<uscc>/<line_code>``."""
     return f"{uscc}/{line_code}"
+
+
+def tables_sha256(tables: RegistryTables) -> str:
+    """Content hash of a list (version row, then every column in key order, values by repr)."""
+    h = hashlib.sha256(json.dumps(tables.version, sort_keys=True, default=str, ensure_ascii=False).encode())
+    for part in (tables.areas, tables.enterprises, tables.lines):
+        for key in sorted(part):
+            h.update(key.encode())
+            h.update("\x1f".join(map(repr, part[key])).encode())
+    return h.hexdigest()

@@ -8,7 +8,6 @@ a 250,000-line list must import in seconds.
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -17,18 +16,18 @@ from sqlalchemy.exc import IntegrityError
 
 from config.industries import IndustryCatalog, load_industries
 from emergency.errors import ImportRejected, NotFound, RegistryError
-from enterprise_registry.columns import AREA_SHEET, ENTERPRISE_SHEET, LINE_SHEET, RegistryTables
+from enterprise_registry import reading
+from enterprise_registry.columns import RegistryTables, tables_sha256
+from enterprise_registry.db import dbapi_reader
 from enterprise_registry.models import Area, Enterprise, ListVersion, ProductionLine, make_line_id
+from enterprise_registry.reading import PLANNING_ENTERPRISE_KEYS, PLANNING_LINE_KEYS, DbReader
 from enterprise_registry.schemas import EnterprisePublic, ImportSummary, ListVersionPublic, ProductionLinePublic
 from enterprise_registry.uscc import uscc_problem
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 BATCH = 20000
 
-_AREA_KEYS = [c.key for c in AREA_SHEET.columns]
-_ENT_KEYS = [c.key for c in ENTERPRISE_SHEET.columns]
-# line columns stored on the line (uscc and enterprise_name come from its enterprise)
-_LINE_KEYS = [c.key for c in LINE_SHEET.columns if c.key not in ("uscc", "enterprise_name")]
+_AREA_KEYS, _ENT_KEYS, _LINE_KEYS = reading.AREA_KEYS, reading.ENTERPRISE_KEYS, reading.LINE_KEYS
 
 
 def file_sha256(path: Path) -> str:
@@ -38,18 +37,6 @@ def file_sha256(path: Path) -> str:
     files = [path] if path.is_file() else sorted(path.glob("*.csv"))
     for f in files:
         h.update(f.read_bytes())
-    return h.hexdigest()
-
-
-def tables_sha256(tables: RegistryTables) -> str:
-    """Content hash of a list (version row, then every column in key order, values by repr)."""
-    import json
-
-    h = hashlib.sha256(json.dumps(tables.version, sort_keys=True, default=str, ensure_ascii=False).encode())
-    for part in (tables.areas, tables.enterprises, tables.lines):
-        for key in sorted(part):
-            h.update(key.encode())
-            h.update("\x1f".join(map(repr, part[key])).encode())
     return h.hexdigest()
 
 
@@ -153,74 +140,20 @@ def import_list_file(engine: Engine, path: Path, *, replace: bool = False, progr
 
 
 # ---------------------------------------------------------------- reading
+# The column reads and "which version" are in enterprise_registry.reading (plain SQL on a
+# DBAPI connection); these wrap them for an engine.
 
 
-def resolve_version(conn, version: str | None):
-    """The named version, or the latest one in effect today (else the latest)."""
-    q = select(
-        ListVersion.id, ListVersion.name, ListVersion.effective_date, ListVersion.city, ListVersion.notes,
-        ListVersion.content_sha256,
-    )
-    if version is not None:
-        row = conn.execute(q.where(ListVersion.name == version)).first()
-        if row is None:
-            names = conn.execute(select(ListVersion.name)).scalars().all()
-            raise NotFound(f"清单版本“{version}”不存在；现有版本：{'、'.join(names) or '（无）'}")
-        return row
-    order = (ListVersion.effective_date.desc(), ListVersion.id.desc())
-    row = conn.execute(q.where(ListVersion.effective_date <= date.today()).order_by(*order)).first()
-    row = row or conn.execute(q.order_by(*order)).first()
-    if row is None:
-        raise NotFound("数据库中还没有清单；请先 emergency registry import 或 emergency demo")
-    return row
-
-
-def _columns(conn, table, keys: list[str], where, order, extra=()) -> dict[str, list]:
-    cols = [getattr(table, k) for k in keys] + list(extra)
-    rows = conn.execute(select(*cols).where(where).order_by(*order)).all()
-    names = keys + [c.key for c in extra]
-    columns = list(zip(*rows)) if rows else [()] * len(names)
-    return {k: list(col) for k, col in zip(names, columns)}
+def resolve_version(conn, version: str | None) -> reading.VersionRow:
+    """The named version, or the latest one in effect today (else the latest), on an
+    open SQLAlchemy connection."""
+    return reading.resolve_version(DbReader.of(conn.connection.dbapi_connection, conn.dialect.paramstyle), version)
 
 
 def export_tables(engine: Engine, version: str | None = None) -> RegistryTables:
     """A version of the list, column-wise, every column (the export format)."""
-    return _read_tables(engine, version, _ENT_KEYS, _LINE_KEYS)
-
-
-def _read_tables(engine: Engine, version: str | None, ent_keys: list[str], line_keys: list[str]) -> RegistryTables:
-    """Three column reads. Lines are read without a join: each line's enterprise code and
-    name come from the enterprises already read (by id), so 250,000 lines do not carry two
-    strings each through the database driver. A version stored without its content hash
-    is read in full, whatever the keys asked, so that the hash can be computed from it."""
-    with engine.connect() as conn:
-        v = resolve_version(conn, version)
-        if not v.content_sha256:
-            ent_keys, line_keys = _ENT_KEYS, _LINE_KEYS
-        areas = _columns(conn, Area, _AREA_KEYS, Area.version_id == v.id, [Area.id])
-        ents = _columns(conn, Enterprise, ent_keys, Enterprise.version_id == v.id, [Enterprise.id], [Enterprise.id])
-        lines = _columns(conn, ProductionLine, line_keys, ProductionLine.version_id == v.id, [ProductionLine.id],
-                         [ProductionLine.enterprise_id])
-    return _assemble(v, areas, ents, lines)
-
-
-def _assemble(v, areas: dict, ents: dict, lines: dict) -> RegistryTables:
-    """Tables from the column reads: each line gets its enterprise's code and name by id."""
-    pos = {eid: i for i, eid in enumerate(ents.pop("id"))}
-    at = [pos[eid] for eid in lines.pop("enterprise_id")]
-    uscc, name = ents["uscc"], ents["name"]
-    lines["uscc"] = [uscc[i] for i in at]
-    lines["enterprise_name"] = [name[i] for i in at]
-    version_row = {"name": v.name, "effective_date": v.effective_date, "city": v.city, "notes": v.notes}
-    return RegistryTables(version=version_row, areas=areas, enterprises=ents, lines=lines, content_sha256=v.content_sha256)
-
-
-# What planning reads (the builder, the plan document): the rest of the list (contacts,
-# coordinates, the three capacities behind the basis…) stays in the database.
-PLANNING_ENTERPRISE_KEYS = ["county", "name", "uscc", "industry", "grade", "essential_category",
-                            "essential_approved_load", "small_micro"]
-PLANNING_LINE_KEYS = ["line_code", "line_name", "process", "capacity_basis", "output_value_yuan", "interruptible",
-                      "min_load", "stop_lead_time_h", "so2_kg", "nox_kg", "pm_kg", "vocs_kg"]
+    with dbapi_reader(engine) as db:
+        return reading.read_tables(db, version)
 
 
 def load_planning_tables(engine: Engine, version: str | None = None) -> RegistryTables:
@@ -229,8 +162,11 @@ def load_planning_tables(engine: Engine, version: str | None = None) -> Registry
     A third fewer values through the driver than :func:`export_tables` (a province's
     list: 4·10^6 instead of 6·10^6). The result is not a full list: do not export it.
     Its ``content_sha256`` is the stored hash of the whole version; a version stored
-    without one is read in full (so the hash can be computed)."""
-    return _read_tables(engine, version, PLANNING_ENTERPRISE_KEYS, PLANNING_LINE_KEYS)
+    without one is read in full (so the hash can be computed). Without an engine at
+    hand, ``with db.read_list(url) as r: reading.read_tables(r, version,
+    PLANNING_ENTERPRISE_KEYS, PLANNING_LINE_KEYS)`` does the same."""
+    with dbapi_reader(engine) as db:
+        return reading.read_tables(db, version, PLANNING_ENTERPRISE_KEYS, PLANNING_LINE_KEYS)
 
 
 def load_registry_frame(engine: Engine, version: str | None = None) -> RegistryTables:

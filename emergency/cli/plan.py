@@ -54,10 +54,11 @@ def plan_command(
 
         tables = check_list_file(registry)
     else:
-        from enterprise_registry.db import open_database
-        from enterprise_registry.service import load_planning_tables
+        from enterprise_registry import reading
+        from enterprise_registry.db import read_list
 
-        tables = load_planning_tables(open_database(database), version)
+        with read_list(database) as db:
+            tables = reading.read_tables(db, version, reading.PLANNING_ENTERPRISE_KEYS, reading.PLANNING_LINE_KEYS)
     policy = policy_for(tables, policy_area)
     approved = _split(approve_spared)
     run = make_plan(tables, level, policy=policy, areas=_split(area) or None, hours_to_start=hours_to_start,

@@ -30,8 +30,7 @@ from emergency.plans.document import (
     Action, Objective, PlanDocument, Requirement, Spared, SparedSuggestion, SolverInfo,
 )
 from emergency.plans.explain import floor_reason, optimised_reason, option_label_zh
-from enterprise_registry.columns import RegistryTables
-from enterprise_registry.service import tables_sha256
+from enterprise_registry.columns import RegistryTables, tables_sha256
 from enterprise_registry.vocab import POLLUTANTS, WarningLevel
 
 
