@@ -16,9 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-from ortools.linear_solver.python import model_builder_helper as mbh
 
+from emergency.optimization import mpmodel
 from emergency.optimization.problem import MeasureProblem
 
 _TOL = 1e-7
@@ -110,34 +109,22 @@ def solve_lp(problem: MeasureProblem, time_limit: float = 60.0) -> LpSolution:
     r3 = conv_row_of_line[opt_line[g_opts]]
     c3 = n_s + np.arange(n_x)
     v3 = np.ones(n_x)
-    rows = np.concatenate([r1, r2, r3])
-    cols = np.concatenate([c1, c2, c3])
-    vals = np.concatenate([v1, v2, v3])
-    keep = vals != 0
-    n_rows = m + len(g_lines)
-    A = sp.csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=(n_rows, n_s + n_x))
-
-    lb = np.concatenate([seg.s_min[s_lines], np.zeros(n_x)])
-    ub = np.concatenate([seg.s_max[s_lines], np.ones(n_x)])
-    obj = np.concatenate([seg.value[s_lines], problem.cost[g_opts]])
     need = (problem.required - const_red).ravel()
-    clb = np.concatenate([need, np.ones(len(g_lines))])
-    cub = np.concatenate([np.full(m, np.inf), np.ones(len(g_lines))])
-
-    model = mbh.ModelBuilderHelper()
-    model.fill_model_from_sparse_data(lb, ub, obj, clb, cub, A)
-    solver = mbh.ModelSolverHelper("glop")
-    solver.set_time_limit_in_seconds(time_limit)
-    solver.solve(model)
-    status = solver.status()
+    model = mpmodel.LinearModel.from_coo(
+        np.concatenate([r1, r2, r3]), np.concatenate([c1, c2, c3]), np.concatenate([v1, v2, v3]), m + len(g_lines),
+        var_lb=np.concatenate([seg.s_min[s_lines], np.zeros(n_x)]),
+        var_ub=np.concatenate([seg.s_max[s_lines], np.ones(n_x)]),
+        obj=np.concatenate([seg.value[s_lines], problem.cost[g_opts]]),
+        row_lb=np.concatenate([need, np.ones(len(g_lines))]),
+        row_ub=np.concatenate([np.full(m, np.inf), np.ones(len(g_lines))]),
+    )
+    sol = mpmodel.solve(model, mpmodel.GLOP, time_limit)
     s = np.full(L, np.nan)
     x = np.full(problem.n_options, np.nan)
-    if status != mbh.SolveStatus.OPTIMAL:
-        name = "infeasible" if status == mbh.SolveStatus.INFEASIBLE else status.name.lower()
-        return LpSolution(name, float("nan"), np.zeros(m), s, x, seg)
-    values = solver.variable_values()
-    s[s_lines] = values[:n_s]
+    if sol.status != "optimal":
+        return LpSolution(sol.status, float("nan"), np.zeros(m), s, x, seg)
+    s[s_lines] = sol.values[:n_s]
     s[fx] = seg.s_min[fx]
-    x[g_opts] = values[n_s:]
-    duals = np.maximum(solver.dual_values()[:m], 0.0)
-    return LpSolution("optimal", solver.objective_value() + const_cost, duals, s, x, seg)
+    x[g_opts] = sol.values[n_s:]
+    duals = np.maximum(sol.duals[:m], 0.0)
+    return LpSolution("optimal", sol.objective + const_cost, duals, s, x, seg)

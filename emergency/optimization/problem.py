@@ -17,12 +17,15 @@ The model code never touches a database or a policy file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from emergency.errors import OptimizationError
 from enterprise_registry.vocab import POLLUTANTS
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,7 +82,10 @@ class MeasureProblem:
         return self.area_names[a], self.pollutants[p]
 
     def coupling_matrix(self) -> sp.csr_matrix:
-        """(A·P × J) sparse: reduction of option j toward row (a, p)."""
+        """(A·P × J) sparse: reduction of option j toward row (a, p) (for the MIP export and
+        the baselines; the engine itself does not need SciPy)."""
+        import scipy.sparse as sp
+
         P = len(self.pollutants)
         opt_line = self.option_line()
         rows, cols, vals = [], [], []
