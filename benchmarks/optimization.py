@@ -42,12 +42,13 @@ def end_to_end(n: int, level: str, repeat: int = 3) -> list[float]:
     engine = open_database(env["EMERGENCY_DATABASE_URL"])
     service.import_tables(engine, generate_registry(n, 1))
     engine.dispose()  # as after `emergency registry import`: no connection of this process left open
+    script = Path(sys.executable).with_name("emergency")  # the installed console script, as a user runs it
+    command = [str(script)] if script.exists() else [sys.executable, "-c", "from emergency.cli.main import run; run()"]
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
         proc = subprocess.run(
-            [sys.executable, "-c", "from emergency.cli.main import run; run()", "plan", "--level", level,
-             "--out", str(tmp / "p.json")],
+            [*command, "plan", "--level", level, "--out", str(tmp / "p.json")],
             env=env, capture_output=True, text=True,
         )
         if proc.returncode != 0:

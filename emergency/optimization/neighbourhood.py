@@ -9,8 +9,9 @@ feasible in reals.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
-from ortools.sat.python import cp_model_helper as cmh
 
 from emergency.optimization.problem import MeasureProblem
 
@@ -19,7 +20,9 @@ _INT_MAX = 2**62
 
 # The model is written straight into CP-SAT's (C++-backed) CpModelProto: the free set is
 # a flat multiple-choice covering problem, and ``ortools.sat.python.cp_model`` imports
-# pandas, which costs `emergency plan` a third of a second of start-up for nothing.
+# pandas, which costs `emergency plan` a third of a second of start-up for nothing. The
+# CP-SAT helper itself (~0.08 s to import) is loaded only when a neighbourhood is solved:
+# most plans are within tolerance once the LP choice is rounded.
 
 
 def solve_free_lines(
@@ -36,6 +39,8 @@ def solve_free_lines(
     ``good_enough``: stop as soon as a solution costs at most this (yuan), e.g. the
     value at which the whole plan is within the gap tolerance of the LP bound.
     """
+    from ortools.sat.python import cp_model_helper as cmh
+
     P = len(problem.pollutants)
     starts, ends = problem.line_start[free], problem.line_start[free + 1]
     opts = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends)]) if len(free) else np.zeros(0, int)
@@ -77,7 +82,7 @@ def solve_free_lines(
     params.relative_gap_limit = 1e-6
     wrapper = cmh.SolveWrapper()
     wrapper.set_parameters(params)
-    callback = _StopWhenGoodEnough(good_enough) if good_enough is not None else None
+    callback = _stop_when_good_enough()(good_enough) if good_enough is not None else None
     if callback is not None:
         wrapper.add_solution_callback(callback)
     response = wrapper.solve(model)
@@ -91,11 +96,18 @@ def solve_free_lines(
     return choice, response.status == cmh.CpSolverStatus.OPTIMAL
 
 
-class _StopWhenGoodEnough(cmh.SolutionCallback):
-    def __init__(self, threshold: float) -> None:
-        cmh.SolutionCallback.__init__(self)
-        self.threshold = threshold
+@cache
+def _stop_when_good_enough() -> type:
+    """The callback class (defined on first use: its base class lives in the CP-SAT helper)."""
+    from ortools.sat.python import cp_model_helper as cmh
 
-    def OnSolutionCallback(self) -> None:  # noqa: N802 (the C++ binding's name)
-        if self.ObjectiveValue() <= self.threshold:
-            self.StopSearch()
+    class StopWhenGoodEnough(cmh.SolutionCallback):
+        def __init__(self, threshold: float) -> None:
+            cmh.SolutionCallback.__init__(self)
+            self.threshold = threshold
+
+        def OnSolutionCallback(self) -> None:  # noqa: N802 (the C++ binding's name)
+            if self.ObjectiveValue() <= self.threshold:
+                self.StopSearch()
+
+    return StopWhenGoodEnough
