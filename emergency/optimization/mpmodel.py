@@ -12,7 +12,7 @@ tests parse what is written here with ``linear_solver_pb2``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -92,7 +92,7 @@ def _strings(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass
 class LinearModel:
-    """min obj·x + offset, var_lb ≤ x ≤ var_ub, row_lb ≤ A x ≤ row_ub, A in CSR arrays."""
+    """min obj·x, var_lb ≤ x ≤ var_ub, row_lb ≤ A x ≤ row_ub, A in CSR arrays."""
 
     var_lb: np.ndarray
     var_ub: np.ndarray
@@ -106,8 +106,6 @@ class LinearModel:
     var_names: list[str] | None = None
     row_names: list[str] | None = None
     name: str = ""
-    offset: float = 0.0
-    _bytes: bytes | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_coo(cls, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n_rows: int, **kw) -> LinearModel:
@@ -134,11 +132,6 @@ class LinearModel:
 
     def model_bytes(self) -> bytes:
         """The MPModelProto, serialised."""
-        if self._bytes is None:
-            self._bytes = self._encode()
-        return self._bytes
-
-    def _encode(self) -> bytes:
         V, R = self.n_cols, self.n_rows
         var = [_const(_tag(1, _I64), V), _doubles(self.var_lb), _const(_tag(2, _I64), V), _doubles(self.var_ub),
                _const(_tag(3, _I64), V), _doubles(self.obj)]
@@ -153,35 +146,39 @@ class LinearModel:
         idx_bytes, idx_n = varints(np.asarray(self.indices, dtype=np.int64))
         c = np.concatenate([[0], np.cumsum(idx_n)])
         idx_len = c[self.indptr[1:]] - c[self.indptr[:-1]]
-        has = (nnz > 0).astype(np.int64)
+        nonempty = nnz > 0  # an empty row has no var_index / coefficient fields at all
+        has = nonempty.astype(np.int64)
         row = [_const(_tag(2, _I64), R), _doubles(self.row_lb), _const(_tag(3, _I64), R), _doubles(self.row_ub)]
         if self.row_names is not None:
             row += _fields(4, _strings(self.row_names))
-        idx_len_bytes, idx_len_n = varints(idx_len[nnz > 0])
-        coef_len_bytes, coef_len_n = varints(8 * nnz[nnz > 0])
+        idx_len_bytes, idx_len_n = varints(idx_len[nonempty])
+        coef_len_bytes, coef_len_n = varints(8 * nnz[nonempty])
         row += [
             (np.full(int(has.sum()), _tag(6, _LEN), np.uint8), has),
-            (idx_len_bytes, _scatter(idx_len_n, nnz > 0)), (idx_bytes, idx_len),
+            (idx_len_bytes, _scatter(idx_len_n, nonempty)), (idx_bytes, idx_len),
             (np.full(int(has.sum()), _tag(7, _LEN), np.uint8), has),
-            (coef_len_bytes, _scatter(coef_len_n, nnz > 0)), (_doubles(self.data)[0], 8 * nnz),
+            (coef_len_bytes, _scatter(coef_len_n, nonempty)), (_doubles(self.data)[0], 8 * nnz),
         ]
         constraints = interleave(_fields(4, interleave(row)))
-        head = b""
-        if self.offset:
-            head += bytes([_tag(2, _I64)]) + np.float64(self.offset).astype("<f8").tobytes()
-        if self.name:
-            name = self.name.encode()
-            head += bytes([_tag(5, _LEN)]) + varints(np.array([len(name)]))[0].tobytes() + name
+        head = _field(5, _LEN, self.name.encode()) if self.name else b""
         return head + variables[0].tobytes() + constraints[0].tobytes()
 
     def request_bytes(self, solver_type: int, time_limit: float | None = None) -> bytes:
         """An MPModelRequest for this model (``solver_type`` as in MPModelRequest.SolverType)."""
-        model = self.model_bytes()
-        head = bytes([_tag(1, _LEN)]) + varints(np.array([len(model)]))[0].tobytes()
-        tail = bytes([_tag(2, _VARINT)]) + varints(np.array([solver_type]))[0].tobytes()
+        request = _field(1, _LEN, self.model_bytes()) + _field(2, _VARINT, _varint(solver_type))
         if time_limit is not None:
-            tail += bytes([_tag(3, _I64)]) + np.float64(time_limit).astype("<f8").tobytes()
-        return head + model + tail
+            request += _field(3, _I64, np.float64(time_limit).astype("<f8").tobytes())
+        return request
+
+
+def _varint(value: int) -> bytes:
+    return varints(np.array([value]))[0].tobytes()
+
+
+def _field(number: int, wire: int, payload: bytes) -> bytes:
+    """One field of a message: tag, length if length-delimited, payload."""
+    length = _varint(len(payload)) if wire == _LEN else b""
+    return bytes([_tag(number, wire)]) + length + payload
 
 
 def _scatter(values: np.ndarray, where: np.ndarray) -> np.ndarray:
