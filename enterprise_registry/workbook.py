@@ -52,6 +52,38 @@ def read_workbook(path: Path) -> dict[str, tuple[str, list[list[Any]]]]:
     }
 
 
+def clean_text(value: str) -> str:
+    """``value`` without the control characters a workbook cannot hold (each becomes U+FFFD)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+
+
+def safe_value(ws, value: Any) -> Any:
+    """A value to write into a cell of ``ws`` that is never a live formula: a text starting
+    with ``=`` (or holding control characters) becomes a cell typed as text, shown as
+    written; everything else is returned as is. Every workbook we write goes through
+    this (a firm named ``=HYPERLINK(…)`` must not become a link in an officer's Excel)."""
+    if not isinstance(value, str) or (value.isprintable() and not value.startswith("=")):
+        return value
+    cell = WriteOnlyCell(ws, value=clean_text(value))
+    cell.data_type = "s"
+    return cell
+
+
+def safe_row(ws, values) -> list[Any]:
+    """:func:`safe_value` of each value (for ``ws.append``)."""
+    return [safe_value(ws, v) for v in values]
+
+
+def neutralise(cell) -> None:
+    """For a cell of a normal (not write-only) sheet, after its value was set: a text
+    read as a formula is stored as text; control characters are replaced."""
+    if isinstance(cell.value, str) and (cell.data_type == "f" or not cell.value.isprintable()):
+        cell.value = clean_text(cell.value)
+        cell.data_type = "s"
+
+
 def _header_cells(ws, spec: SheetSpec) -> list[WriteOnlyCell]:
     cells = []
     for c in spec.columns:
@@ -74,7 +106,7 @@ def write_workbook(tables: RegistryTables, path: Path, progress: Progress | None
             ws.column_dimensions[get_column_letter(i)].width = column_width(c.header)
         ws.append(_header_cells(ws, spec))
         for i, row in enumerate(sheet_rows(spec, getattr(tables, spec.key)), start=1):
-            ws.append(row)
+            ws.append(safe_row(ws, row))
             if progress and i % PROGRESS_EVERY == 0:
                 progress(spec.key, i)
     wb.save(path)

@@ -1,4 +1,4 @@
-"""The error of the AQI package (see the tree in ``emergency.aqi``)."""
+"""The error of the AQI package (see the tree in ``emergency.errors``)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ from emergency.errors import EmergencyError
 
 
 class AqiInputError(EmergencyError):
-    """A concentration or series that cannot be graded under HJ 633.
+    """A concentration or series that cannot be graded under HJ 633 (exit code 13)."""
 
-    Exit code 9 in the CLI (the codes 1–8 belong to ``emergency.errors``).
-    """
-
-    exit_code = 9
+    exit_code, http_status, code = 13, 400, "aqi_input"

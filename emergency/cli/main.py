@@ -39,11 +39,11 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "aqi": ("aqi", "aqi_command", "command", "AQI per HJ 633 from JSON lines on stdin."),
     "plan": ("plan", "plan_command", "command", "Compute the measures for a warning level (减排方案)."),
     "demo": ("demo", "demo_command", "command", "Run the main job on a generated demo city."),
-    "notices": ("workflow", "notices", "command", "Write a warning's notices, list view and announcement."),
-    "serve": ("workflow", "serve", "command", "Run the HTTP API."),
-    "users": ("workflow", "users_app", "group", "Users and API tokens."),
+    "notices": ("notices", "notices", "command", "Write a warning's notices, list view and announcement."),
+    "serve": ("serve", "serve", "command", "Run the HTTP API."),
+    "users": ("users", "users_app", "group", "Users and API tokens."),
     "scenario": ("scenario", "app", "group", "Planners' scenarios (情景模拟)."),
-    "compliance": ("workflow", "compliance_app", "group", "Compliance check from electricity use."),
+    "compliance": ("compliance", "compliance_app", "group", "Compliance check from electricity use."),
     "rotation": ("rotation", "app", "group", "Heating-season rotation calendar (错峰生产)."),
     "scheduler": ("scheduler", "app", "group", "Scheduled jobs: daily orders, forecast poll, reminders."),
 }
@@ -53,11 +53,11 @@ def _attach(app: typer.Typer, name: str) -> None:
     module_name, attribute, kind, help_text = COMMANDS[name]
     module = importlib.import_module(f"emergency.cli.{module_name}")
     target = getattr(module, attribute)
-    if name == "warning":  # the lifecycle commands live with the workflow
-        from emergency.cli import workflow
+    if name == "warning":  # the lifecycle commands live in their own module
+        from emergency.cli import lifecycle
 
-        for sub, fn in (("issue", workflow.issue), ("adjust", workflow.adjust), ("release", workflow.release),
-                        ("list", workflow.list_), ("show", workflow.show)):
+        for sub, fn in (("issue", lifecycle.issue), ("adjust", lifecycle.adjust), ("release", lifecycle.release),
+                        ("list", lifecycle.list_), ("show", lifecycle.show)):
             target.registered_commands[:] = [c for c in target.registered_commands if c.name != sub]
             target.command(sub)(fn)
     if kind == "group":

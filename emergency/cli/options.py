@@ -14,3 +14,12 @@ DatabaseOption = Annotated[
         help="SQLAlchemy URL (default: SQLite at ~/.local/share/emergency/emergency.sqlite).",
     ),
 ]
+
+ActorOption = Annotated[str, typer.Option("--actor", envvar="EMERGENCY_ACTOR", help="Who acts (recorded in the audit log).")]
+
+
+def open_engine(database: str | None):
+    """The database engine, schema created or upgraded (commands that write or need the ORM)."""
+    from enterprise_registry.db import open_database
+
+    return open_database(database)

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from emergency.cli.options import DatabaseOption
-from emergency.errors import OptimizationError
+from emergency.errors import OptimizationError, TargetsNotMet
 from enterprise_registry.vocab import LEVEL_LABELS_ZH, WarningLevel
 
 console = Console(stderr=True)
@@ -72,20 +72,27 @@ def plan_command(
         from config.warning_rules import load_rule_set
 
         doc = doc.model_copy(update={"rule_set": load_rule_set(rules).name})
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # indented for reading when small; a province's 10^5 actions are written compact
-    out.write_bytes(doc.json_bytes(indent=1 if len(doc.actions) <= INDENT_MAX_ACTIONS else None))
-    if xlsx:
-        from emergency.plans.workbook import write_plan_workbook
+    from emergency.atomic_files import replacing_all
 
-        write_plan_workbook(doc, xlsx)
+    # the JSON and the workbook replace the old ones together (a kill never leaves a
+    # truncated plan.json, nor a new JSON beside an old workbook)
+    targets = [out] + ([xlsx] if xlsx else [])
+    with replacing_all(*targets) as temps:
+        # indented for reading when small; a province's 10^5 actions are written compact
+        temps[0].write_bytes(doc.json_bytes(indent=1 if len(doc.actions) <= INDENT_MAX_ACTIONS else None))
+        if xlsx:
+            from emergency.plans.workbook import write_plan_workbook
+
+            write_plan_workbook(doc, temps[1])
     if export_model:
+        from emergency.atomic_files import replacing
         from emergency.optimization.formulation import write_mps  # the MIP builder and SciPy: only when asked
 
-        write_mps(run.problem, export_model)
+        with replacing(export_model) as tmp:
+            write_mps(run.problem, tmp)
     _summary(doc, time.perf_counter() - t0, out)
     if not doc.feasible:
-        raise typer.Exit(10)
+        raise TargetsNotMet("方案未满足全部减排目标（缺口见上表），已写出但不得视为达标 (plan short of its targets)")
 
 
 def _summary(doc, seconds: float, out: Path) -> None:

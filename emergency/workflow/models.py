@@ -1,5 +1,5 @@
 """Tables of the workflow. Audit records are append-only (no update path anywhere;
-on PostgreSQL a trigger refuses UPDATE and DELETE).
+the database refuses UPDATE, DELETE, INSERT OR REPLACE (SQLite) and TRUNCATE (PostgreSQL)).
 
 One active warning per area is enforced by the database: ``active_area`` has the
 area as primary key, and a claim row is written in the same transaction as the
@@ -46,6 +46,8 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=300)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    failed_logins: int = 0
+    locked_until: datetime | None = None
 
 
 class ApiToken(SQLModel, table=True):
@@ -57,6 +59,9 @@ class ApiToken(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
     revoked: bool = False
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
 
 
 class WarningRecord(SQLModel, table=True):
@@ -74,6 +79,10 @@ class WarningRecord(SQLModel, table=True):
     created_by: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    row_version: int = Field(default=1, description="bumped by every state change (optimistic lock)")
+    released_at: datetime | None = None
+    released_by: str | None = Field(default=None, max_length=64)
+    release_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class ActiveArea(SQLModel, table=True):
@@ -99,6 +108,7 @@ class PlanVersion(SQLModel, table=True):
     changes: str | None = Field(default=None, sa_column=Column(Text), description="JSON diff vs previous")
     created_by: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
+    effective_from: datetime | None = Field(default=None, description="when its measures take effect")
 
 
 class AuditRecord(SQLModel, table=True):

@@ -1,0 +1,11 @@
+"""The HTTP API's routes, one module per area; :data:`router` holds them all."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from emergency.api.routes import audit, auth, compliance, notices, plans, registry, users, warnings
+
+router = APIRouter()
+for _area in (auth, users, registry, plans, warnings, notices, compliance, audit):
+    router.include_router(_area.router)

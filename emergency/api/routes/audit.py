@@ -1,0 +1,24 @@
+"""The audit log (审计日志), read only."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from emergency import clock
+from emergency.api.routes.deps import Reader, engine
+from emergency.workflow import service as wf
+
+router = APIRouter(tags=["audit"])
+
+
+@router.get("/audit")
+def audit(request: Request, _: Reader, target: str | None = None, offset: Annotated[int, Query(ge=0)] = 0,
+          limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[dict]:
+    return [
+        {"id": a.id, "at": clock.iso(a.at), "actor": a.actor, "action": a.action, "target": a.target,
+         "details": json.loads(a.details) if a.details else None, "plan_sha256": a.plan_sha256}
+        for a in wf.audit_log(engine(request), target=target, offset=offset, limit=limit)
+    ]

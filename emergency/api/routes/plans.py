@@ -1,0 +1,43 @@
+"""Plans (减排方案): previews and the stored versions of a warning's plan."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import Field
+
+from emergency.api.routes.deps import In, Planner, Reader, engine
+from emergency.plans.document import PlanDocument
+from emergency.workflow import service as wf
+from enterprise_registry import service as registry
+from enterprise_registry.vocab import WarningLevel
+
+router = APIRouter(tags=["plans"])
+
+
+class PlanRequest(In):
+    level: WarningLevel
+    areas: list[str] | None = None
+    hours_to_start: float | None = Field(default=None, ge=0)
+    registry_version: str | None = None
+    approved_spared: list[str] = Field(default_factory=list)
+
+
+@router.post("/plans/preview")
+def preview_plan(body: PlanRequest, request: Request, _: Planner) -> PlanDocument:
+    from emergency.plans.service import make_plan
+
+    tables = registry.load_planning_tables(engine(request), body.registry_version)
+    return make_plan(tables, body.level, areas=body.areas, hours_to_start=body.hours_to_start,
+                     approved_spared=body.approved_spared).document
+
+
+@router.get("/warnings/{warning_id}/plans")
+def plans(warning_id: int, request: Request, _: Reader) -> list[dict]:
+    from emergency.api.routes.warnings import warning_out
+
+    return warning_out(*wf.get_warning(engine(request), warning_id))["plan_versions"]
+
+
+@router.get("/warnings/{warning_id}/plans/{version}")
+def plan(warning_id: int, version: int, request: Request, _: Reader) -> PlanDocument:
+    return PlanDocument.model_validate_json(wf.plan_version(engine(request), warning_id, version).document)
