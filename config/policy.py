@@ -222,6 +222,42 @@ class ReplanningPolicy(Frozen):
     confidence: Confidence
 
 
+class DocumentsPolicy(Frozen):
+    """What the bureau's documents say besides the plan: who issues them, on what legal
+    and plan basis, whom a firm calls, how fast it must confirm and report.
+    ``{city}`` in a text is replaced by the list's city."""
+
+    issuer_zh: str = Field(min_length=1, description="发文单位, e.g. {city}重污染天气应急指挥部办公室")
+    plan_name_zh: str = Field(min_length=1, description="the city's emergency plan, e.g. {city}重污染天气应急预案")
+    plan_article_zh: str | None = Field(default=None, description="the plan's article on enterprise measures, e.g. 第5.2条")
+    law_zh: list[str] = Field(min_length=1, description="legal basis cited on notices and announcements")
+    contact_office_zh: str | None = Field(default=None, description="the office a firm calls (应急办值班室)")
+    contact_phone: str | None = None
+    hotline: str | None = Field(default=None, description="public report hotline (12369)")
+    confirm_within_hours: float = Field(gt=0, description="a firm confirms receipt within (h)")
+    report_within_hours: float = Field(gt=0, description="a firm reports execution within (h)")
+    source: str
+    confidence: Confidence
+
+    def text(self, template: str | None, city: str) -> str | None:
+        return None if template is None else template.replace("{city}", city)
+
+
+class CompliancePolicy(Frozen):
+    """How compliance is judged from daily electricity use (用电量核查)."""
+
+    electricity_drop: dict[str, Annotated[float, Field(ge=0.0, le=1.0)]] = Field(
+        description="expected drop of a line's electricity use per unit of output cut, by measure (action code)")
+    baseline_days: int = Field(ge=1, le=60, description="days before the warning that make the baseline")
+    tolerance: float = Field(ge=0.0, le=1.0, description="a firm is 未落实 when observed < expected − tolerance")
+    source: str
+    confidence: Confidence
+
+    def drop_factor(self, measure: str) -> float:
+        """Expected electricity drop per unit output cut of ``measure`` (0 when not listed)."""
+        return self.electricity_drop.get(measure, 0.0)
+
+
 class Policy(Frozen):
     area: str = Field(description="area path, '' for national")
     name_zh: str
@@ -234,6 +270,8 @@ class Policy(Frozen):
     sparing: SparingPolicy
     rotation: RotationPolicy
     replanning: ReplanningPolicy
+    documents: DocumentsPolicy
+    compliance: CompliancePolicy
     measures: dict[str, IndustryMeasures]
     warning_rules: dict[str, WarningRuleSet]
 

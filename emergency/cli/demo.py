@@ -71,7 +71,7 @@ def demo_command(
         return
 
     console.rule("[bold]3. 发布预警与减排方案 (issue the warning, plan)")
-    from emergency.workflow.service import get_warning, issue_warning, list_warnings, release_warning
+    from emergency.workflow.lifecycle import get_warning, issue_warning, list_warnings, release_warning
 
     for old in list_warnings(engine, active_only=True):  # a demo run replaces the previous demo night
         release_warning(engine, old.id, actor="demo", reason="新的演示")

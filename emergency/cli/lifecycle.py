@@ -41,7 +41,7 @@ def issue(
     database: DatabaseOption = None,
 ) -> None:
     """Issue a warning (发布预警) and compute its plan."""
-    from emergency.workflow.service import get_warning, issue_warning
+    from emergency.workflow.lifecycle import get_warning, issue_warning
 
     engine = _engine(database)
     areas = [a.strip() for a in area.split(",")] if area else None
@@ -59,7 +59,7 @@ def adjust(
     database: DatabaseOption = None,
 ) -> None:
     """Upgrade, downgrade or extend a warning (调整预警); re-plans stably."""
-    from emergency.workflow.service import adjust_warning, get_warning
+    from emergency.workflow.lifecycle import adjust_warning, get_warning
 
     engine = _engine(database)
     adjust_warning(engine, warning_id, actor=actor, level=level, end=end, hours_to_start=hours_to_start)
@@ -73,14 +73,14 @@ def release(
     database: DatabaseOption = None,
 ) -> None:
     """Release a warning (解除预警): every measure is lifted."""
-    from emergency.workflow.service import release_warning
+    from emergency.workflow.lifecycle import release_warning
 
     _show(release_warning(_engine(database), warning_id, actor=actor, reason=reason))
 
 
 def list_(active: Annotated[bool, typer.Option("--active")] = False, database: DatabaseOption = None) -> None:
     """List warnings."""
-    from emergency.workflow.service import list_warnings
+    from emergency.workflow.lifecycle import list_warnings
 
     for w in list_warnings(_engine(database), active_only=active):
         _show(w)
@@ -88,6 +88,6 @@ def list_(active: Annotated[bool, typer.Option("--active")] = False, database: D
 
 def show(warning_id: Annotated[int, typer.Argument()], database: DatabaseOption = None) -> None:
     """Show a warning and its plan versions."""
-    from emergency.workflow.service import get_warning
+    from emergency.workflow.lifecycle import get_warning
 
     _show(*get_warning(_engine(database), warning_id))

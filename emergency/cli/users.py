@@ -23,7 +23,7 @@ def users_add(
     database: DatabaseOption = None,
 ) -> None:
     """Add a user (password hashed with scrypt)."""
-    from emergency.workflow.service import add_user, create_token
+    from emergency.workflow.accounts import add_user, create_token
 
     engine = _engine(database)
     user = add_user(engine, username, password, role, full_name)

@@ -100,7 +100,7 @@ def poll_forecast(engine: Engine, now: datetime, cfg: SchedulerConfig, evaluatio
         status = "suggested"
         if auto:
             from emergency.errors import EmergencyError
-            from emergency.workflow.service import issue_warning
+            from emergency.workflow.lifecycle import issue_warning
             from enterprise_registry.vocab import WarningLevel
 
             try:
@@ -131,7 +131,7 @@ def poll_forecast(engine: Engine, now: datetime, cfg: SchedulerConfig, evaluatio
 def remind_expiry(engine: Engine, now: datetime, cfg: SchedulerConfig) -> list[DispatchOutcome]:
     """A reminder for each active warning ending within ``expiry_reminder_hours``."""
     from emergency.workflow.models import ACTIVE_STATES, WarningRecord
-    from emergency.workflow.service import aware
+    from emergency.clock import aware
 
     with engine.connect() as conn:
         rows = conn.execute(select(WarningRecord.id, WarningRecord.level, WarningRecord.end)

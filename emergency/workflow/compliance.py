@@ -24,7 +24,7 @@ from sqlmodel import Session
 from emergency.errors import ImportRejected
 from emergency.plans.document import PlanDocument
 from emergency.workflow.models import AuditRecord, ElectricityReading
-from emergency.workflow.service import get_warning, plan_version
+from emergency.workflow.lifecycle import get_warning, plan_version
 from enterprise_registry.cells import CellError, Problem, parse_date, parse_float, parse_uscc
 from enterprise_registry.service import export_tables
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from emergency.notices.render import WarningInfo, render_package
 from emergency.plans.document import PlanDocument
 from emergency.plans.service import policy_for
-from emergency.workflow.service import get_warning, plan_version
+from emergency.workflow.lifecycle import get_warning, plan_version
 from enterprise_registry.service import export_tables
 from enterprise_registry.vocab import POLLUTANTS, WarningLevel
 

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from emergency.api.app import create_app
-from emergency.workflow import service as wf
+from emergency.workflow import accounts as wf
 from enterprise_registry import service as registry
 from enterprise_registry.generator import generate_registry
 from enterprise_registry.listfiles import write_list_file

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from emergency.errors import Conflict, WarningError
 from emergency.plans.document import PlanDocument
 from emergency.plans.service import diff_plans, make_plan
-from emergency.workflow import service as wf
+from emergency.workflow import audit, lifecycle as wf
 from emergency.workflow.compliance import check_compliance, import_electricity
 from emergency.workflow.package import write_notices
 from enterprise_registry import service as registry
@@ -50,7 +50,7 @@ def test_issue_adjust_release_with_versions_and_audit(engine):
         wf.release_warning(engine, w.id, actor="zhang")
     # the area is free again
     w2, _ = wf.issue_warning(engine, actor="li", level=L.YELLOW, areas=["城区"], start=START, end=END)
-    log = wf.audit_log(engine)
+    log = audit.audit_log(engine)
     assert [a.action for a in log] == [
         "warning.issue", "warning.upgrade", "warning.downgrade", "warning.extend", "warning.release", "warning.issue"
     ]
@@ -68,7 +68,7 @@ def test_audit_is_append_only_in_the_database(engine):
     with pytest.raises(sa.exc.DBAPIError):
         with engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM audit_record"))
-    assert wf.audit_log(engine)[0].actor == "zhang"
+    assert audit.audit_log(engine)[0].actor == "zhang"
 
 
 def test_two_officers_at_the_same_moment_get_one_warning_and_one_conflict(engine):

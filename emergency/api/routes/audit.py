@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 
 from emergency import clock
 from emergency.api.routes.deps import Reader, engine
-from emergency.workflow import service as wf
+from emergency.workflow import audit as audit_log_
 
 router = APIRouter(tags=["audit"])
 
@@ -20,5 +20,5 @@ def audit(request: Request, _: Reader, target: str | None = None, offset: Annota
     return [
         {"id": a.id, "at": clock.iso(a.at), "actor": a.actor, "action": a.action, "target": a.target,
          "details": json.loads(a.details) if a.details else None, "plan_sha256": a.plan_sha256}
-        for a in wf.audit_log(engine(request), target=target, offset=offset, limit=limit)
+        for a in audit_log_.audit_log(engine(request), target=target, offset=offset, limit=limit)
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from emergency.api.routes.deps import In, Reader, engine
-from emergency.workflow import service as wf
+from emergency.workflow import accounts
 
 router = APIRouter(tags=["auth"])
 
@@ -18,8 +18,8 @@ class TokenRequest(In):
 
 @router.post("/auth/token")
 def login(body: TokenRequest, request: Request) -> dict:
-    user = wf.authenticate(engine(request), body.username, body.password)
-    return {"access_token": wf.create_token(engine(request), user, body.name), "token_type": "bearer", "role": user.role}
+    user = accounts.authenticate(engine(request), body.username, body.password)
+    return {"access_token": accounts.create_token(engine(request), user, body.name), "token_type": "bearer", "role": user.role}
 
 
 @router.get("/me")

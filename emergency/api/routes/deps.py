@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict
 
 from emergency.errors import AuthenticationFailed, PermissionDenied
-from emergency.workflow import service as wf
+from emergency.workflow import accounts
 from emergency.workflow.models import User
 from emergency.workflow.roles import Permission, allowed
 
@@ -28,7 +28,7 @@ def engine(request: Request):
 def current_user(request: Request, cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> User:
     if cred is None or cred.scheme.lower() != "bearer":
         raise AuthenticationFailed("需要登录：请在 Authorization 头中提供 Bearer 令牌 (credentials required)")
-    return wf.user_for_token(engine(request), cred.credentials)
+    return accounts.user_for_token(engine(request), cred.credentials)
 
 
 def require(permission: Permission):

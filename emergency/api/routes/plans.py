@@ -7,7 +7,7 @@ from pydantic import Field
 
 from emergency.api.routes.deps import In, Planner, Reader, engine
 from emergency.plans.document import PlanDocument
-from emergency.workflow import service as wf
+from emergency.workflow import lifecycle as wf
 from enterprise_registry import service as registry
 from enterprise_registry.vocab import WarningLevel
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 
 from emergency.api.routes.deps import Reader, RegistryWriter, engine
 from emergency.errors import RegistryError
-from emergency.workflow import service as wf
+from emergency.workflow import audit
 from enterprise_registry import service as registry
 
 router = APIRouter(tags=["registry"])
@@ -46,7 +46,6 @@ def import_list(request: Request, user: RegistryWriter, file: Annotated[UploadFi
         path = Path(tmp) / "upload.xlsx"
         path.write_bytes(file.file.read())
         summary = registry.import_list_file(engine(request), path, replace=replace)
-    with wf.Session(engine(request)) as session:
-        wf._audit(session, user.username, "registry.import", summary.version, {"file": file.filename, "enterprises": summary.enterprises, "lines": summary.lines})
-        session.commit()
+    audit.write(engine(request), user.username, "registry.import", summary.version,
+                {"file": file.filename, "enterprises": summary.enterprises, "lines": summary.lines})
     return summary.__dict__

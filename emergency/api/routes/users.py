@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 
 from emergency.api.routes.deps import Admin, In, engine
-from emergency.workflow import service as wf
+from emergency.workflow import accounts
 from emergency.workflow.models import Role
 
 router = APIRouter(tags=["users"])
@@ -21,5 +21,5 @@ class UserCreate(In):
 
 @router.post("/users", status_code=201)
 def create_user(body: UserCreate, request: Request, admin: Admin) -> dict:
-    u = wf.add_user(engine(request), body.username, body.password, body.role.value, body.full_name, actor=admin.username)
+    u = accounts.add_user(engine(request), body.username, body.password, body.role.value, body.full_name, actor=admin.username)
     return {"username": u.username, "role": u.role}

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from emergency import clock
 from emergency.api.routes.deps import In, Officer, Reader, engine
-from emergency.workflow import service as wf
+from emergency.workflow import lifecycle as wf
 from enterprise_registry.vocab import WarningLevel
 
 router = APIRouter(tags=["warnings"])

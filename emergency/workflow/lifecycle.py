@@ -1,4 +1,4 @@
-"""Warning lifecycle, users and audit: one function per action, one transaction each.
+"""Warning lifecycle (预警发布、调整、解除): one function per action, one transaction each.
 
 Lifecycle: draft → issued → adjusted (upgrade / downgrade / extend) → released. Every
 issue and adjustment computes a new plan version (older versions stay readable);
@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from emergency.errors import AuthenticationFailed, Conflict, NotFound, WarningError
+from emergency import clock
+from emergency.errors import Conflict, NotFound, WarningError
 from emergency.plans.document import PlanDocument
 from emergency.plans.service import diff_plans, make_plan, policy_for
 from emergency.workflow.models import (
-    ACTIVE_STATES, ActiveArea, ApiToken, AuditRecord, PlanVersion, Role, User, WarningRecord, WarningState, utcnow,
+    ACTIVE_STATES, ActiveArea, PlanVersion, WarningRecord, WarningState, utcnow,
 )
-from emergency.workflow.security import hash_password, new_token, token_digest, verify_password
+from emergency.workflow.audit import record as _audit
 from enterprise_registry.service import load_planning_tables
 from enterprise_registry.vocab import WarningLevel
 
@@ -43,58 +44,6 @@ def _stored(doc: PlanDocument) -> tuple[str, str]:
     at province scale)."""
     data = doc.json_bytes()
     return data.decode(), hashlib.sha256(data).hexdigest()
-
-
-def _audit(session: Session, actor: str, action: str, target: str | None, details: dict, sha: str | None = None) -> None:
-    session.add(AuditRecord(actor=actor, action=action, target=target,
-                            details=json.dumps(details, ensure_ascii=False, default=str), plan_sha256=sha))
-
-
-# ------------------------------------------------------------------ users
-
-
-def add_user(engine: Engine, username: str, password: str, role: str, full_name: str | None = None, actor: str = "system") -> User:
-    try:
-        Role(role)
-    except ValueError:
-        raise WarningError(f"unknown role {role!r}; choose from {', '.join(r.value for r in Role)}") from None
-    with Session(engine) as session:
-        if session.execute(select(User).where(User.username == username)).scalars().first():
-            raise Conflict(f"用户 {username} 已存在 (user exists)")
-        user = User(username=username, role=role, full_name=full_name, password_hash=hash_password(password))
-        session.add(user)
-        _audit(session, actor, "user.add", username, {"role": role})
-        session.commit()
-        session.refresh(user)
-        return user
-
-
-def authenticate(engine: Engine, username: str, password: str) -> User:
-    with Session(engine) as session:
-        user = session.execute(select(User).where(User.username == username)).scalars().first()
-        if user is None or not user.active or not verify_password(password, user.password_hash):
-            raise AuthenticationFailed("用户名或密码错误 (bad username or password)")
-        return user
-
-
-def create_token(engine: Engine, user: User, name: str | None = None) -> str:
-    token = new_token()
-    with Session(engine) as session:
-        session.add(ApiToken(user_id=user.id, token_sha256=token_digest(token), name=name))
-        _audit(session, user.username, "token.create", name, {})
-        session.commit()
-    return token
-
-
-def user_for_token(engine: Engine, token: str) -> User:
-    with Session(engine) as session:
-        row = session.execute(
-            select(User).join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_sha256 == token_digest(token), ApiToken.revoked.is_(False), User.active.is_(True))
-        ).scalars().first()
-        if row is None:
-            raise AuthenticationFailed("令牌无效 (invalid or revoked token)")
-        return row
 
 
 # ------------------------------------------------------------------ warnings
@@ -148,7 +97,7 @@ def issue_warning(
 ) -> tuple[WarningRecord, PlanVersion]:
     if level is WarningLevel.NONE:
         raise WarningError("级别为“无预警”，不能发布 (level none cannot be issued)")
-    start, end = aware(start), aware(end)
+    start, end = clock.aware(start), clock.aware(end)
     if end <= start:
         raise WarningError("结束时间须晚于开始时间 (end must be after start)")
     tables = load_planning_tables(engine, registry_version)
@@ -245,7 +194,7 @@ def adjust_warning(
             raise Conflict(f"预警 {warning_id} 已被他人解除 (released meanwhile)")
         w.level = new_level.value
         if end is not None:
-            end = aware(end)
+            end = clock.aware(end)
             if end <= w.start:
                 raise WarningError("结束时间须晚于开始时间 (end must be after start)")
             w.end = end
@@ -308,24 +257,3 @@ def list_warnings(engine: Engine, active_only: bool = False) -> list[WarningReco
         if active_only:
             q = q.where(WarningRecord.state.in_([s.value for s in ACTIVE_STATES]))
         return list(session.execute(q).scalars().all())
-
-
-def audit_log(engine: Engine, *, target: str | None = None, limit: int = 200, offset: int = 0) -> list[AuditRecord]:
-    with Session(engine) as session:
-        q = select(AuditRecord).order_by(AuditRecord.id)
-        if target:
-            q = q.where(AuditRecord.target == target)
-        return list(session.execute(q.offset(offset).limit(limit)).scalars().all())
-
-
-def count_audit(engine: Engine) -> int:
-    with Session(engine) as session:
-        return session.execute(select(func.count()).select_from(AuditRecord)).scalar_one()
-
-
-BEIJING = timezone(timedelta(hours=8))
-
-
-def aware(dt: datetime) -> datetime:
-    """A time without a zone is Beijing time (北京时间); stored times carry their zone."""
-    return dt.replace(tzinfo=BEIJING) if dt.tzinfo is None else dt
