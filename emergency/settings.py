@@ -28,6 +28,9 @@ class Settings(BaseSettings):
         default=None, description="Policy directory; default is the packaged config/."
     )
 
+    max_upload_mb: float = Field(default=50.0, gt=0, description="Largest upload the API accepts (MB).")
+    timezone: str = Field(default="Asia/Shanghai", description="The bureau's zone: times typed and printed (see emergency.clock).")
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

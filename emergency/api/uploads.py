@@ -1,0 +1,50 @@
+"""Uploaded files, received safely.
+
+The client's file name never becomes a path: the file is streamed into a folder the
+server made, under a name the server chose, and the client's name is kept only as text
+(for the audit log and messages). The size is counted while streaming and the upload
+refused (HTTP 413) beyond ``EMERGENCY_MAX_UPLOAD_MB``; only the expected suffixes are
+accepted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import UploadFile
+
+from emergency.errors import InputError, TooLarge
+
+CHUNK = 1 << 20
+
+
+def upload_limit_bytes() -> int:
+    from emergency.settings import get_settings
+
+    return int(get_settings().max_upload_mb * 1024 * 1024)
+
+
+def client_name(file: UploadFile) -> str:
+    """The client's file name as text only (its last component, at most 200 characters)."""
+    name = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in name if ch.isprintable())[:200] or "upload"
+
+
+def receive(file: UploadFile, folder: Path, suffixes: tuple[str, ...], limit: int | None = None) -> Path:
+    """Stream ``file`` into ``folder``/``upload<suffix>``; the suffix must be one of
+    ``suffixes`` (by the client's name). Refuses more than ``limit`` bytes (default the
+    setting) with :class:`TooLarge`."""
+    name = client_name(file)
+    suffix = next((s for s in suffixes if name.lower().endswith(s)), None)
+    if suffix is None:
+        raise InputError(f"上传文件“{name}”的类型不对，应为 {' / '.join(suffixes)} 文件 (wrong file type)")
+    limit = upload_limit_bytes() if limit is None else limit
+    path = Path(folder) / f"upload{suffix}"
+    size = 0
+    with path.open("wb") as out:
+        while chunk := file.file.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(f"上传文件“{name}”超过 {limit / 1048576:.0f} MB 上限 (upload too large)")
+            out.write(chunk)
+    return path
