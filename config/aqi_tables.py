@@ -174,7 +174,10 @@ def table_for(day: date | None = None, standard: str | None = None, policy_dir: 
             if standard in (table.edition, table.name):
                 return table
         raise PolicyError(f"unknown AQI standard {standard!r}; choose from {', '.join(t.edition for t in tables)}")
-    day = day or date.today()
+    if day is None:
+        from emergency import clock
+
+        day = clock.today()  # the bureau's calendar day, not the server's
     in_force = [t for t in tables if t.valid_from <= day]
     return in_force[-1] if in_force else tables[0]
 

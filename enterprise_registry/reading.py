@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
+from emergency import clock
 from emergency.errors import NotFound
 from enterprise_registry.columns import AREA_SHEET, ENTERPRISE_SHEET, LINE_SHEET, RegistryTables
 
@@ -86,7 +87,7 @@ def resolve_version(db: DbReader, version: str | None) -> VersionRow:
         row = rows[0]
     else:
         order = " ORDER BY effective_date DESC, id DESC"
-        rows = db.rows(q + " WHERE effective_date <= ?" + order, (date.today().isoformat(),)) or db.rows(q + order)
+        rows = db.rows(q + " WHERE effective_date <= ?" + order, (clock.today().isoformat(),)) or db.rows(q + order)
         if not rows:
             raise NotFound("数据库中还没有清单；请先 emergency registry import 或 emergency demo")
         row = rows[0]

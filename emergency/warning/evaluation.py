@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from config.aqi_tables import SPECIES
 from config.warning_rules import Trigger, WarningRuleSet
+from emergency import clock
 from emergency.warning.conditions import DURATIONS, Span, spans
 from emergency.warning.release import ReleaseAssessment, assess_release
 from emergency.warning.series import AqiSeries
@@ -152,8 +153,10 @@ def evaluate(series: AqiSeries, rules: WarningRuleSet) -> Evaluation:
     fired = tuple(f for f in (_fire(t, series, rules) for t in rules.triggers) if f is not None)
     release = assess_release(series, rules)
     notes: list[str] = []
-    if series.start is not None and series.start.date() < rules.effective_from:
-        notes.append(f"the forecast starts {series.start.date()}, before rule set {rules.name} took effect ({rules.effective_from})")
+    first_day = None if series.start is None else (
+        series.start.date() if series.start.tzinfo is None else clock.local_day(series.start))
+    if first_day is not None and first_day < rules.effective_from:
+        notes.append(f"the forecast starts {first_day}, before rule set {rules.name} took effect ({rules.effective_from})")
     if not fired:
         return Evaluation(WarningLevel.NONE, rules, None, (), release, notes=tuple(notes))
     best = max(fired, key=lambda f: (RANK[f.level], -f.period.start_index, f.period.end_index))
