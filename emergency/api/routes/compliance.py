@@ -9,22 +9,31 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, Request, UploadFile
 
 from emergency.api.routes.deps import Compliance, Reader, engine
+from emergency.api.uploads import client_name, receive
 
 router = APIRouter(tags=["compliance"])
 
 
 @router.get("/warnings/{warning_id}/compliance")
-def compliance(warning_id: int, request: Request, _: Reader, tolerance: Annotated[float, Query(ge=0, le=1)] = 0.1) -> list[dict]:
+def compliance(
+    warning_id: int, request: Request, _: Reader,
+    tolerance: Annotated[float | None, Query(ge=0, le=1, description="default: the policy's [compliance] tolerance")] = None,
+    only_failed: Annotated[bool, Query(description="rows of the firms judged 未落实 only (totals cover all)")] = False,
+) -> dict:
+    """Each firm's verdict (落实 / 未落实 / 数据不足) with totals overall and per county.
+    The rule is in :mod:`emergency.workflow.compliance`."""
     from emergency.workflow.compliance import check_compliance
 
-    return [r.__dict__ for r in check_compliance(engine(request), warning_id, tolerance=tolerance)]
+    return check_compliance(engine(request), warning_id, tolerance=tolerance).as_dict(only_failed=only_failed)
 
 
 @router.post("/compliance/electricity", status_code=201)
 def electricity(request: Request, user: Compliance, file: Annotated[UploadFile, File()]) -> dict:
-    from emergency.workflow.compliance import import_electricity
+    """Daily electricity readings (CSV; columns in :mod:`emergency.workflow.electricity_readings`):
+    whole file or nothing; readings of the same enterprise, line and day are replaced."""
+    from emergency.workflow.electricity_readings import import_electricity
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / (file.filename or "electricity.csv")
-        path.write_bytes(file.file.read())
-        return {"rows": import_electricity(engine(request), path, actor=user.username)}
+        path = receive(file, Path(tmp), (".csv",))
+        s = import_electricity(engine(request), path, actor=user.username, source_name=client_name(file))
+    return {"rows": s.rows, "new": s.new, "replaced": s.replaced, "enterprises": s.enterprises, "file": s.file}
