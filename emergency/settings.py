@@ -31,6 +31,16 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(default=50.0, gt=0, description="Largest upload the API accepts (MB).")
     timezone: str = Field(default="Asia/Shanghai", description="The bureau's zone: times typed and printed (see emergency.clock).")
 
+    # Sign-in (emergency.workflow.accounts, emergency.api.routes.auth)
+    login_max_failures: int = Field(default=5, ge=1, description="Consecutive failed logins that lock an account.")
+    login_lock_minutes: float = Field(default=15.0, gt=0, description="How long a locked account stays locked (minutes).")
+    login_client_max_failures: int = Field(
+        default=20, ge=1, description="Failed logins one client address may make within the window before it is refused (API)."
+    )
+    login_client_window_minutes: float = Field(default=5.0, gt=0, description="The per-client sliding window (minutes).")
+    token_hours: float = Field(default=12.0, gt=0, description="Lifetime of an API token (hours).")
+    token_max_hours: float = Field(default=24.0 * 30, gt=0, description="Longest lifetime a token may be issued for (hours).")
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

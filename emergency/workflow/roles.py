@@ -1,4 +1,15 @@
-"""Who may do what. One table, checked by the services' callers (API and CLI)."""
+"""Who may do what. One table, checked by the services' callers (the API's ``require``).
+
+    role          read  registry_write  plan  warning  compliance  users
+    viewer         x
+    planner        x         x           x
+    duty_officer   x                     x       x         x
+    admin          x         x           x       x         x         x
+
+User administration (add, list, revoke tokens, deactivate) is the administrator's
+alone. The CLI acts with the database's own rights: whoever holds the database URL is
+trusted as an administrator there (``--actor`` names them in the audit log).
+"""
 
 from __future__ import annotations
 
