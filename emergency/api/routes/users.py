@@ -1,10 +1,17 @@
-"""User administration (用户管理)."""
+"""User administration (用户管理), administrators only.
+
+``GET /api/users`` lists accounts (role, active, lock, live tokens, last use);
+``POST /api/users`` adds one; ``POST /api/users/{username}/revoke-tokens`` revokes all
+of a user's tokens; ``POST /api/users/{username}/deactivate`` deactivates the user and
+revokes their tokens (the last active administrator cannot be deactivated: 409).
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from pydantic import Field
 
+from emergency import clock
 from emergency.api.routes.deps import Admin, In, engine
 from emergency.workflow import accounts
 from emergency.workflow.models import Role
@@ -14,12 +21,33 @@ router = APIRouter(tags=["users"])
 
 class UserCreate(In):
     username: str = Field(min_length=2, max_length=64)
-    password: str = Field(min_length=8)
+    password: str = Field(min_length=8, max_length=1000)
     role: Role
-    full_name: str | None = None
+    full_name: str | None = Field(default=None, max_length=100)
+
+
+@router.get("/users")
+def list_users(request: Request, admin: Admin) -> list[dict]:
+    return [
+        {"username": a.username, "full_name": a.full_name, "role": a.role, "active": a.active,
+         "created_at": clock.iso(a.created_at), "failed_logins": a.failed_logins, "locked_until": clock.iso(a.locked_until),
+         "active_tokens": a.active_tokens, "last_used_at": clock.iso(a.last_used_at)}
+        for a in accounts.list_users(engine(request))
+    ]
 
 
 @router.post("/users", status_code=201)
 def create_user(body: UserCreate, request: Request, admin: Admin) -> dict:
     u = accounts.add_user(engine(request), body.username, body.password, body.role.value, body.full_name, actor=admin.username)
     return {"username": u.username, "role": u.role}
+
+
+@router.post("/users/{username}/revoke-tokens")
+def revoke_tokens(username: str, request: Request, admin: Admin) -> dict:
+    return {"username": username, "revoked": accounts.revoke_tokens(engine(request), username, actor=admin.username)}
+
+
+@router.post("/users/{username}/deactivate")
+def deactivate(username: str, request: Request, admin: Admin) -> dict:
+    revoked = accounts.deactivate_user(engine(request), username, actor=admin.username)
+    return {"username": username, "active": False, "revoked": revoked}
