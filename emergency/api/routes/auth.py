@@ -60,6 +60,7 @@ def _client(request: Request) -> str:
 
 @router.post("/auth/token")
 def login(body: TokenRequest, request: Request) -> dict:
+    hours = accounts.token_hours(body.hours)  # a bad lifetime is refused before any password check
     failures, client, now = _failures(request), _client(request), clock.now()
     wait = failures.retry_after(client, now)
     if wait:
@@ -72,7 +73,7 @@ def login(body: TokenRequest, request: Request) -> dict:
             audit.write(engine(request), accounts.audit_actor(body.username), "login.throttled", client,
                         {"client": client, "failures": failures.limit, "window_minutes": failures.window.total_seconds() / 60})
         raise
-    issued = accounts.issue_token(engine(request), user, body.name, body.hours, client=client)
+    issued = accounts.issue_token(engine(request), user, body.name, hours, client=client)
     return {"access_token": issued.token, "token_type": "bearer", "role": user.role, "expires_at": clock.iso(issued.expires_at)}
 
 
