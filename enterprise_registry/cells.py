@@ -27,8 +27,12 @@ class Problem:
     sheet: str
     row: int | None  # as the spreadsheet shows it (header = row 1)
     column: str | None
-    value: Any
+    value: Any  # as shown to people (see shown_value)
     reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", shown_value(self.value))
+        object.__setattr__(self, "column", shown_value(self.column))
 
     def __str__(self) -> str:
         where = self.sheet
@@ -42,6 +46,20 @@ class Problem:
 
 class CellError(ValueError):
     pass
+
+
+SHOWN_CHARS = 200
+_ESCAPED_RE = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
+def shown_value(value: Any) -> Any:
+    """A rejected cell's value as messages and reports show it: control characters
+    (and tabs, line breaks) written as escapes like ``\\x00``, at most
+    :data:`SHOWN_CHARS` characters; other values unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = value if len(value) <= SHOWN_CHARS else value[:SHOWN_CHARS] + f"…（共{len(value)}个字符）"
+    return _ESCAPED_RE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
 
 
 _UNIT_RE = re.compile(r"^\s*(-?[0-9]+(?:\.[0-9]+)?)\s*([^\d\s.,-].*)$")
@@ -69,22 +87,52 @@ def is_blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+# Characters a name may not hold: C0/C1 control characters other than tab and line
+# breaks (a workbook cannot store them, a notice cannot print them), the XML
+# non-characters U+FFFE/U+FFFF, lone surrogates, and the bidirectional overrides that
+# make a printed name read differently from what is stored.
+_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a name or label in the list (None if it can)."""
+    m = _FORBIDDEN_RE.search(text)
+    if m is None:
+        return None
+    return f"含有不可打印的控制字符 U+{ord(m.group()):04X}（第{m.start() + 1}个字符），请删除后重新填写"
+
+
 def parse_str(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         value = int(value)
     text = str(value).strip()
     if not text:
         raise CellError("不能为空")
+    reason = text_problem(text)
+    if reason:
+        raise CellError(reason)
     return text
+
+
+# The largest magnitude a number in the list may have: a day's output value or a
+# province's emission base is far below; 10^30 is a typing or unit mistake, and an
+# integer column is a database INTEGER (32 bits).
+MAX_NUMBER = 1e12
+MAX_INTEGER = 2**31 - 1
 
 
 def _number(value: Any) -> float:
     if isinstance(value, bool):
         raise CellError("应为数字，不是是/否")
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise CellError(f"数值过大（绝对值应不超过 {MAX_NUMBER:.0e}），请检查单位或小数点") from None
     else:
         text = normalise_text(str(value))
+        if len(text) > 100:
+            raise CellError("应为数字（内容过长）")
         try:
             number = float(text)
         except ValueError:
@@ -96,11 +144,13 @@ def _number(value: Any) -> float:
             raise CellError("应为数字") from None
     if math.isnan(number) or math.isinf(number):
         raise CellError("应为有限数字")
-    return number
+    if abs(number) > MAX_NUMBER:
+        raise CellError(f"数值过大（绝对值应不超过 {MAX_NUMBER:.0e}），请检查单位或小数点")
+    return number + 0.0  # -0 is 0
 
 
 def parse_float(value: Any) -> float:
-    if type(value) is float and 0.0 <= value < math.inf:  # fast path: a numeric cell
+    if type(value) is float and 0.0 < value <= MAX_NUMBER:  # fast path: a numeric cell
         return value
     number = _number(value)
     if number < 0:
@@ -114,6 +164,8 @@ def parse_int(value: Any) -> int:
         raise CellError("应为整数")
     if number < 0:
         raise CellError("不能为负数")
+    if number > MAX_INTEGER:
+        raise CellError(f"整数过大（应不超过 {MAX_INTEGER}）")
     return int(number)
 
 

@@ -9,6 +9,10 @@ order: headers (unknown, missing, repeated); each cell by its column kind
 - 企业: county in 区域, USCC unique, industry in ``config/industries.toml``, grade
   allowed by the industry's grading scheme, approved load for 民生保障 and 军工/出口,
   coordinates inside China (and not swapped);
+- every text: no control characters (cells.text_problem), not longer than its database
+  column (the SQLModel tables' lengths: a name of 201 characters is refused here, not by
+  PostgreSQL halfway through the import); numbers finite and at most 10^12 (integers at
+  most 2^31 − 1);
 - 生产线: enterprise in 企业 (and the same name if given), line code unique within
   its enterprise, process known for the enterprise's industry, capacity basis =
   the smallest of EIA-approved, permitted and last year's actual (and > 0), and a
@@ -62,7 +66,22 @@ class _Sheet:
         return self.columns.get(key) or [None] * len(self.raw.rows)
 
 
-def _parse_sheet(raw: RawSheet, problems: list[Problem]) -> _Sheet:
+TEXT_KINDS = {"str", "area"}  # stored as typed; industry / process are stored as their codes
+
+
+def max_lengths() -> dict[str, dict[str, int]]:
+    """The database's length of each text column, per sheet (from the SQLModel tables):
+    a longer text is refused at import, not by PostgreSQL halfway through it."""
+    from enterprise_registry.models import Area, Enterprise, ListVersion, ProductionLine
+
+    tables = {"version": ListVersion, "areas": Area, "enterprises": Enterprise, "lines": ProductionLine}
+    return {
+        key: {c.name: c.type.length for c in model.__table__.columns if getattr(c.type, "length", None)}
+        for key, model in tables.items()
+    }
+
+
+def _parse_sheet(raw: RawSheet, problems: list[Problem], lengths: dict[str, int] | None = None) -> _Sheet:
     spec: SheetSpec = raw.spec
     header_row = raw.header_row
     by_key = {header_key(c.header): c for c in spec.columns}
@@ -87,6 +106,7 @@ def _parse_sheet(raw: RawSheet, problems: list[Problem]) -> _Sheet:
             continue
         j = index[c.key]
         parse = PARSERS[c.kind]
+        longest = (lengths or {}).get(c.key) if c.kind in TEXT_KINDS else None
         default = _DEFAULTS.get(c.key)
         required = c.required and not c.export_only
         out = []
@@ -98,7 +118,10 @@ def _parse_sheet(raw: RawSheet, problems: list[Problem]) -> _Sheet:
                 out.append(default)
                 continue
             try:
-                out.append(parse(value))
+                parsed = parse(value)
+                if longest is not None and len(parsed) > longest:
+                    raise CellError(f"文字过长：{len(parsed)}个字符，最多{longest}个")
+                out.append(parsed)
             except CellError as exc:
                 problems.append(Problem(raw.label, number, c.header, value, str(exc)))
                 out.append(None)
@@ -251,7 +274,10 @@ def _check_capacity_basis(lines: _Sheet, problems: list[Problem]) -> None:
 def validate_sheets(raw: dict[str, RawSheet], catalog: IndustryCatalog) -> tuple[RegistryTables, list[Problem]]:
     """Parse and check every sheet; the tables are only meaningful without problems."""
     problems: list[Problem] = []
-    version, areas, ents, lines = (_parse_sheet(raw[k], problems) for k in ("version", "areas", "enterprises", "lines"))
+    lengths = max_lengths()
+    version, areas, ents, lines = (
+        _parse_sheet(raw[k], problems, lengths[k]) for k in ("version", "areas", "enterprises", "lines")
+    )
     known_areas = _check_version_and_areas(version, areas, problems)
     rows_by_code = _check_enterprises(ents, known_areas, catalog, problems)
     _check_lines(lines, ents, rows_by_code, catalog, problems)
