@@ -74,12 +74,17 @@ def alembic_config(engine: Engine):
 def upgrade_database(engine: Engine, revision: str = "head") -> None:
     """Create or upgrade the schema to ``revision`` with the alembic history."""
     from alembic import command
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import OperationalError, ProgrammingError
 
     try:
         command.upgrade(alembic_config(engine), revision)
     except OperationalError as exc:
         raise ConfigurationError(f"cannot reach the database {engine.url!r}: {exc.orig}") from None
+    except ProgrammingError as exc:
+        raise ConfigurationError(
+            "数据库结构不是当前版本，且当前角色无权迁移：请以所有者角色运行迁移 "
+            f"(schema not at head and this role may not migrate it; run migrations as the owner role): {exc.orig}"
+        ) from None
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
