@@ -1,7 +1,8 @@
 """The empty, documented template (`emergency registry template`).
 
 A 填表说明 sheet (every column: sheet, header, required or not, unit, explanation,
-from ``ColumnSpec.doc``) followed by the four empty sheets with their headers.
+from ``ColumnSpec.doc``) followed by the four empty sheets with their headers. Rows go
+through ``safe_row`` like every workbook we write.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from emergency.errors import RegistryError
 from enterprise_registry.columns import SHEETS
-from enterprise_registry.workbook import HEADER_FILL, HEADER_FONT, column_width
+from enterprise_registry.workbook import HEADER_FILL, HEADER_FONT, column_width, safe_row
 
 GUIDE_TITLE = "填表说明"
 GENERAL_RULES = (
@@ -34,22 +35,22 @@ def write_template(path: Path) -> Path:
     wb = Workbook()
     guide = wb.active
     guide.title = GUIDE_TITLE
-    guide.append(["工作表", "列名", "是否必填", "单位", "说明"])
+    guide.append(safe_row(guide, ["工作表", "列名", "是否必填", "单位", "说明"]))
     for cell in guide[1]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
     for spec in SHEETS:
         for c in spec.columns:
             required = "系统计算" if c.export_only else ("必填" if c.required else "选填")
-            guide.append([spec.title, c.header, required, c.unit, c.doc])
+            guide.append(safe_row(guide, [spec.title, c.header, required, c.unit, c.doc]))
     guide.append([])
     for i, rule in enumerate(GENERAL_RULES):
-        guide.append(["", "通用规则" if i == 0 else "", "", "", rule])
+        guide.append(safe_row(guide, ["", "通用规则" if i == 0 else "", "", "", rule]))
     for col, width in zip("ABCDE", (10, 28, 10, 8, 90)):
         guide.column_dimensions[col].width = width
     for spec in SHEETS:
         ws = wb.create_sheet(spec.title)
-        ws.append([c.header for c in spec.columns])
+        ws.append(safe_row(ws, [c.header for c in spec.columns]))
         for i, c in enumerate(spec.columns, start=1):
             ws.cell(row=1, column=i).font = HEADER_FONT
             ws.cell(row=1, column=i).fill = HEADER_FILL

@@ -1,4 +1,8 @@
-"""Scenario results as a printed table, a self-contained HTML report and an Excel workbook."""
+"""Scenario results as a printed table, a self-contained HTML report and an Excel workbook.
+
+Every workbook row goes through ``enterprise_registry.workbook.safe_row`` (a scenario
+named ``=…`` is text, never a live formula); the HTML escapes every name.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from enterprise_registry.vocab import LEVEL_LABELS_ZH, WarningLevel
+from enterprise_registry.workbook import safe_row
 from scenarios.charts import bar_chart, line_chart
 from scenarios.run import ScenarioOutcome
 
@@ -90,36 +95,36 @@ def write_workbook(outcomes: list[ScenarioOutcome], path: Path) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "情景汇总"
-    ws.append(["情景", "企业数", "预警期累计损失产值(元)", "预警天数", "黄色天数", "橙色天数", "红色天数", "不满足目标天数", "最大可达减排比例"])
+    ws.append(safe_row(ws, ["情景", "企业数", "预警期累计损失产值(元)", "预警天数", "黄色天数", "橙色天数", "红色天数", "不满足目标天数", "最大可达减排比例"]))
     for r in summary_rows(outcomes):
         d = r["days_by_level"]
-        ws.append([r["scenario"], r["enterprises"], round(r["lost_value_yuan"], 2), r["warning_days"], d.get("yellow", 0),
-                   d.get("orange", 0), d.get("red", 0), r["infeasible_days"], r["max_feasible_share"]])
+        ws.append(safe_row(ws, [r["scenario"], r["enterprises"], round(r["lost_value_yuan"], 2), r["warning_days"], d.get("yellow", 0),
+                   d.get("orange", 0), d.get("red", 0), r["infeasible_days"], r["max_feasible_share"]]))
     days = wb.create_sheet("逐日")
-    days.append(["情景", "日", "日期", "AQI", "级别", "事件", "损失产值(元)", "调整生产线", "满足目标"])
+    days.append(safe_row(days, ["情景", "日", "日期", "AQI", "级别", "事件", "损失产值(元)", "调整生产线", "满足目标"]))
     for o in outcomes:
         for d in o.simulation.days:
-            days.append([o.scenario.name, d.day + 1, str(d.date or ""), d.aqi, LEVEL_ZH[d.level.value], d.event,
-                         round(d.lost_value_yuan, 2), d.lines_changed, "是" if d.feasible else "否"])
+            days.append(safe_row(days, [o.scenario.name, d.day + 1, str(d.date or ""), d.aqi, LEVEL_ZH[d.level.value], d.event,
+                         round(d.lost_value_yuan, 2), d.lines_changed, "是" if d.feasible else "否"]))
     red = wb.create_sheet("减排量")
-    red.append(["情景", "区域", "污染物", "累计实减(kg)", "累计应减(kg)"])
+    red.append(safe_row(red, ["情景", "区域", "污染物", "累计实减(kg)", "累计应减(kg)"]))
     for o in outcomes:
         for area, pols in o.simulation.achieved_vs_required.items():
             for p, (ach, req) in pols.items():
-                red.append([o.scenario.name, area, p, round(ach, 3), round(req, 3)])
+                red.append(safe_row(red, [o.scenario.name, area, p, round(ach, 3), round(req, 3)]))
     curve = wb.create_sheet("成本曲线")
-    curve.append(["情景", "级别", "要求减排比例", "是否可行", "损失产值(元/日)", "下界(元/日)", "缺口合计(kg/日)"])
+    curve.append(safe_row(curve, ["情景", "级别", "要求减排比例", "是否可行", "损失产值(元/日)", "下界(元/日)", "缺口合计(kg/日)"]))
     for o in outcomes:
         if o.curve:
             for p in o.curve.points:
-                curve.append([o.scenario.name, LEVEL_ZH[o.curve.level.value], p.share, "是" if p.feasible else "否",
-                              p.lost_value_yuan, p.lower_bound_yuan, round(p.shortfall_kg, 3)])
+                curve.append(safe_row(curve, [o.scenario.name, LEVEL_ZH[o.curve.level.value], p.share, "是" if p.feasible else "否",
+                              p.lost_value_yuan, p.lower_bound_yuan, round(p.shortfall_kg, 3)]))
     aff = wb.create_sheet("受影响")
-    aff.append(["情景", "维度", "类别", "生产线数", "企业数"])
+    aff.append(safe_row(aff, ["情景", "维度", "类别", "生产线数", "企业数"]))
     for o in outcomes:
         for by, rows in o.simulation.affected.items():
             for k, v in rows.items():
-                aff.append([o.scenario.name, by, k, v["lines"], v["firms"]])
+                aff.append(safe_row(aff, [o.scenario.name, by, k, v["lines"], v["firms"]]))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

@@ -4,6 +4,9 @@ Sheets: 概要 (summary: level, version, objective, bound, gap, solver), 减排�
 (requirements: baseline / required / achieved per area and pollutant), 减排措施
 (one row per line with a measure), 豁免企业 (spared firms and why), and, when the
 lead time excluded options, 提前量不足 (what could not be ordered in time).
+
+Every cell goes through ``enterprise_registry.workbook`` (safe_row / neutralise): a
+firm or line named ``=HYPERLINK(…)`` is text here, never a live formula.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from emergency.plans.document import PlanDocument
+from enterprise_registry.workbook import neutralise, safe_row
 from enterprise_registry.vocab import LEVEL_LABELS_ZH, POLLUTANTS
 
 _POLLUTANT_ZH = {"SO2": "SO2", "NOx": "NOx", "PM": "颗粒物", "VOCs": "VOCs"}
@@ -27,6 +31,7 @@ _SHORT_FILL = PatternFill("solid", fgColor="F8CBAD")
 
 def _cell(ws, value, fill=None, header=False):
     cell = WriteOnlyCell(ws, value=value)
+    neutralise(cell)
     if header:
         cell.font = _HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -48,7 +53,7 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows, widths=None, high
         if highlight is not None and highlight(row):
             ws.append([_cell(ws, v, _SHORT_FILL) for v in row])
         else:
-            ws.append(row)
+            ws.append(safe_row(ws, row))
     return ws
 
 

@@ -8,7 +8,9 @@
   ``SEQUENCE`` follows the plan's time). Lines folded at 75 octets on character
   boundaries, text escaped per RFC 5545 §3.3.11.
 - :func:`write_xlsx` — the matrix (lines × days, colour-coded, Chinese headers), the
-  daily share of every group against its bounds, violations, and a legend.
+  daily share of every group against its bounds, violations, and a legend. Every cell
+  goes through ``enterprise_registry.workbook`` (neutralise / safe_row): a name like
+  ``=HYPERLINK(…)`` is text, never a live formula.
 - :func:`write_json` — the document itself.
 """
 
@@ -25,6 +27,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from emergency.rotation.document import stop_dates
+from enterprise_registry.workbook import neutralise, safe_row
 
 PRODID = "-//emergency-response//rotation calendar//ZH"
 UID_DOMAIN = "rotation.emergency-response"
@@ -34,7 +37,7 @@ UID_DOMAIN = "rotation.emergency-response"
 
 def _escape(text: str) -> str:
     return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
 
 
 def _fold(line: str) -> str:
@@ -163,6 +166,7 @@ _STATIC = ["序号", "区县", "企业名称", "统一社会信用代码", "行�
 
 def _cell(ws, value, fill=None, bold=False, center=False):
     c = WriteOnlyCell(ws, value=value)
+    neutralise(c)
     if fill is not None:
         c.fill = fill
     if bold:
@@ -245,8 +249,8 @@ def write_xlsx(doc: dict, path: Path) -> Path:
 
     for v in doc.get("violations", []):
         spans = "、".join(a if a == b else f"{a}至{b}" for a, b in v["days"])
-        vs.append([RULE_ZH.get(v["rule"], v["rule"]), v["area"], v["industry"], v["line_id"], spans,
-                   f"{v['amount']}{v['unit']}", v["message_zh"]])
+        vs.append(safe_row(vs, [RULE_ZH.get(v["rule"], v["rule"]), v["area"], v["industry"], v["line_id"], spans,
+                                f"{v['amount']}{v['unit']}", v["message_zh"]]))
     if not doc.get("violations"):
         vs.append(["全部规则均满足"])
 
@@ -265,7 +269,7 @@ def write_xlsx(doc: dict, path: Path) -> Path:
         [],
     ]
     for row in rows:
-        ls.append(row)
+        ls.append(safe_row(ls, row))
     ls.append([_cell(ls, "停", _FILL["rotation"], center=True), "错峰停产（轮停）"])
     ls.append([_cell(ls, "停", _FILL["whole"], bold=True, center=True), "错峰期间全时段停产（D级等）"])
     ls.append([_cell(ls, "预", _FILL["warning"], bold=True, center=True), "重污染天气预警停产（与错峰从严执行）"])
