@@ -14,13 +14,20 @@ console = Console()
 
 
 def notices(
-    warning: Annotated[int, typer.Option("--warning", help="Warning id")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder")],
-    version: Annotated[Optional[int], typer.Option("--version", help="Plan version (default latest)")] = None,
+    warning: Annotated[int, typer.Option("--warning", help="Warning id.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder (created whole; in an existing folder only the package's own files are replaced).")],
+    version: Annotated[Optional[int], typer.Option(
+        "--version", help="Plan version of an active warning (default: the latest). A released warning always gives its release package.")] = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Write the response package: notices, list view, announcement, printable HTML."""
+    """Write the package of a warning's latest transition: the announcement (启动/升级/降级/延长/解除),
+    the notices (at an adjustment only to firms whose measures changed, 本通知替代…; after release a
+    解除通知 to every firm), the list view, per-county print files and index.html."""
     from emergency.workflow.package import write_notices
 
-    summary = write_notices(_engine(database), warning, out, version)
-    console.print(f"已生成 {summary['notices']} 份企业管控通知、本级别清单和预警信息发布 → {out}/index.html")
+    s = write_notices(_engine(database), warning, out, version)
+    what = {"issue": "管控通知", "release": "解除通知"}.get(s["kind"], "措施调整通知")
+    line = f"预警 {s['warning']} · {s['kind_zh']} · 文号 {s['number']}：{s['notices']} 份{what}"
+    if s["kind"] not in ("issue", "release"):
+        line += f"，{s['continuing']} 家企业措施未调整、继续执行原措施（见 继续执行原措施名单.html）"
+    console.print(f"{line} → {out}/index.html")

@@ -1,160 +1,139 @@
-"""Render the response package of a plan version into a folder.
+"""The response package of a warning's transition, rendered, and written to a folder.
 
-    <out>/index.html                 printable overview (links to everything)
-    <out>/预警信息发布.txt / .html     the public announcement
-    <out>/应急减排清单_<级别>.xlsx     the list view for the level (one row per line with a measure)
-    <out>/管控通知/<区县>_<企业>_<代码>.html   one notice per enterprise, printable
+    <out>/index.html                     overview; prints as a short summary (the link
+                                         tables are for the screen)
+    <out>/预警信息发布.txt / .html         the public announcement (启动/升级/降级/延长/解除)
+    <out>/应急减排清单_<级别>预警.xlsx      active warning: the level's list view, spared firms,
+                                         this package's notices, firms that continue
+    <out>/解除通知清单.xlsx                 released warning: the 解除通知 issued
+    <out>/管控通知/<区县>_<企业>_<代码>.html  a notice per firm that gets one at this version
+    <out>/解除通知/<区县>_<企业>_<代码>.html  released warning: a 解除通知 per firm
+    <out>/按区县打印/<区县>.html             one printable file per county: its notices,
+                                         a page break between firms
+    <out>/继续执行原措施名单.html            adjustment: the firms whose measures did not change
+
+Who gets which notice and the numbers: :mod:`emergency.notices.changes`; what notices
+and the announcement say: :mod:`~emergency.notices.notice`,
+:mod:`~emergency.notices.announcement`; how the folder is written:
+:mod:`~emergency.notices.folder`. Every HTML file is rendered with autoescape on
+(:mod:`~emergency.notices.templates`); every file name made from a name in the list is
+sanitised (:mod:`~emergency.notices.names`).
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from openpyxl import Workbook
+from emergency.errors import NotFound
+from emergency.notices import announcement, changes, folder, listview, notice, templates
+from emergency.notices.frame import Frame, frame
+from emergency.notices.inputs import PackageInput, VersionFacts
+from emergency.notices.names import UniqueNames, safe_component
+from emergency.plans.electricity import expected_drops
 
-from config.industries import load_industries
-from emergency.plans.document import PlanDocument
-from enterprise_registry.columns import RegistryTables
-from enterprise_registry.vocab import LEVEL_LABELS_ZH, WarningLevel
-
-RESPONSE_ZH = {WarningLevel.YELLOW: "Ⅲ级", WarningLevel.ORANGE: "Ⅱ级", WarningLevel.RED: "Ⅰ级"}
-INDICATOR = "企业日用电量（分表计电、用电监控平台数据；燃气窑炉同时核查日用气量）"
+ANNOUNCEMENT_TXT = "预警信息发布.txt"
+ANNOUNCEMENT_HTML = "预警信息发布.html"
+CONTINUING_HTML = "继续执行原措施名单.html"
+COUNTY_FOLDER = "按区县打印"
 
 
 @dataclass(frozen=True)
-class WarningInfo:
-    id: int
-    level: WarningLevel
-    start: datetime
-    end: datetime
-    rule_set: str
-    areas: list[str]
-    plan_version: int
-    plan_sha256: str
+class Package:
+    input: PackageInput
+    frame: Frame
+    version: VersionFacts  # the version whose documents these are (release: the latest)
+    previous: VersionFacts | None
+    notices: list[notice.NoticeDoc]
+    continuing: list[notice.ContinuingFirm]
+    announcement: str
+
+    @property
+    def notice_kind(self) -> str:
+        return {"issue": "管控通知", "release": "解除通知"}.get(self.frame.kind, "措施调整通知")
 
 
-def _env() -> Environment:
-    return Environment(
-        loader=PackageLoader("emergency.notices", "templates"),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+def build(inp: PackageInput) -> Package:
+    """The package of ``inp``: its last version's transition, or the release."""
+    version = inp.versions[-1]
+    previous = inp.versions[-2] if len(inp.versions) > 1 else None
+    f = frame(inp, version, previous)
+    notices, continuing = notice.build(inp, f, version, previous)
+    text = announcement.text(inp, f, version, len(notices), len(continuing))
+    return Package(inp, f, version, previous, notices, continuing, text)
 
 
-BEIJING = timezone(timedelta(hours=8))
+def notice_html(pkg: Package, n: notice.NoticeDoc) -> str:
+    return templates.render_html("notice.html.j2", f=pkg.frame, n=n)
 
 
-def _fmt(dt: datetime) -> str:
-    """Beijing time, as notices are read (a time without a zone is taken as Beijing time)."""
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(BEIJING)
-    return dt.strftime("%Y年%m月%d日%H时")
+def find_notice(pkg: Package, uscc: str) -> notice.NoticeDoc:
+    """The firm's notice in this package (NotFound when it gets none here)."""
+    for n in pkg.notices:
+        if n.uscc == uscc:
+            return n
+    raise NotFound(f"预警 {pkg.frame.warning_id} 的本次材料（{pkg.frame.kind_zh}，文号 {pkg.frame.number}）中没有企业 {uscc} 的通知")
 
 
-def _safe(name: str) -> str:
-    return "".join(ch for ch in name if ch not in '\\/:*?"<>|').strip()
+def announcement_html(pkg: Package) -> str:
+    return templates.render_html("announcement.html.j2", text=pkg.announcement)
 
 
-def render_package(
-    warning: WarningInfo,
-    plan: PlanDocument,
-    tables: RegistryTables,
-    out: Path,
-    *,
-    ratios: dict[str, float] | None = None,
-    issuer: str | None = None,
-) -> dict:
-    """``ratios``: the policy's reduction ratio per pollutant for the level (for the announcement)."""
-    out = Path(out)
-    (out / "管控通知").mkdir(parents=True, exist_ok=True)
-    env = _env()
-    city = tables.version["city"]
-    issuer = issuer or f"{city}重污染天气应急指挥部办公室"
-    level_zh = LEVEL_LABELS_ZH[warning.level]
-    ents = tables.enterprises
-    e_idx = {u: i for i, u in enumerate(ents["uscc"])}
-    catalog = load_industries().industries
-    rule_text = f"预警规则{plan.rule_set or warning.rule_set}"
-    issued_at = _fmt(datetime.now(BEIJING))
-    by_ent: dict[str, list] = {}
-    for a in plan.actions:
-        by_ent.setdefault(a.enterprise_uscc, []).append(a)
-    value_of = {}
-    for u, code, v in zip(tables.lines["uscc"], tables.lines["line_code"], tables.lines["output_value_yuan"]):
-        value_of[f"{u}/{code}"] = v
-    firm_value: dict[str, float] = {}
-    for u, v in zip(tables.lines["uscc"], tables.lines["output_value_yuan"]):
-        firm_value[u] = firm_value.get(u, 0.0) + v
-
-    notices = []
-    template = env.get_template("notice.html.j2")
-    for uscc, actions in sorted(by_ent.items(), key=lambda kv: (ents["county"][e_idx[kv[0]]], kv[0])):
-        i = e_idx[uscc]
-        ent = {k: ents[k][i] for k in ("uscc", "name", "county", "contact_person", "contact_phone")}
-        lost = sum(a.output_cut * value_of.get(a.line_id, 0.0) for a in actions)
-        expected_drop = lost / firm_value[uscc] if firm_value.get(uscc) else 0.0
-        text = template.render(
-            level_zh=level_zh, issuer=issuer, year=warning.start.year, warning_id=warning.id,
-            plan_version=warning.plan_version, ent=ent, rule_text=rule_text,
-            start=_fmt(warning.start), end=_fmt(warning.end), actions=actions, indicator=INDICATOR,
-            expected_drop=expected_drop, truck_ban=any("货车" in (a.measure_zh or "") for a in actions), issued_at=issued_at,
-        )
-        fname = f"{_safe(ent['county'])}_{_safe(ent['name'])}_{uscc}.html"
-        (out / "管控通知" / fname).write_text(text, encoding="utf-8")
-        notices.append({"county": ent["county"], "name": ent["name"], "lines": len(actions), "file": f"管控通知/{fname}"})
-
-    names = {"SO2": "SO2", "NOx": "NOx", "PM": "颗粒物", "VOCs": "VOCs"}
-    ratio_text = "、".join(f"{names[p]}{v:.0%}" for p, v in (ratios or {}).items()) or "应急预案规定的比例"
-    announcement = env.get_template("announcement.txt.j2").render(
-        level_zh=level_zh, response_zh=RESPONSE_ZH[warning.level], issuer=issuer, areas="、".join(warning.areas),
-        period_text=f"{_fmt(warning.start)[5:11]}至{_fmt(warning.end)[5:11]}", episode_text="中度至重度污染天气过程",
-        plan_name=f"{city}重污染天气应急预案", rule_text=rule_text, start=_fmt(warning.start), end=_fmt(warning.end),
-        n_enterprises=len(by_ent), n_lines=len(plan.actions), ratios=ratio_text, issued_at=issued_at,
-    )
-    (out / "预警信息发布.txt").write_text(announcement, encoding="utf-8")
-    (out / "预警信息发布.html").write_text(
-        f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>预警信息发布</title>'
-        f'<body style="max-width:760px;margin:2em auto;font-family:serif;white-space:pre-wrap">{html.escape(announcement)}</body></html>',
-        encoding="utf-8",
-    )
-    list_file = f"应急减排清单_{level_zh}预警.xlsx"
-    _list_view(plan, tables, catalog, out / list_file, level_zh)
-    index = env.get_template("index.html.j2").render(
-        title=f"{city}重污染天气{level_zh}预警应急响应材料", warning_id=warning.id, plan_version=warning.plan_version,
-        sha=warning.plan_sha256, registry_version=plan.registry_version, announcement=announcement,
-        list_file=list_file, notices=notices,
-    )
-    (out / "index.html").write_text(index, encoding="utf-8")
-    return {"notices": len(notices), "actions": len(plan.actions), "folder": str(out)}
+def files(pkg: Package) -> dict[str, bytes]:
+    """Every file of the package (path → bytes), the index last."""
+    f, inp = pkg.frame, pkg.input
+    out: dict[str, bytes] = {}
+    for n in pkg.notices:
+        out[n.file] = notice_html(pkg, n).encode("utf-8")
+    by_county: dict[str, list[notice.NoticeDoc]] = {}
+    for n in pkg.notices:
+        by_county.setdefault(n.county, []).append(n)
+    continuing_by_county: dict[str, int] = {}
+    for c in pkg.continuing:
+        continuing_by_county[c.county] = continuing_by_county.get(c.county, 0) + 1
+    names = UniqueNames()
+    counties = []
+    for county in sorted(by_county.keys() | continuing_by_county.keys()):
+        path = None
+        if county in by_county:
+            path = f"{COUNTY_FOLDER}/{names.take(safe_component(county, fallback='未注明区县'), '.html')}"
+            out[path] = templates.render_html("county.html.j2", f=f, county=county, notices=by_county[county]).encode("utf-8")
+        counties.append({"county": county, "notices": len(by_county.get(county, ())),
+                         "continuing": continuing_by_county.get(county, 0), "file": path})
+    last = changes.last_notices([v.plan for v in inp.versions[: pkg.version.no]])
+    in_force = {u: changes.number(f.year, f.warning_id, n) for u, n in last.items()}
+    drops = {} if f.released else expected_drops(pkg.version.plan.actions, inp.tables, inp.policy.compliance)
+    book = listview.file_name(f)
+    out[book] = listview.workbook_bytes(f, pkg.version.plan, inp.tables, pkg.notices, pkg.continuing, in_force, drops)
+    out[ANNOUNCEMENT_TXT] = pkg.announcement.encode("utf-8")
+    out[ANNOUNCEMENT_HTML] = announcement_html(pkg).encode("utf-8")
+    links = [("预警信息发布（文本）", ANNOUNCEMENT_TXT), ("预警信息发布（打印）", ANNOUNCEMENT_HTML), (book, book)]
+    if f.kind not in ("issue", "release"):
+        out[CONTINUING_HTML] = templates.render_html("continuing.html.j2", f=f, firms=pkg.continuing).encode("utf-8")
+        links.append(("继续执行原措施企业名单", CONTINUING_HTML))
+    title = f"{f.city}重污染天气{f.level_zh}预警{f.kind_zh}·应急响应材料"
+    out["index.html"] = templates.render_html(
+        "index.html.j2", title=title, f=f, sha=pkg.version.sha256, registry_version=pkg.version.plan.registry_version,
+        latest=pkg.version.no == inp.latest_version, latest_version=inp.latest_version, announcement=pkg.announcement,
+        notice_kind=pkg.notice_kind, notices=pkg.notices, continuing=pkg.continuing, counties=counties, files=links,
+    ).encode("utf-8")
+    return out
 
 
-def _list_view(plan: PlanDocument, tables: RegistryTables, catalog, path: Path, level_zh: str) -> None:
-    ents = tables.enterprises
-    e_idx = {u: i for i, u in enumerate(ents["uscc"])}
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(f"{level_zh}预警")
-    header = ["序号", "区县", "企业名称", "统一社会信用代码", "行业类别", "绩效等级", "生产线", f"{level_zh}预警管控措施",
-              "限产比例(%)", "SO2减排量(kg/d)", "NOx减排量(kg/d)", "颗粒物减排量(kg/d)", "VOCs减排量(kg/d)",
-              "核查指标", "联系人", "联系电话"]
-    ws.append(header)
-    for n, a in enumerate(plan.actions, start=1):
-        i = e_idx[a.enterprise_uscc]
-        ind = catalog.get(ents["industry"][i])
-        ws.append([
-            n, ents["county"][i], ents["name"][i], a.enterprise_uscc, ind.name_zh if ind else ents["industry"][i],
-            ents["grade"][i], a.line_name, a.measure_zh, round(a.output_cut * 100, 1),
-            round(a.reduction_kg["SO2"], 2), round(a.reduction_kg["NOx"], 2), round(a.reduction_kg["PM"], 2),
-            round(a.reduction_kg["VOCs"], 2), "日用电量", ents["contact_person"][i], ents["contact_phone"][i],
-        ])
-    sp = wb.create_sheet("豁免及保障类企业")
-    sp.append(["序号", "企业名称", "统一社会信用代码", "理由"])
-    for n, s in enumerate(plan.spared, start=1):
-        sp.append([n, s.enterprise_name, s.enterprise_uscc, s.reason])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+def write(pkg: Package, out: Path) -> dict:
+    """Write the package into ``out`` (see :mod:`emergency.notices.folder`); a summary."""
+    f = pkg.frame
+    folder.write(out, files(pkg), {
+        "warning": f.warning_id, "kind": f.kind, "version": f.version_no, "number": f.number,
+        "plan_sha256": pkg.version.sha256,
+    })
+    return summary(pkg, out)
+
+
+def summary(pkg: Package, out: Path | None = None) -> dict:
+    f = pkg.frame
+    return {
+        "warning": f.warning_id, "kind": f.kind, "kind_zh": f.kind_zh, "version": f.version_no, "number": f.number,
+        "notices": len(pkg.notices), "continuing": len(pkg.continuing), "actions": len(pkg.version.plan.actions),
+        "folder": None if out is None else str(out),
+    }
