@@ -4,16 +4,19 @@ The client's file name never becomes a path: the file is streamed into a folder 
 server made, under a name the server chose, and the client's name is kept only as text
 (for the audit log and messages). The size is counted while streaming and the upload
 refused (HTTP 413) beyond ``EMERGENCY_MAX_UPLOAD_MB``; only the expected suffixes are
-accepted.
+accepted. (The request body as a whole is bounded earlier, while it arrives, by
+``emergency.api.limits``.) Errors raised while the upload is processed name the
+client's file, never the server's folder (:func:`shown_as`).
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from fastapi import UploadFile
 
-from emergency.errors import InputError, TooLarge
+from emergency.errors import EmergencyError, InputError, TooLarge
 
 CHUNK = 1 << 20
 
@@ -48,3 +51,16 @@ def receive(file: UploadFile, folder: Path, suffixes: tuple[str, ...], limit: in
                 raise TooLarge(f"上传文件“{name}”超过 {limit / 1048576:.0f} MB 上限 (upload too large)")
             out.write(chunk)
     return path
+
+
+@contextmanager
+def shown_as(path: Path, name: str):
+    """Inside, an :class:`EmergencyError` about the received file at ``path`` names the
+    client's file ``name`` instead of the server path (and its folder)."""
+    try:
+        yield
+    except EmergencyError as exc:
+        for server, shown in ((str(path), name), (str(Path(path).parent), "")):
+            exc.message = exc.message.replace(server, shown)
+        exc.args = (exc.message,)
+        raise

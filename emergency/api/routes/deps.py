@@ -3,15 +3,22 @@
 Routes are thin adapters: authenticate, check the role, call one service, shape the
 answer. Times in answers are the bureau's (ISO 8601 with the offset, see
 ``emergency.clock.iso``).
+
+Text coming in is refused (422 naming the field) if it holds a control character other
+than tab and line breaks — NUL above all, which PostgreSQL cannot store: in every text
+field of a request body (:class:`In`, nested lists and dicts included) and in every
+query and path parameter (:func:`clean_parameters`, applied to every route).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from emergency.errors import AuthenticationFailed, PermissionDenied
 from emergency.workflow import accounts
@@ -48,7 +55,45 @@ Admin = Annotated[User, Depends(require(Permission.USERS))]
 Compliance = Annotated[User, Depends(require(Permission.COMPLIANCE))]
 
 
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_MESSAGE = "不能含控制字符（制表符、换行除外）(control characters are not allowed)"
+
+
+def control_character(value: Any) -> str | None:
+    """The first control character (not tab or a line break) in ``value`` or in any
+    text nested in it (lists, dicts: keys and values), as ``U+0000``; None if none."""
+    if isinstance(value, str):
+        m = CONTROL_RE.search(value)
+        return f"U+{ord(m.group()):04X}" if m else None
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return next((found for v in value if (found := control_character(v))), None)
+    return None
+
+
+def clean_parameters(request: Request) -> None:
+    """Every route's query and path parameters without control characters (422)."""
+    errors = [
+        {"type": "value_error", "loc": (where, name), "msg": f"{CONTROL_MESSAGE}: {found}", "input": None}
+        for where, items in (("query", request.query_params.multi_items()), ("path", request.path_params.items()))
+        for name, value in items
+        if (found := control_character(name) or control_character(value))
+    ]
+    if errors:
+        raise RequestValidationError(errors)
+
+
 class In(BaseModel):
-    """A request body: unknown fields are refused (a typo is not silently ignored)."""
+    """A request body: unknown fields are refused (a typo is not silently ignored); no
+    text in it may hold a control character other than tab and line breaks."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        found = control_character(value)
+        if found:
+            raise ValueError(f"{CONTROL_MESSAGE}: {found}")
+        return value

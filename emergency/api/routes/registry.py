@@ -8,9 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 
+from emergency.api import uploads
 from emergency.api.routes.deps import Reader, RegistryWriter, engine
-from emergency.errors import RegistryError
-from emergency.workflow import audit
+from emergency.workflow import lists
 from enterprise_registry import service as registry
 
 router = APIRouter(tags=["registry"])
@@ -18,7 +18,13 @@ router = APIRouter(tags=["registry"])
 
 @router.get("/registry/versions")
 def versions(request: Request, _: Reader) -> list[dict]:
-    return registry.list_versions(engine(request))
+    """The list versions; ``source_file`` is the imported file's name only (never a
+    path on the server)."""
+    out = registry.list_versions(engine(request))
+    for v in out:
+        if v.get("source_file"):
+            v["source_file"] = v["source_file"].replace("\\", "/").rsplit("/", 1)[-1]
+    return out
 
 
 @router.get("/registry/enterprises")
@@ -40,12 +46,13 @@ def enterprise(uscc: str, request: Request, _: Reader, version: str | None = Non
 
 @router.post("/registry/import", status_code=201)
 def import_list(request: Request, user: RegistryWriter, file: Annotated[UploadFile, File()], replace: bool = False) -> dict:
-    if not (file.filename or "").lower().endswith(".xlsx"):
-        raise RegistryError("请上传 .xlsx 清单文件 (upload an .xlsx list)")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "upload.xlsx"
-        path.write_bytes(file.file.read())
-        summary = registry.import_list_file(engine(request), path, replace=replace)
-    audit.write(engine(request), user.username, "registry.import", summary.version,
-                {"file": file.filename, "enterprises": summary.enterprises, "lines": summary.lines})
+    """Import an .xlsx list (whole file or nothing; 422 with every rejected cell). The
+    upload is stored under a server-chosen name; messages and the audit log name the
+    client's file. 413 if the file or one of its sheets is beyond the limits."""
+    name = uploads.client_name(file)
+    with tempfile.TemporaryDirectory(prefix="emergency-upload-") as tmp:
+        path = uploads.receive(file, Path(tmp), (".xlsx",))
+        with uploads.shown_as(path, name):
+            summary = lists.import_list_file(engine(request), path, replace=replace, actor=user.username,
+                                             source_name=name)
     return summary.__dict__
