@@ -19,9 +19,9 @@ import io
 from pathlib import Path
 from typing import Any, Callable
 
-from emergency.errors import ImportRejected, RegistryError
+from emergency.errors import ImportRejected, InputError, RegistryError
 from enterprise_registry.cells import Problem, sheet_rows
-from enterprise_registry.columns import SHEETS, RegistryTables
+from enterprise_registry.columns import SHEETS, RegistryTables, SheetSpec
 
 Progress = Callable[[str, int], None]  # (sheet key, rows written)
 PROGRESS_EVERY = 20_000
@@ -100,12 +100,24 @@ def _rows(file: Path) -> list[list[str]]:
 
 
 def write_csv_dir(tables: RegistryTables, path: Path, progress: Progress | None = None) -> None:
-    path.mkdir(parents=True, exist_ok=True)
-    for spec in SHEETS:
-        with (path / csv_name(spec.key)).open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow([c.header for c in spec.columns])
-            for i, row in enumerate(sheet_rows(spec, getattr(tables, spec.key)), start=1):
-                writer.writerow(["" if v is None else neutral_text(v) for v in row])
-                if progress and i % PROGRESS_EVERY == 0:
-                    progress(spec.key, i)
+    """Write the four CSV files into the folder ``path`` as a set: all or none of them
+    replace the old ones (other files in the folder are left alone)."""
+    from emergency.atomic_files import replacing_all
+
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with replacing_all(*(path / csv_name(spec.key) for spec in SHEETS)) as temps:
+            for spec, tmp in zip(SHEETS, temps):
+                _write_csv(tables, spec, tmp, progress)
+    except OSError as exc:
+        raise InputError(f"{path}: 无法写入（{exc.strerror or exc}）(cannot write)", file=str(path)) from None
+
+
+def _write_csv(tables: RegistryTables, spec: SheetSpec, file: Path, progress: Progress | None) -> None:
+    with file.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([c.header for c in spec.columns])
+        for i, row in enumerate(sheet_rows(spec, getattr(tables, spec.key)), start=1):
+            writer.writerow(["" if v is None else neutral_text(v) for v in row])
+            if progress and i % PROGRESS_EVERY == 0:
+                progress(spec.key, i)

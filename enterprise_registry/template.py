@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from emergency.errors import RegistryError
 from enterprise_registry.columns import SHEETS
-from enterprise_registry.workbook import HEADER_FILL, HEADER_FONT, column_width, safe_row
+from enterprise_registry.workbook import HEADER_FILL, HEADER_FONT, column_width, replacing, safe_row
 
 GUIDE_TITLE = "填表说明"
 GENERAL_RULES = (
@@ -31,7 +31,6 @@ def write_template(path: Path) -> Path:
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise RegistryError("模板只能写成 .xlsx 文件 (template must be an .xlsx file)")
-    path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()
     guide = wb.active
     guide.title = GUIDE_TITLE
@@ -56,5 +55,6 @@ def write_template(path: Path) -> Path:
             ws.cell(row=1, column=i).fill = HEADER_FILL
             ws.column_dimensions[get_column_letter(i)].width = column_width(c.header)
         ws.freeze_panes = "A2"
-    wb.save(path)
+    with replacing(path) as tmp:
+        wb.save(tmp)
     return path

@@ -12,6 +12,7 @@ import re
 import struct
 import zipfile
 import zlib
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable
 
@@ -20,7 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from emergency.errors import RegistryError, TooLarge
+from emergency.errors import InputError, RegistryError, TooLarge
 from enterprise_registry.cells import sheet_rows
 from enterprise_registry.columns import SHEETS, RegistryTables, SheetSpec
 
@@ -399,8 +400,27 @@ def _header_cells(ws, spec: SheetSpec) -> list[WriteOnlyCell]:
 
 
 def write_workbook(tables: RegistryTables, path: Path, progress: Progress | None = None) -> None:
-    """Write the four sheets with openpyxl's write-only (streaming) workbook."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write the four sheets with openpyxl's write-only (streaming) workbook, whole or not
+    at all (a temporary file beside ``path``, renamed over it at the end; a folder that
+    cannot be written fails before any work)."""
+    with replacing(Path(path)) as tmp:
+        _write_sheets(tables, tmp, progress)
+
+
+@contextmanager
+def replacing(path: Path):
+    """``emergency.atomic_files.replacing`` for a file we write, with a folder that cannot
+    be written reported as an InputError naming ``path`` (not the temporary file)."""
+    from emergency.atomic_files import replacing as atomic
+
+    try:
+        with atomic(Path(path)) as tmp:
+            yield tmp
+    except OSError as exc:
+        raise InputError(f"{path}: 无法写入（{exc.strerror or exc}）(cannot write)", file=str(path)) from None
+
+
+def _write_sheets(tables: RegistryTables, path: Path, progress: Progress | None) -> None:
     wb = Workbook(write_only=True)
     for spec in SHEETS:
         ws = wb.create_sheet(spec.title)

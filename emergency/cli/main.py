@@ -2,7 +2,10 @@
 
 Each command group lives in its own module and exposes ``app`` (a ``typer.Typer``);
 this module only assembles them and maps :class:`EmergencyError` to an exit code
-and a message, so a user's mistake never shows a stack trace.
+and a message, so a user's mistake never shows a stack trace. A net catches the
+ordinary mistakes that still escape a command as Python errors (a missing file, a
+directory given as a file, no permission, an undecodable file, a value the database
+refuses) and reports them as an InputError (exit code 14) naming the file.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import sys
 import typer
 from rich.console import Console
 
-from emergency.errors import EmergencyError, ImportRejected
+from emergency.errors import EmergencyError, ImportRejected, InputError
 
 HELP = "重污染天气应急减排决策引擎 (heavy-pollution emergency-response decision engine)."
 
@@ -106,6 +109,36 @@ def _command_asked(argv: list[str]) -> str | None:
     return first if first in COMMANDS else None
 
 
+_FILE_ERRORS = (
+    (FileNotFoundError, "文件或目录不存在 (not found)"),
+    (IsADirectoryError, "这是一个目录，应为文件 (is a directory, a file was expected)"),
+    (NotADirectoryError, "路径中有一段不是目录 (not a directory)"),
+    (PermissionError, "没有权限读写 (permission denied)"),
+    (FileExistsError, "已存在 (already exists)"),
+)
+
+
+def as_input_error(exc: BaseException) -> InputError | None:
+    """An ordinary mistake that escaped its command as a Python error (a missing file, a
+    directory given as a file, a file we may not read or write, a file in an unknown
+    encoding, a value the database refuses) as a located InputError; None for anything
+    else (a programming error keeps its trace)."""
+    if isinstance(exc, tuple(kind for kind, _ in _FILE_ERRORS)):
+        what = next(text for kind, text in _FILE_ERRORS if isinstance(exc, kind))
+        where = exc.filename if exc.filename is not None else ""
+        return InputError(f"{where}: {what}" if where else what, file=str(where) if where else None)
+    if isinstance(exc, UnicodeDecodeError):
+        return InputError(
+            f"文件编码无法识别（第 {exc.start} 字节附近，{exc.encoding}）：请另存为 UTF-8 编码 (undecodable file)"
+        )
+    data_error = getattr(sys.modules.get("sqlalchemy.exc"), "DataError", None)
+    if data_error is not None and isinstance(exc, data_error):
+        return InputError(
+            f"数据库拒绝了输入的值（文字过长、数字过大或含不允许的字符），未保存 (value refused by the database): {exc.orig}"
+        )
+    return None
+
+
 def run() -> None:
     app = build_app(_command_asked(sys.argv[1:]))
     try:
@@ -113,6 +146,12 @@ def run() -> None:
     except EmergencyError as exc:
         report_error(exc)
         sys.exit(exc.exit_code)
+    except Exception as exc:
+        error = as_input_error(exc)
+        if error is None:
+            raise
+        report_error(error)
+        sys.exit(error.exit_code)
 
 
 if __name__ == "__main__":  # pragma: no cover
