@@ -18,14 +18,32 @@ from emergency.errors import PolicyError
 M = TypeVar("M", bound=BaseModel)
 
 
-def read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, shown: str | None = None) -> dict[str, Any]:
+    """The TOML document at ``path``. ``shown``: how messages name the file (a path
+    relative to the policy directory: error bodies never carry server paths).
+
+    A file must be UTF-8 (a BOM is tolerated): bytes that are not — a file saved as GBK
+    by a Chinese editor — are refused with the line of the first bad byte, never
+    guessed at, because a wrongly decoded name would silently match nothing."""
+    name = shown or str(path)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        data = Path(path).read_bytes()
     except FileNotFoundError:
-        raise PolicyError(f"{path}: policy file not found") from None
+        raise PolicyError(f"{name}: policy file not found (文件不存在)") from None
+    except OSError as exc:
+        raise PolicyError(f"{name}: cannot be read (无法读取): {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PolicyError(
+            f"{name}: 第 {line} 行不是 UTF-8 编码（字节 0x{data[exc.start]:02x}，可能是 GBK 保存的）；"
+            f"请用 UTF-8 重新保存该文件 (line {line}: not UTF-8 — save the file as UTF-8)"
+        ) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: not valid TOML: {exc}") from None
+        raise PolicyError(f"{name}: not valid TOML (TOML 语法错误): {exc}") from None
 
 
 def format_validation_error(source: str, exc: ValidationError) -> str:

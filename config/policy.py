@@ -381,43 +381,75 @@ def _mark(value: Any, source: str, prov: dict[tuple, str], path: tuple) -> None:
             _mark(v, source, prov, path + (k,))
 
 
+def _shown(policy_dir: Path, f: Path) -> str:
+    """How messages and provenance name a policy file: relative to the policy directory
+    (``local/demo/demo_city.toml``), never the server's absolute path."""
+    try:
+        return Path(f).relative_to(policy_dir).as_posix()
+    except ValueError:
+        return Path(f).name
+
+
+def _read(policy_dir: Path, f: Path) -> tuple[dict, str]:
+    shown = _shown(policy_dir, f)
+    return read_toml(f, shown), shown
+
+
 def _national(policy_dir: Path, prov: dict[tuple, str]) -> dict:
-    base_file = policy_dir / "national" / "policy.toml"
-    doc = _merge({}, read_toml(base_file), str(base_file), prov)
+    data, shown = _read(policy_dir, policy_dir / "national" / "policy.toml")
+    doc = _merge({}, data, shown, prov)
     doc["measures"] = {}
     for f in sorted((policy_dir / "national" / "measures").glob("*.toml")):
-        data = read_toml(f)
-        _merge(doc["measures"], {f.stem: data}, str(f), prov, ("measures",))
+        data, shown = _read(policy_dir, f)
+        _merge(doc["measures"], {f.stem: data}, shown, prov, ("measures",))
     doc["warning_rules"] = {}
     for f in sorted((policy_dir / "national" / "warning_rules").glob("*.toml")):
-        _merge(doc["warning_rules"], {f.stem: read_toml(f)}, str(f), prov, ("warning_rules",))
+        data, shown = _read(policy_dir, f)
+        _merge(doc["warning_rules"], {f.stem: data}, shown, prov, ("warning_rules",))
     return doc
 
 
 def local_areas(policy_dir: Path | None = None) -> dict[str, str]:
-    """Area path -> Chinese name, for every locality file."""
-    root = (policy_dir or _default_dir()) / "local"
+    """Area path -> Chinese name, for every locality file.
+
+    Every locality file is read (its ``name_zh`` is how an area is found): one that
+    cannot be read — bad TOML, not UTF-8, a ``name_zh`` that is not text — is an
+    error naming it, never skipped, since it may be the very area asked for."""
+    policy_dir = Path(policy_dir or _default_dir())
+    root = policy_dir / "local"
     out = {}
     for f in sorted(root.rglob("*.toml")):
         path = f.relative_to(root).with_suffix("").as_posix()
-        out[path] = read_toml(f).get("name_zh", path)
+        data, shown = _read(policy_dir, f)
+        name = data.get("name_zh", path)
+        if not isinstance(name, str) or not name.strip():
+            raise PolicyError(f"{shown} -> name_zh: must be the area's Chinese name (text), got {name!r}")
+        out[path] = name
     return out
 
 
-def resolve_area(area: str | None, policy_dir: Path | None = None) -> str:
-    """Normalise an area name or path to its path ('' = national)."""
+def find_area(area: str | None, policy_dir: Path | None = None) -> str | None:
+    """The path of the locality file for an area name or path ('' = national), or None
+    when no locality file names it. Ambiguity and unreadable files are errors."""
     if not area or area in ("national", "全国"):
         return ""
     areas = local_areas(policy_dir)
     if area.strip("/") in areas:
         return area.strip("/")
     matches = [p for p, name in areas.items() if name == area]
-    if len(matches) == 1:
-        return matches[0]
     if len(matches) > 1:
         raise PolicyError(f"area {area!r} is ambiguous: {', '.join(matches)}; give the path")
-    known = "、".join(f"{n}（{p}）" for p, n in areas.items())
-    raise PolicyError(f"no policy file for area {area!r}; known areas: {known}")
+    return matches[0] if matches else None
+
+
+def resolve_area(area: str | None, policy_dir: Path | None = None) -> str:
+    """Normalise an area name or path to its path ('' = national); an area without a
+    locality file is an error listing the known ones."""
+    path = find_area(area, policy_dir)
+    if path is None:
+        known = "、".join(f"{n}（{p}）" for p, n in local_areas(policy_dir).items())
+        raise PolicyError(f"no policy file for area {area!r}; known areas: {known}")
+    return path
 
 
 def _default_dir() -> Path:
@@ -434,6 +466,10 @@ def _located(exc: ValidationError, prov: dict[tuple, str]) -> str:
         if m and "." in m.group(1):  # a model-level check naming a key path below ``loc``
             sub = tuple(m.group(1).split("."))
             loc = sub if loc == () or sub[0] == "measures" else loc + sub
+        elif loc == ():  # a whole-policy check whose message starts with the key (``rule_set '2099' is …``)
+            w = re.match(r"(?:Value error, )?([A-Za-z_]+)\b", err["msg"])
+            if w and (w.group(1),) in prov:
+                loc = (w.group(1),)
         source = None
         for n in range(len(loc), 0, -1):
             source = prov.get(loc[:n])
@@ -454,7 +490,8 @@ def load_policy(area: str | None = None, policy_dir: Path | None = None) -> Poli
     for i in range(1, len(parts) + 1):
         f = policy_dir / "local" / ("/".join(parts[:i]) + ".toml")
         if f.exists():
-            _merge(doc, read_toml(f), str(f), prov)
+            data, shown = _read(policy_dir, f)
+            _merge(doc, data, shown, prov)
             chain.append(str(f))
     doc["area"] = path
     doc["chain"] = chain
@@ -475,5 +512,6 @@ def provenance(area: str | None = None, policy_dir: Path | None = None) -> dict[
     for i in range(1, len(parts) + 1):
         f = policy_dir / "local" / ("/".join(parts[:i]) + ".toml")
         if f.exists():
-            _merge(doc, read_toml(f), str(f), prov)
+            data, shown = _read(policy_dir, f)
+            _merge(doc, data, shown, prov)
     return {".".join(k): v for k, v in prov.items()}

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from emergency.cli.options import DatabaseOption
-from emergency.errors import OptimizationError, TargetsNotMet
+from emergency.errors import EmergencyError, InputError, OptimizationError, TargetsNotMet
 from enterprise_registry.vocab import LEVEL_LABELS_ZH, WarningLevel
 
 console = Console(stderr=True)
@@ -31,7 +31,12 @@ def plan_command(
     area: Annotated[Optional[str], typer.Option("--area", help="Plan for these areas only (comma-separated names).")] = None,
     rules: Annotated[Optional[str], typer.Option("--rules", help="Warning rule set recorded with the plan (2019/2024).")] = None,
     policy_area: Annotated[Optional[str], typer.Option("--policy-area", help="Policy area (default: the list's city).")] = None,
-    hours_to_start: Annotated[Optional[float], typer.Option("--hours-to-start", help="Hours until the warning starts (lead times).")] = None,
+    start: Annotated[Optional[str], typer.Option(
+        "--start", help="The warning's start, Beijing time (北京时间) unless a zone is given: lead times are counted from now to it.")] = None,
+    hours_to_start: Annotated[Optional[float], typer.Option(
+        "--hours-to-start", min=0.0,
+        help="Override: hours the firms have before the warning starts; lines needing longer to stop are not ordered. "
+             "Without it and without --start, lead times are not counted.")] = None,
     approve_spared: Annotated[Optional[str], typer.Option("--approve-spared", help="Spared firms (codes) the officer approves for measures.")] = None,
     approve_suggested: Annotated[bool, typer.Option("--approve-suggested", help="Approve the suggested spared firms if the targets cannot be met.")] = False,
     registry: Annotated[Optional[Path], typer.Option("--registry", help="Plan from a list file instead of the database.")] = None,
@@ -46,6 +51,13 @@ def plan_command(
 
     if level is WarningLevel.NONE:
         raise OptimizationError("--level none: no warning, no plan")
+    if hours_to_start is None and start is not None:
+        from emergency import clock
+
+        try:
+            hours_to_start = max(0.0, clock.hours_until(clock.parse(start, "--start")))
+        except EmergencyError:
+            raise InputError(f"--start {start!r}：不是有效时间，应为 2026-12-05T08:00（北京时间）(ISO 8601)") from None
     # a one-shot command building 10^5–10^6 small objects: the cyclic GC would only rescan them
     gc.disable()
     t0 = time.perf_counter()
@@ -91,6 +103,8 @@ def plan_command(
         with replacing(export_model) as tmp:
             write_mps(run.problem, tmp)
     _summary(doc, time.perf_counter() - t0, out)
+    if doc.policy_area == "national" and not policy_area:
+        console.print(f"未找到“{tables.version['city']}”的地方政策文件，按国家政策计算 (no locality policy file: national policy)")
     if not doc.feasible:
         raise TargetsNotMet("方案未满足全部减排目标（缺口见上表），已写出但不得视为达标 (plan short of its targets)")
 
@@ -103,8 +117,10 @@ def _summary(doc, seconds: float, out: Path) -> None:
         t.add_row(r.area, r.pollutant.value, f"{r.required_kg:,.0f}", f"{r.achieved_kg:,.0f}", "" if r.shortfall_kg <= 0 else f"[red]{r.shortfall_kg:,.0f}[/]")
     console.print(t)
     o = doc.objective
+    if doc.hours_to_start is not None:
+        console.print(f"距预警开始 {doc.hours_to_start:.1f} 小时：{len(doc.excluded_by_lead_time)} 条生产线停产/限产所需时间更长，未下达")
     console.print(
-        f"措施 {len(doc.actions)} 条生产线 · 豁免 {len(doc.spared)} 家 · 损失产值 {o.lost_value_yuan:,.0f} 元/日 · "
+        f"政策 {doc.policy_area} · 措施 {len(doc.actions)} 条生产线 · 豁免 {len(doc.spared)} 家 · 损失产值 {o.lost_value_yuan:,.0f} 元/日 · "
         f"下界 {o.lower_bound_yuan or float('nan'):,.0f} · 差距 {(o.gap if o.gap is not None else float('nan')):.4%} · {doc.solver.status} · 求解 {doc.solver.seconds:.2f}s · 总计 {seconds:.1f}s → {out}"
     )
     if not doc.feasible:

@@ -15,12 +15,10 @@ import hashlib
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
-
 import numpy as np
 
-from config.policy import Policy, load_policy
-from emergency.errors import PolicyError
+from config.policy import Policy, find_area, load_policy
+from emergency import clock
 from emergency.optimization.builder import BuildReport, build_problem
 from emergency.optimization.problem import MeasureProblem
 from emergency.optimization.result import SolveResult
@@ -45,13 +43,17 @@ class PlanRun:
 
 
 def policy_for(tables: RegistryTables, area: str | None = None) -> Policy:
-    """The policy of ``area``, else of the list's city, else the national one."""
+    """The policy of ``area``, else of the list's city.
+
+    The national policy is used only when no locality file names the city (the plan then
+    says ``policy_area: national``). A locality file with any error — bad TOML, a bad or
+    unknown key, bytes that are not UTF-8 — raises PolicyError naming the file (relative
+    to the policy directory), the key path and the reason: a city's stricter 35 % never
+    silently becomes the national 20 %."""
     if area:
         return load_policy(area)
-    try:
-        return load_policy(tables.version["city"])
-    except PolicyError:
-        return load_policy(None)
+    city = tables.version["city"]
+    return load_policy(city if find_area(city) is not None else None)
 
 
 def make_plan(
@@ -124,17 +126,35 @@ def _solve_stable(problem: MeasureProblem, in_effect: dict[str, float], penalty:
 
 
 def diff_plans(old: PlanDocument | None, new: PlanDocument) -> dict:
-    """Lines added, removed and changed between two plans (by line id and output cut)."""
-    before = {a.line_id: (a.measure, round(a.output_cut, 9)) for a in (old.actions if old else [])}
-    after = {a.line_id: (a.measure, round(a.output_cut, 9)) for a in new.actions}
+    """Lines and firms added, removed and changed between two plans.
+
+    A line is compared by its output cut; a firm is *added* when it had no measure
+    before, *removed* when it has none now, *changed* when any of its lines was added,
+    removed or changed, else *unchanged*. Lists are capped at 500 entries."""
+    old_actions = old.actions if old else []
+    before = {a.line_id: round(a.output_cut, 9) for a in old_actions}
+    after = {a.line_id: round(a.output_cut, 9) for a in new.actions}
     added = sorted(set(after) - set(before))
     removed = sorted(set(before) - set(after))
-    changed = sorted(k for k in set(before) & set(after) if before[k][1] != after[k][1])
+    changed = sorted(k for k in set(before) & set(after) if before[k] != after[k])
+    firm_of = {a.line_id: a.enterprise_uscc for a in old_actions}
+    firm_of.update((a.line_id, a.enterprise_uscc) for a in new.actions)
+    firms_before = {a.enterprise_uscc for a in old_actions}
+    firms_after = {a.enterprise_uscc for a in new.actions}
+    touched = {firm_of[k] for k in (*added, *removed, *changed)}
+    f_added = sorted(firms_after - firms_before)
+    f_removed = sorted(firms_before - firms_after)
+    f_changed = sorted((firms_before & firms_after) & touched)
     return {
         "added": len(added), "removed": len(removed), "changed": len(changed),
         "unchanged": len(set(before) & set(after)) - len(changed),
         "lines_changed_total": len(added) + len(removed) + len(changed),
         "added_lines": added[:500], "removed_lines": removed[:500], "changed_lines": changed[:500],
+        "firms": {
+            "added": len(f_added), "removed": len(f_removed), "changed": len(f_changed),
+            "unchanged": len(firms_before & firms_after) - len(f_changed),
+            "added_firms": f_added[:500], "removed_firms": f_removed[:500], "changed_firms": f_changed[:500],
+        },
     }
 
 
@@ -192,7 +212,7 @@ def _document(tables, policy, level, problem, report, result, choice, hours_to_s
         registry_version=tables.version["name"],
         policy_area=policy.area or "national",
         rule_set=policy.rule_set,
-        created_at=datetime.now(timezone.utc),
+        created_at=clock.now(),
         hours_to_start=hours_to_start,
         requirements=requirements,
         actions=actions,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, Request
 from pydantic import Field
 
+from emergency import clock
 from emergency.api.routes.deps import In, Planner, Reader, engine
 from emergency.plans.document import PlanDocument
 from emergency.workflow import lifecycle as wf
@@ -17,17 +20,26 @@ router = APIRouter(tags=["plans"])
 class PlanRequest(In):
     level: WarningLevel
     areas: list[str] | None = None
-    hours_to_start: float | None = Field(default=None, ge=0)
+    start: datetime | None = Field(default=None, description="The warning's start (北京时间 without an offset): "
+                                   "lead times are then counted from now to it.")
+    hours_to_start: float | None = Field(default=None, ge=0, description="Override of the lead-time horizon (hours); "
+                                         "without it or start, lead times are not counted.")
     registry_version: str | None = None
     approved_spared: list[str] = Field(default_factory=list)
 
 
 @router.post("/plans/preview")
 def preview_plan(body: PlanRequest, request: Request, _: Planner) -> PlanDocument:
-    from emergency.plans.service import make_plan
+    """A plan that is not issued. Its policy is the list's city's (a broken locality file
+    is an error naming the file and key, never the national policy in its place)."""
+    from emergency.plans.service import make_plan, policy_for
+    from emergency.workflow.lifecycle import lead_hours
 
     tables = registry.load_planning_tables(engine(request), body.registry_version)
-    return make_plan(tables, body.level, areas=body.areas, hours_to_start=body.hours_to_start,
+    hours = body.hours_to_start
+    if hours is None and body.start is not None:
+        hours = lead_hours(clock.aware(body.start))
+    return make_plan(tables, body.level, policy=policy_for(tables), areas=body.areas, hours_to_start=hours,
                      approved_spared=body.approved_spared).document
 
 
