@@ -6,7 +6,9 @@
 - :func:`poll_forecast` — when the forecast calls for a warning and none is active
   for the area, record a *suggested* warning (``dispatch_log`` kind
   ``warning_suggestion``, one per area, day and level) for the duty officer. It is
-  never issued without a person, unless the area is listed in ``auto_issue_areas``.
+  never issued without a person, unless the area is listed in ``auto_issue_areas`` —
+  and even then never when its plan misses a target (recorded ``short_not_issued``
+  with the shortfall, logged as an error: only a person accepts a shortfall).
   When a warning is active and the forecast allows its release, record a release
   reminder.
 - :func:`remind_expiry` — a reminder when an active warning ends within
@@ -73,6 +75,41 @@ def _active(engine: Engine, area: str) -> list:
 
 
 RANK = {"none": 0, "yellow": 1, "orange": 2, "red": 3}
+SHORT_NOT_ISSUED = "short_not_issued"  # the plan misses a target: left to the duty officer
+AUTO_ISSUE_FAILED = "auto_issue_failed"  # any other refusal (a conflict, a policy error)
+
+
+def _auto_issue(engine: Engine, now: datetime, area: str, level: str, start: datetime, end: datetime, ev,
+                merge: bool, payload: dict) -> str:
+    """Issue the suggested warning by itself (an ``auto_issue_areas`` area). Lead times are
+    counted from the poll's ``now``. A plan short of any target is never issued by a
+    machine: nobody accepts a shortfall or approves spared firms without a person — the
+    suggestion is recorded as ``short_not_issued`` with the shortfall, and logged as an
+    error. Returns the dispatch status."""
+    from emergency import clock
+    from emergency.errors import EmergencyError, TargetsNotMet
+    from emergency.workflow.lifecycle import issue_warning
+    from enterprise_registry.vocab import WarningLevel
+
+    try:
+        w, _ = issue_warning(engine, actor="scheduler", level=WarningLevel(level), areas=[area], start=start, end=end,
+                             forecast=ev.as_dict(), merge=merge,
+                             hours_to_start=max(0.0, clock.hours_until(start, since=now)))
+    except TargetsNotMet as exc:
+        summary = exc.extra.get("summary") or {}
+        payload["auto_issue_error"] = exc.message
+        payload["shortfall"] = summary.get("shortfall", [])
+        payload["suggestion"] = exc.extra.get("suggestion")
+        payload["note_zh"] = ("预报达到预警条件，但减排方案未满足全部目标，调度程序未自动发布；"
+                              "请值班员核实后决定批准豁免企业纳入管控或接受缺口")
+        return SHORT_NOT_ISSUED
+    except EmergencyError as exc:
+        payload["auto_issue_error"] = exc.message
+        payload["note_zh"] = f"预报达到预警条件，自动发布失败（{exc.message}），请值班员处理"
+        return AUTO_ISSUE_FAILED
+    payload["issued_warning"] = w.id
+    payload["note_zh"] = f"按本区域配置（auto_issue_areas）由调度程序自动发布预警 #{w.id}"
+    return "issued"
 
 
 def poll_forecast(engine: Engine, now: datetime, cfg: SchedulerConfig, evaluation=None) -> list[DispatchOutcome]:
@@ -99,23 +136,16 @@ def poll_forecast(engine: Engine, now: datetime, cfg: SchedulerConfig, evaluatio
         auto = area in cfg.auto_issue_areas
         status = "suggested"
         if auto:
-            from emergency.errors import EmergencyError
-            from emergency.workflow.lifecycle import issue_warning
-            from enterprise_registry.vocab import WarningLevel
-
-            try:
-                w, _ = issue_warning(engine, actor="scheduler", level=WarningLevel(level), areas=[area], start=start,
-                                     end=end, forecast=ev.as_dict(), merge=bool(active))
-                payload["issued_warning"] = w.id
-                payload["note_zh"] = f"按本区域配置（auto_issue_areas）由调度程序自动发布预警 #{w.id}"
-                status = "issued"
-            except EmergencyError as exc:
-                payload["auto_issue_error"] = exc.message
+            status = _auto_issue(engine, now, area, level, start, end, ev, bool(active), payload)
         rid = record(engine, day=today, kind=KIND_SUGGESTION, scope=f"{area}:{level}", status=status,
                      payload=payload, now=now)
         if rid is not None:
-            log.warning("forecast calls for a %s warning in %s: %s", level, area,
-                        "issued automatically" if status == "issued" else "suggested to the duty officer")
+            if status in (SHORT_NOT_ISSUED, AUTO_ISSUE_FAILED):
+                log.error("forecast calls for a %s warning in %s: NOT issued automatically (%s): %s", level, area,
+                          status, payload.get("auto_issue_error"))
+            else:
+                log.warning("forecast calls for a %s warning in %s: %s", level, area,
+                            "issued automatically" if status == "issued" else "suggested to the duty officer")
             out.append(DispatchOutcome(today, KIND_SUGGESTION, f"{area}:{level}", status, 1, False, rid))
     if active and ev.release.may_release:
         for a in active:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from emergency import clock
 from emergency.errors import Conflict, WarningError
 from emergency.plans.document import PlanDocument
 from emergency.plans.service import diff_plans, make_plan
@@ -18,8 +19,15 @@ from enterprise_registry.db import open_database
 from enterprise_registry.generator import generate_registry
 from enterprise_registry.vocab import WarningLevel as L
 
-START = datetime(2026, 12, 1, 8)
+START = datetime(2026, 12, 1, 8)  # Beijing time
 END = START + timedelta(days=3)
+NOW = datetime(2026, 11, 28, 8)  # three days ahead: every line of these lists can stop in time
+
+
+@pytest.fixture(autouse=True)
+def _now():
+    with clock.use_clock(clock.aware(NOW)):
+        yield
 
 
 @pytest.fixture
@@ -159,8 +167,8 @@ def test_compliance_flags_firms_whose_use_did_not_drop(engine, tmp_path):
         rows.append(f"{bad},,{day},1000")
     f = tmp_path / "kwh.csv"
     f.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    assert import_electricity(engine, f) == 20
-    verdict = {r.enterprise_uscc: r.verdict for r in check_compliance(engine, w.id)}
+    assert import_electricity(engine, f).rows == 20
+    verdict = {r.enterprise_uscc: r.verdict for r in check_compliance(engine, w.id).rows}
     assert verdict[good] == "落实" and verdict[bad] == "未落实"
 
 
@@ -171,6 +179,6 @@ def test_electricity_import_is_all_or_nothing(engine, tmp_path):
     f.write_text("统一社会信用代码,日期,用电量(kWh)\n91520000214434146R,2026-12-01,10\n91520000214434146X,2026-12-01,10\n91520000214434146R,2026-13-01,-1\n", encoding="utf-8")
     with pytest.raises(ImportRejected) as info:
         import_electricity(engine, f)
-    assert {(p.row, p.column) for p in info.value.problems} == {(3, "统一社会信用代码"), (4, "日期")}
+    assert {(p.row, p.column) for p in info.value.problems} == {(3, "统一社会信用代码"), (4, "日期"), (4, "用电量(kWh)")}
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM electricity_reading")).scalar() == 0
