@@ -5,7 +5,8 @@ range over the warning's days and its HJ 633 category, the primary pollutant —
 what the forecast holds, nothing invented — with the areas, the level and its
 response, Beijing times, the level's reduction target, the firms under measures (and,
 at an adjustment, how many changed and how many continue), health advice and the
-hotline. A release names its reason when one was given and gives no forecast figure.
+hotline. A downgrade or a release gives no forecast figure (the stored forecast is the
+one that started the warning); a release names its reason when one was given.
 
 Plain text (``announcement.txt.j2``); the HTML page and the index embed it escaped.
 """
@@ -28,7 +29,9 @@ def _period(start, end) -> str:
 
 def text(inp: PackageInput, f: Frame, version: VersionFacts, n_notices: int, n_continuing: int) -> str:
     w = inp.warning
-    fc = forecast.facts(w.forecast, w.start, w.end) if f.kind != "release" else forecast.ForecastFacts()
+    # the forecast stored at issue backs an issue, an upgrade or an extension; a downgrade
+    # or a release is not described by the episode forecast that started the warning
+    fc = forecast.facts(w.forecast, w.start, w.end) if f.kind in ("issue", "upgrade", "extend") else forecast.ForecastFacts()
     firms = {a.enterprise_uscc for a in version.plan.actions}
     return templates.render_text(
         "announcement.txt.j2", f=f, fc=fc,

@@ -201,6 +201,7 @@ def test_issue_upgrade_release_documents(night, tmp_path):
     assert listed == unchanged
     ann2 = (tmp_path / "v2" / "预警信息发布.txt").read_text(encoding="utf-8")
     assert "升级" in ann2 and "橙色预警" in ann2 and "红色预警" in ann2 and "启动重污染" not in ann2
+    assert "218–326" in ann2 and "红色预警：SO2、NOx、颗粒物、VOCs减排比例不低于30%" in ann2
     assert f"{len(changed)}家" in ann2 and f"{len(unchanged)}家" in ann2
     # the issue's folder now holds the upgrade's package, and the user's file
     assert set(notices_in(tmp_path / "v1" / "管控通知")) == changed
