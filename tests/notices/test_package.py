@@ -91,6 +91,9 @@ def night(db_url, monkeypatch):
     targets = sorted({a.enterprise_uscc for a in pre.actions})[:len(HOSTILE)]
     for name, uscc in zip(HOSTILE, targets):
         tables.enterprises["name"][index[uscc]] = name
+    county = "../../<i>郊区</i>"  # a county name is a file name of the per-county print files
+    tables.areas["name"] = [county if n == "郊区" else n for n in tables.areas["name"]]
+    tables.enterprises["county"] = [county if c == "郊区" else c for c in tables.enterprises["county"]]
     engine = open_database(db_url)
     registry.import_tables(engine, tables)
     yield engine, registry.export_tables(engine), policy, dict(zip(targets, HOSTILE))
@@ -139,9 +142,11 @@ def test_issue_upgrade_release_documents(night, tmp_path):
         assert str(escape(hostile[u])) in v1[u]
     for f in html_files(tmp_path / "v1"):
         text = f.read_text(encoding="utf-8")
-        assert "<script>" not in text and "<b>bold</b>" not in text, f
+        assert "<script>" not in text and "<b>bold</b>" not in text and "<i>郊区" not in text, f
         assert f.resolve().is_relative_to((tmp_path / "v1").resolve())
         assert not f.name.startswith(".")
+    outside = [p for p in tmp_path.rglob("*") if not p.is_relative_to(tmp_path / "v1")]
+    assert not any("郊区" in p.name or "evil" in p.name or p.suffix == ".html" for p in outside)
     index1 = (tmp_path / "v1" / "index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index1
 
@@ -154,6 +159,8 @@ def test_issue_upgrade_release_documents(night, tmp_path):
 
     # per-county print files: every notice once, a page per firm
     county_files = list((tmp_path / "v1" / "按区县打印").glob("*.html"))
+    assert any("郊区" in f.name for f in county_files) and all(f.parent == tmp_path / "v1" / "按区县打印" for f in county_files)
+    assert "&lt;i&gt;郊区&lt;/i&gt;" in index1
     articles = sum(f.read_text(encoding="utf-8").count('<article class="notice">') for f in county_files)
     assert articles == len(v1)
 
