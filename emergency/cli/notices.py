@@ -17,7 +17,7 @@ def notices(
     warning: Annotated[int, typer.Option("--warning", help="Warning id.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder (created whole; in an existing folder only the package's own files are replaced).")],
     version: Annotated[Optional[int], typer.Option(
-        "--version", help="Plan version of an active warning (default: the latest). A released warning always gives its release package.")] = None,
+        "--version", help="Plan version of an active warning (default: the latest). A released warning gives only its release package (--version is refused, exit 9).")] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Write the package of a warning's latest transition: the announcement (启动/升级/降级/延长/解除),
