@@ -11,7 +11,7 @@ import hashlib
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from config.industries import IndustryCatalog, load_industries
@@ -25,6 +25,9 @@ from enterprise_registry.schemas import EnterprisePublic, ImportSummary, ListVer
 from enterprise_registry.uscc import uscc_problem
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+# Called inside a replacing import's transaction, with the old version's row locked:
+# (connection, version name). Raising refuses the replace; nothing is written.
+ReplaceGuard = Callable[[Connection, str], None]
 BATCH = 20000
 
 _AREA_KEYS, _ENT_KEYS, _LINE_KEYS = reading.AREA_KEYS, reading.ENTERPRISE_KEYS, reading.LINE_KEYS
@@ -68,23 +71,27 @@ def import_tables(
     source_file: str | None = None,
     content_sha256: str | None = None,
     progress: Progress | None = None,
+    guard: ReplaceGuard | None = None,
 ) -> ImportSummary:
     """Write a checked list as a new version, in one transaction (all or nothing).
 
     A version name that exists is refused unless ``replace`` (then the old version
-    is deleted in the same transaction). Rows go in with Core ``executemany`` in
-    batches of ``BATCH``; ``progress(stage, done, total)`` is called after each.
-    ``content_sha256`` defaults to :func:`tables_sha256`.
+    is deleted in the same transaction). Before anything is deleted the old version's
+    row is locked (a write: SQLite's write lock, PostgreSQL's row lock) and
+    ``guard(connection, name)`` is called, so its check and the delete are atomic (the
+    workflow refuses to replace a version an active warning uses). Rows go in with Core
+    ``executemany`` in batches of ``BATCH``; ``progress(stage, done, total)`` is called
+    after each. ``content_sha256`` defaults to :func:`tables_sha256`.
     """
     if content_sha256 is None:
         content_sha256 = tables_sha256(tables)
     try:
-        return _write_version(engine, tables, replace, source_file, content_sha256, progress)
+        return _write_version(engine, tables, replace, source_file, content_sha256, progress, guard)
     except IntegrityError as exc:  # e.g. a concurrent import of the same version name
         raise RegistryError(f"清单版本“{tables.version['name']}”未能写入（数据库约束冲突）：{exc.orig}") from None
 
 
-def _write_version(engine, tables, replace, source_file, content_sha256, progress) -> ImportSummary:
+def _write_version(engine, tables, replace, source_file, content_sha256, progress, guard=None) -> ImportSummary:
     v = tables.version
     n_e, n_l = tables.n_rows("enterprises"), tables.n_rows("lines")
     with engine.begin() as conn:
@@ -94,6 +101,11 @@ def _write_version(engine, tables, replace, source_file, content_sha256, progres
                 raise RegistryError(
                     f"清单版本“{v['name']}”已存在；如需覆盖请加 --replace (version exists; use --replace)"
                 )
+            # lock the old version first: a no-op write takes SQLite's write lock and
+            # PostgreSQL's row lock, so nothing can start using it between check and delete
+            conn.execute(update(ListVersion).where(ListVersion.id == existing).values(name=ListVersion.name))
+            if guard is not None:
+                guard(conn, v["name"])
             conn.execute(delete(ProductionLine).where(ProductionLine.version_id == existing))
             conn.execute(delete(Enterprise).where(Enterprise.version_id == existing))
             conn.execute(delete(Area).where(Area.version_id == existing))
@@ -131,11 +143,14 @@ def _write_version(engine, tables, replace, source_file, content_sha256, progres
     )
 
 
-def import_list_file(engine: Engine, path: Path, *, replace: bool = False, progress: Progress | None = None) -> ImportSummary:
-    """Check a list file and import it (raises ImportRejected with every problem)."""
+def import_list_file(engine: Engine, path: Path, *, replace: bool = False, progress: Progress | None = None,
+                     guard: ReplaceGuard | None = None, source_file: str | None = None) -> ImportSummary:
+    """Check a list file and import it (raises ImportRejected with every problem).
+    ``source_file``: the name recorded with the version (default the path)."""
     tables = check_list_file(path)
     return import_tables(
-        engine, tables, replace=replace, source_file=str(path), content_sha256=file_sha256(path), progress=progress
+        engine, tables, replace=replace, source_file=source_file or str(path), content_sha256=file_sha256(path),
+        progress=progress, guard=guard,
     )
 
 

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from emergency.cli.options import DatabaseOption
+from emergency.cli.options import ActorOption, DatabaseOption
 from emergency.errors import ImportRejected, RegistryError
 from enterprise_registry import service
 from enterprise_registry.cells import Problem
@@ -104,33 +104,32 @@ def _report_rejection(file: Path, problems: list[Problem], report: Path | None) 
 @app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="A .xlsx list or a directory of CSV files.")],
-    replace: Annotated[bool, typer.Option("--replace", help="Replace a version of the same name.")] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace a version of the same name (refused while an active warning uses it).")] = False,
     report: Annotated[Optional[Path], typer.Option("--report", help="Where to write the full error report (default: <file>.errors.txt).")] = None,
+    actor: ActorOption = "cli",
     database: DatabaseOption = None,
 ) -> None:
-    """Import a list as a new list version: the whole file or nothing; every rejected cell is reported."""
+    """Import a list as a new list version: the whole file or nothing; every rejected cell is reported; audited."""
+    from emergency.workflow.lists import import_list_file
+
     engine = open_database(database)
     t0 = time.perf_counter()
     with _progress() as progress:
         check = progress.add_task("读取并检查 (reading and checking)", total=None)
+        tasks: dict[str, int] = {}
+
+        def writing(stage: str, done: int, total: int) -> None:
+            if not tasks:
+                progress.update(check, total=1, completed=1)
+                tasks["write"] = progress.add_task("写入数据库 (writing)", total=None)
+            progress.update(tasks["write"], description=f"写入数据库 (writing {stage})", completed=done, total=total)
+
         try:
-            tables = service.check_list_file(file)
+            summary = import_list_file(engine, file, replace=replace, actor=actor, source_name=str(file), progress=writing)
         except ImportRejected as exc:
             progress.stop()
             _report_rejection(file, exc.problems, report)
             raise typer.Exit(RegistryError.exit_code) from None
-        progress.update(check, total=1, completed=1)
-        n_e, n_l = tables.n_rows("enterprises"), tables.n_rows("lines")
-        write = progress.add_task("写入数据库 (writing)", total=n_e + n_l)
-        offsets = {"enterprises": 0, "lines": n_e}
-        summary = service.import_tables(
-            engine,
-            tables,
-            replace=replace,
-            source_file=str(file),
-            content_sha256=service.file_sha256(file),
-            progress=lambda stage, done, _total: progress.update(write, completed=offsets[stage] + done),
-        )
     console.print(
         f"已导入清单版本“{summary.version}”：{summary.areas} 个区域、{summary.enterprises} 家企业、"
         f"{summary.lines} 条生产线{'（已覆盖原版本）' if summary.replaced else ''} "
