@@ -10,8 +10,10 @@
 - ``plans``: the stored plans.
 
 Exit codes: 0 a calendar meeting every rule; 10 the rules cannot all hold (the
-nearest calendar is written, its violations listed) or no calendar in the time
-limit; other errors as the rest of the CLI.
+nearest calendar is written, its violations listed) or, for ``plan``, only a nearest
+calendar was found in the time limit; 15 (RotationError) no calendar at all — nothing
+is written or stored — or a ``replan`` that ran out of time (the plan in effect stays
+in force); other errors as the rest of the CLI. Days default to the bureau's today.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from emergency import clock
 from emergency.cli.options import DatabaseOption
-from emergency.errors import NotFound, OptimizationError, RegistryError
+from emergency.errors import NotFound, OptimizationError, RegistryError, RotationError, TargetsNotMet
 
 app = typer.Typer(no_args_is_help=True)
 console = Console(stderr=True)
@@ -131,7 +134,11 @@ def _summary(doc: dict, out: Path | None, plan_id: int | None) -> None:
         f"{doc['seconds']:.1f}",
     )
     console.print(t)
-    if doc["violations"]:
+    if doc["status"] == "not_solved":
+        console.print(f"[bold red]求解超时[/]：{doc['seconds']:.0f} 秒内未找到满足全部规则的日历，以下为最接近的日历")
+    if doc["status"] in ("optimal", "feasible"):
+        console.print("[green]全部规则均满足[/]")
+    elif doc["violations"]:
         console.print(f"[bold red]规则无法全部满足[/]：{len(doc['violations'])} 项（已输出最接近的日历，违反之处如下）")
         for v in doc["violations"][:30]:
             console.print(f"  - {v['message_zh']}")
@@ -164,7 +171,7 @@ def plan_command(
 ) -> None:
     """Plan the season's rotation calendar (错峰生产日历)."""
     from emergency.rotation.rules import parse_season
-    from emergency.rotation.service import plan_season, rules_for, save_plan, write_outputs
+    from emergency.rotation.service import plan_season, rules_for, save_plan, timed_out, write_outputs
 
     try:
         parse_season(season)
@@ -179,6 +186,11 @@ def plan_command(
         holidays=_holidays(holidays, holiday), requests=_requests(requests), time_limit=time_limit,
         workers=workers, seed=seed,
     )
+    if run.result.calendar is None:
+        why = "求解超时" if timed_out(run.result) else "即使放宽规则也无可行日历"
+        raise RotationError(f"未找到错峰日历（{why}，{run.result.seconds:.0f} 秒）：未输出、未保存任何方案。"
+                            "可用 --time-limit 延长求解时间 (no calendar found; nothing written or stored)",
+                            status=run.result.status.value)
     out = out or Path(f"rotation-{season}")
     write_outputs(run.document, out)
     plan_id = None
@@ -188,13 +200,13 @@ def plan_command(
         plan_id = save_plan(open_database(database), run.document)
     _summary(run.document, out, plan_id)
     if not run.result.feasible:
-        raise typer.Exit(10)
+        raise typer.Exit(TargetsNotMet.exit_code)
 
 
 @app.command("replan")
 def replan_command(
     season: Annotated[Optional[str], typer.Option("--season", help="Season of the plan in effect (default: the latest).")] = None,
-    today: Annotated[Optional[str], typer.Option("--today", help="Re-plan from this day (YYYY-MM-DD; default today).")] = None,
+    today: Annotated[Optional[str], typer.Option("--today", help="Re-plan from this day (YYYY-MM-DD; default: today, Beijing time).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Output directory (default rotation-<season>).")] = None,
     registry: Annotated[Optional[Path], typer.Option("--registry", help="The list file the plan was made from.")] = None,
     generate: Annotated[Optional[int], typer.Option("--generate", min=1, help="The generated list the plan was made from.")] = None,
@@ -203,26 +215,29 @@ def replan_command(
     time_limit: Annotated[float, typer.Option("--time-limit", help="Solver time limit (s).")] = 60.0,
     database: DatabaseOption = None,
 ) -> None:
-    """Re-plan the rest of the season from a day: the past frozen, warnings overlaid."""
+    """Re-plan the rest of the season from a day: the past frozen, warnings overlaid.
+
+    A solve that runs out of time or finds no calendar saves nothing (exit 15): the plan
+    in effect, with the days already stopped, stays in force."""
     from enterprise_registry.db import open_database
     from emergency.rotation.service import replan, write_outputs
 
     engine = open_database(database)
     tables = load_tables(registry, generate, seed, version, database)
-    day = _date(today, "--today") or date.today()
+    day = _date(today, "--today") or clock.today()
     plan_id, run = replan(engine, tables, day, season=season, time_limit=time_limit)
     out = out or Path(f"rotation-{run.document['season']}")
     write_outputs(run.document, out)
     _summary(run.document, out, plan_id)
     if not run.result.feasible:
-        raise typer.Exit(10)
+        raise typer.Exit(TargetsNotMet.exit_code)
 
 
 @app.command("show")
 def show_command(
     enterprise: Annotated[str, typer.Option("--enterprise", help="统一社会信用代码 (or part of the name).")],
     season: Annotated[Optional[str], typer.Option("--season", help="Season (default: the latest plan).")] = None,
-    day: Annotated[Optional[str], typer.Option("--day", help="Show what each line does on this day (default today).")] = None,
+    day: Annotated[Optional[str], typer.Option("--day", help="Show what each line does on this day (default: today, Beijing time).")] = None,
     plan: Annotated[Optional[Path], typer.Option("--plan", help="Read a rotation.json instead of the database.")] = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -247,7 +262,7 @@ def show_command(
     names = sorted({r["enterprise"] for r in recs})
     if len(names) > 1:
         raise NotFound(f"“{enterprise}”匹配多家企业：{'、'.join(names[:10])}；请用统一社会信用代码")
-    on = _date(day, "--day") or date.today()
+    on = _date(day, "--day") or clock.today()
     t = Table(title=f"{recs[0]['enterprise']}（{recs[0]['uscc']}）· {doc['season']}错峰生产 · 方案状态：{doc['status_zh']}")
     for col in ("生产线", "类别", "应停天数", "已排天数", "停产时段", f"{on.isoformat()}"):
         t.add_column(col)
@@ -266,9 +281,9 @@ def plans_command(database: DatabaseOption = None) -> None:
     from emergency.rotation.service import list_plans
 
     t = Table(title="错峰生产方案")
-    for col in ("#", "季节", "区域", "状态", "清单版本", "生成时间", "冻结至"):
+    for col in ("#", "季节", "区域", "状态", "清单版本", f"生成时间（{clock.zone_label()}）", "冻结至"):
         t.add_column(col)
     for p in list_plans(open_database(database)):
         t.add_row(str(p["id"]), p["season"], p["area"], p["status"], p["registry_version"] or "",
-                  str(p["created_at"])[:19], str(p["frozen_until"] or ""))
+                  clock.fmt(p["created_at"]), str(p["frozen_until"] or ""))
     Console().print(t)

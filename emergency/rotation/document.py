@@ -4,10 +4,12 @@ database keeps, and what `show`, the exports and the scheduler read back.
 Top-level keys (a public interface; ``schema`` is bumped on a breaking change):
 
 ``schema``, ``season``, ``area``, ``window`` [first, last], ``days`` (count),
-``registry_version``, ``registry_sha256``, ``created_at``, ``frozen_until`` (re-plans),
+``registry_version``, ``registry_sha256``, ``created_at`` (ISO 8601 in the bureau's zone),
+``frozen_until`` (re-plans),
 ``rules`` (the :class:`RotationRules` used), ``status``/``status_zh``, ``objective``,
 ``best_bound``, ``gap``, ``seconds``, ``solver`` (model size, phases),
-``summary`` (counts), ``lines`` (one record per in-scope line: role, reason, required
+``summary`` (counts; ``stop_line_days`` is null when the solver found no calendar),
+``lines`` (one record per in-scope line: role, reason, required
 and scheduled days, ``blocks`` [[first, last], …]), ``groups`` (per area, industry and
 unit: capacity, bounds and the stopped share of every day), ``warnings`` (the warnings
 overlaid), ``violations`` and ``soft_misses`` (when rules or preferences could not be
@@ -18,10 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 import numpy as np
 
+from emergency import clock
 from emergency.rotation.problem import Role, RotationProblem
 from emergency.rotation.result import RotationResult
 
@@ -54,7 +57,7 @@ def group_shares(problem: RotationProblem, stops: np.ndarray) -> list[dict]:
 
 def build_document(problem: RotationProblem, result: RotationResult, *, created_at: datetime | None = None) -> dict:
     cal = result.calendar
-    created = (created_at or datetime.now(timezone.utc)).replace(microsecond=0)
+    created = clock.as_utc(created_at or clock.now()).replace(microsecond=0)
     lines = [cal.line_record(i) for i in range(problem.n_lines)] if cal is not None else []
     role = problem.role
     doc = {
@@ -65,7 +68,7 @@ def build_document(problem: RotationProblem, result: RotationResult, *, created_
         "days": problem.n_days,
         "registry_version": problem.registry_version,
         "registry_sha256": problem.registry_sha256,
-        "created_at": created.isoformat(),
+        "created_at": clock.iso(created),
         "frozen_until": problem.days[problem.frozen_days].isoformat() if 0 < problem.frozen_days < problem.n_days else
         (problem.days[-1].isoformat() if problem.frozen_days >= problem.n_days and problem.frozen_days else None),
         "rules": problem.rules.model_dump(mode="json"),
@@ -105,6 +108,12 @@ def build_document(problem: RotationProblem, result: RotationResult, *, created_
         "notes": list(problem.notes),
     }
     return doc
+
+
+def has_calendar(doc: dict) -> bool:
+    """Whether the document holds a calendar (a solve that found none gives a document
+    without one: it is reported, never stored or dispatched as a plan)."""
+    return doc.get("summary", {}).get("stop_line_days") is not None
 
 
 def document_sha256(doc: dict) -> str:

@@ -9,6 +9,9 @@
    line's quota, blocks and exemption stay hard: the calendar still binds every firm);
    if that is still infeasible, the lines' quotas and period minimums are relaxed too.
 3. No answer within the time limit: NOT_SOLVED.
+
+Each phase gets at least one second of the time limit (a phase left with less still
+gets a try), but never more than the whole limit: a limit below a second is kept.
 """
 
 from __future__ import annotations
@@ -189,9 +192,10 @@ class _StopAtZeroSlack(cp_model.CpSolverSolutionCallback):
 
 
 def _solve_model(rm: RotationModel, budget: float, workers: int, seed: int, log: bool, fallback: "_Solution | None",
-                 stop_at_zero_slack: bool = False):
-    """Solve ``rm`` (hint already attached); returns (solution or None, solver, code, seconds)."""
-    solver = _solver(max(budget, 1.0), workers, seed, log)
+                 stop_at_zero_slack: bool = False, floor: float = 1.0):
+    """Solve ``rm`` (hint already attached) for ``budget`` seconds, at least ``floor``;
+    returns (solution or None, solver, code, seconds)."""
+    solver = _solver(max(budget, floor), workers, seed, log)
     t0 = time.perf_counter()
     if stop_at_zero_slack and rm.slacks:
         code = solver.solve(rm.model, _StopAtZeroSlack(rm.slacks))
@@ -265,6 +269,7 @@ def solve(
     if hint is None:
         hint = staggered_calendar(problem)
     deadline = t0 + time_limit
+    floor = min(1.0, time_limit)  # the least a phase gets
     rm, fallback = _hinted(problem, hint, time_limit, workers, seed)
     info: dict = {
         "variables": len(rm.model.proto.variables),
@@ -286,20 +291,21 @@ def solve(
 
     repaired = None
     if rm.hint_complete:
-        sol, solver, code, secs = _solve_model(rm, time_limit, workers, seed, log, fallback)
+        sol, solver, code, secs = _solve_model(rm, time_limit, workers, seed, log, fallback, floor=floor)
         phase("model", solver, code, secs, sol)
     else:
-        sol, solver, code, secs = _solve_model(rm, 0.3 * time_limit, workers, seed, log, None)
+        sol, solver, code, secs = _solve_model(rm, 0.3 * time_limit, workers, seed, log, None, floor=floor)
         phase("model (first attempt)", solver, code, secs, sol)
         if sol is None and code != cp_model.INFEASIBLE:
             rx, rfb = _hinted(problem, hint, time_limit, workers, seed, GROUP_RULES, soft=False)
-            rsol, rsolver, rcode, rsecs = _solve_model(rx, max(deadline - time.perf_counter(), 1.0) * 0.75, workers,
-                                                       seed, log, rfb, stop_at_zero_slack=True)
+            rsol, rsolver, rcode, rsecs = _solve_model(rx, max(deadline - time.perf_counter(), floor) * 0.75, workers,
+                                                       seed, log, rfb, stop_at_zero_slack=True, floor=floor)
             phase("repair (shares relaxed)", rsolver, rcode, rsecs, rsol)
             if rsol is not None and _zero_slack(rx, rsol):
                 cal = _calendar(problem, rx, rsol).stops
                 rm, fallback = _hinted(problem, cal, time_limit, workers, seed)
-                sol, solver, code, secs = _solve_model(rm, deadline - time.perf_counter(), workers, seed, log, fallback)
+                sol, solver, code, secs = _solve_model(rm, deadline - time.perf_counter(), workers, seed, log, fallback,
+                                                            floor=floor)
                 phase("model (from the repaired calendar)", solver, code, secs, sol)
             elif rsol is not None and rsol.optimal:
                 code = cp_model.INFEASIBLE  # the least violation is positive: proven
@@ -315,7 +321,8 @@ def solve(
         for stage, relax in enumerate((GROUP_RULES, RELAXABLE), start=1):
             t1 = time.perf_counter()
             rx, rfb = _hinted(problem, hint, relax_time_limit or time_limit, workers, seed, relax)
-            rsol, rsolver, rcode, r_solve = _solve_model(rx, relax_time_limit or time_limit, workers, seed, log, rfb)
+            rsol, rsolver, rcode, r_solve = _solve_model(rx, relax_time_limit or time_limit, workers, seed, log, rfb,
+                                                         floor=min(1.0, relax_time_limit or time_limit))
             info[f"relaxation{stage}"] = {
                 "relaxed": sorted(relax),
                 "seconds": round(time.perf_counter() - t1, 3),

@@ -31,6 +31,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
+from emergency import clock
 from emergency.scheduler.config import SchedulerConfig
 
 log = logging.getLogger("emergency.scheduler")
@@ -118,7 +119,7 @@ def start(engine: Engine, cfg: SchedulerConfig, now: datetime | None = None) -> 
     log.info("jobs: %s", ", ".join(f"{k} {v}" for k, v in changes.items()))
     if cfg.catch_up_on_start:
         n = materialise_notices(engine, cfg)
-        outcomes = catch_up(engine, now or datetime.now(cfg.tz), cfg)
+        outcomes = catch_up(engine, now or clock.now(), cfg)
         log.info("start-up catch-up: %d day(s) dispatched or recorded, %d notice folder(s) rewritten", len(outcomes), n)
     scheduler.resume()
     return scheduler

@@ -14,6 +14,11 @@ scheduler ever dispatched (or today, the first time) to the last due day: after 
 kill and a restart no day is lost and none is sent twice. A day already over when the
 scheduler comes back is recorded ``missed`` (not sent to firms; the duty officer sees
 it in the log) unless ``past_days = "send"``.
+
+Days are the calendar days of the scheduler's zone (``timezone``, the bureau's):
+``now`` may be given in any zone, and a time without one is the bureau's time (never
+the server's). A stored plan without a calendar is never dispatched: the latest plan
+with one is.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ from pathlib import Path
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from emergency import clock
+from emergency.atomic_files import write_text
+from emergency.rotation.document import has_calendar
 from emergency.rotation.overlay import Order, orders_for_day
 from emergency.scheduler.config import SchedulerConfig
 from emergency.scheduler.models import DispatchRecord
@@ -48,15 +56,21 @@ class DispatchOutcome:
     record_id: int | None = None
 
 
+def local_now(now: datetime, cfg: SchedulerConfig) -> datetime:
+    """``now`` in the scheduler's zone (a naive time is the bureau's)."""
+    return clock.as_utc(now).astimezone(cfg.tz)
+
+
 def record(
     engine: Engine, *, day: date, kind: str, scope: str, status: str, payload: dict | list | None,
     now: datetime, due: datetime | None = None, count: int = 0, plan_id: int | None = None,
 ) -> int | None:
     """Insert the row of (day, kind, scope) in its own transaction; None if it exists."""
+    now = clock.as_utc(now)
     row = {
         "day": day, "kind": kind, "scope": scope, "status": status, "due_at": due, "dispatched_at": now,
         "late": bool(due is not None and now > due), "count": count, "plan_id": plan_id,
-        "payload": None if payload is None else json.dumps(payload, ensure_ascii=False, default=str),
+        "payload": None if payload is None else json.dumps(payload, ensure_ascii=False, default=clock.json_default),
     }
     try:
         with engine.begin() as conn:
@@ -72,7 +86,7 @@ def due_at(day: date, cfg: SchedulerConfig) -> datetime:
 
 def last_due_day(now: datetime, cfg: SchedulerConfig) -> date:
     """The latest day whose orders are due at ``now`` (tomorrow once orders_time has passed)."""
-    local = now.astimezone(cfg.tz)
+    local = local_now(now, cfg)
     return local.date() + timedelta(days=1) if due_at(local.date() + timedelta(days=1), cfg) <= local else local.date()
 
 
@@ -97,17 +111,23 @@ def _in_effect(index: list[tuple[int, str, date, date]], day: date) -> dict[str,
 
 
 def _plans_for(engine: Engine, day: date, cfg: SchedulerConfig, cache: dict | None = None) -> list[tuple[int, dict]]:
-    """The plan in effect for ``day`` in each area (or in ``cfg.area``)."""
+    """The plan in effect for ``day`` in each area (or in ``cfg.area``): the latest with a
+    calendar whose window contains the day."""
     from emergency.rotation.models import RotationPlanRecord as R
 
     cache = {} if cache is None else cache
-    out = []
-    for area, rid in sorted(_in_effect(_plan_index(engine, cfg), day).items()):
+    chosen: dict[str, int] = {}
+    for rid, area, first, last in _plan_index(engine, cfg):
+        if area in chosen or not first <= day <= last:
+            continue
         if rid not in cache:
             with engine.connect() as conn:
                 cache[rid] = json.loads(conn.execute(select(R.document).where(R.id == rid)).scalar_one())
-        out.append((rid, cache[rid]))
-    return out
+        if has_calendar(cache[rid]):
+            chosen[area] = rid
+        else:
+            log.error("rotation plan #%d of %s has no calendar: passed over", rid, area)
+    return [(rid, cache[rid]) for area, rid in sorted(chosen.items())]
 
 
 def notice_text(day: date, enterprise: str, uscc: str, orders: list[dict], area: str, season: str) -> str:
@@ -125,6 +145,8 @@ def notice_text(day: date, enterprise: str, uscc: str, orders: list[dict], area:
 
 
 def _write_notices(out_dir: Path, day: date, scope: str, payload: dict) -> Path:
+    """Each firm's notice, then ``orders.json`` (its presence marks a complete folder);
+    every file written whole or not at all."""
     folder = Path(out_dir) / scope / day.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
     by_firm: dict[str, list[dict]] = {}
@@ -132,19 +154,20 @@ def _write_notices(out_dir: Path, day: date, scope: str, payload: dict) -> Path:
         by_firm.setdefault(o["uscc"], []).append(o)
     for uscc, orders in sorted(by_firm.items()):
         text = notice_text(day, orders[0]["enterprise"], uscc, orders, payload["area"], payload["season"])
-        (folder / f"{uscc}.txt").write_text(text, encoding="utf-8")
-    (folder / "orders.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_text(folder / f"{uscc}.txt", text)
+    write_text(folder / "orders.json", json.dumps(payload, ensure_ascii=False, indent=1))
     return folder
 
 
 def dispatch_orders(engine: Engine, day: date, now: datetime, cfg: SchedulerConfig,
                     cache: dict | None = None) -> list[DispatchOutcome]:
     """Dispatch ``day``'s rotation orders for each area with a plan covering it."""
+    now = local_now(now, cfg)
     out = []
     for plan_id, doc in _plans_for(engine, day, cfg, cache):
         scope = doc["area"]
         orders: list[Order] = orders_for_day(doc, day)
-        local_today = now.astimezone(cfg.tz).date()
+        local_today = now.date()
         status = SENT if day >= local_today or cfg.past_days == "send" else MISSED
         payload = {"area": scope, "season": doc["season"], "day": day.isoformat(), "plan_id": plan_id,
                    "plan_status": doc["status"], "orders": [o.as_dict() for o in orders]}
@@ -180,7 +203,7 @@ def dispatched_days(engine: Engine, kind: str = KIND_ORDERS) -> dict[tuple[date,
 def catch_up(engine: Engine, now: datetime, cfg: SchedulerConfig) -> list[DispatchOutcome]:
     """Dispatch every due day not yet in the log (see the module docstring); returns what
     this call dispatched or recorded (a day another scheduler took first is left out)."""
-    now = now.astimezone(cfg.tz)
+    now = local_now(now, cfg)
     last = last_due_day(now, cfg)
     with engine.connect() as conn:
         first = conn.execute(select(func.min(DispatchRecord.day)).where(DispatchRecord.kind == KIND_ORDERS)).scalar()

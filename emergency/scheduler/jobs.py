@@ -31,7 +31,10 @@ def engine():
 
 
 def _now(cfg: SchedulerConfig) -> datetime:
-    return datetime.now(cfg.tz)
+    """The one clock (``emergency.clock``: injectable, ``EMERGENCY_NOW``) in the scheduler's zone."""
+    from emergency import clock
+
+    return clock.now().astimezone(cfg.tz)
 
 
 def rotation_orders_job(config: dict) -> int:

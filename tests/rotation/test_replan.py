@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -108,8 +109,8 @@ def test_replan_from_the_database_reads_the_workflow_warnings(sqlite_url):
     t = tables(_firms())
     first = plan_season(t, SEASON, rules=r, time_limit=5)
     first_id = save_plan(engine, first.document)
-    tz = timezone.utc
-    wid = _record_warning(engine, datetime(2026, 12, 21, tzinfo=tz), datetime(2026, 12, 23, 23, tzinfo=tz), {LID1: 1.0})
+    bj = ZoneInfo("Asia/Shanghai")  # 12-21 00:00 to 12-23 23:00 Beijing time: three Beijing days
+    wid = _record_warning(engine, datetime(2026, 12, 21, tzinfo=bj), datetime(2026, 12, 23, 23, tzinfo=bj), {LID1: 1.0})
     [w] = warnings_from_db(engine, date(2026, 12, 1), date(2027, 1, 29))
     assert (w.start, w.end, w.cuts, w.name) == (date(2026, 12, 21), date(2026, 12, 23), {LID1: 1.0}, f"预警#{wid}")
     new_id, run = replan(engine, t, date(2026, 12, 21), time_limit=5)
@@ -118,3 +119,89 @@ def test_replan_from_the_database_reads_the_workflow_warnings(sqlite_url):
     assert pid == new_id and doc["frozen_until"] == "2026-12-21"
     assert check_calendar(t, r, doc) == []
     assert {date(2026, 12, 21), date(2026, 12, 22), date(2026, 12, 23)} <= stops_of(doc, "1")
+
+
+def test_a_replan_out_of_time_saves_nothing_and_the_plan_in_effect_stays(sqlite_url):
+    """A solve that runs out of time finds no calendar: it is an error saying so (CLI
+    exit 15), nothing is saved, and the plan in effect — with the days already stopped —
+    stays the current one for `show` and for the next re-plan."""
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+    from typer.testing import CliRunner
+
+    from emergency.cli.main import app
+    from emergency.errors import RotationError
+    from emergency.rotation.service import rules_for
+    from enterprise_registry.generator import generate_registry
+
+    engine = open_database(sqlite_url)
+    t = generate_registry(60, seed=2)  # the demo city's kilns: 38 rotating lines over 135 days
+    r = rules_for(t, daily_stop_share_min=0.0, daily_stop_share_max=1.0)  # every line's own rules only
+    first = plan_season(t, SEASON, rules=r, time_limit=1)
+    assert first.result.feasible
+    first_id = save_plan(engine, first.document)
+    today = date(2026, 12, 21)
+    with pytest.raises(RotationError, match="超时") as info:
+        replan(engine, t, today, time_limit=0.01)
+    assert f"现行方案 #{first_id} 继续有效" in info.value.message and "未保存新方案" in info.value.message
+    assert info.value.extra["current_plan"] == first_id and info.value.exit_code == 15
+    proc = subprocess.run(
+        [sys.executable, "-c", "from emergency.cli.main import run; run()", "rotation", "replan", "--generate", "60",
+         "--seed", "2", "--today", "2026-12-21", "--time-limit", "0.01", "--database", sqlite_url],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 15 and "超时" in out and "继续有效" in out, out
+    assert "全部规则均满足" not in out and "Traceback" not in out
+    pid, doc = load_plan(engine, SEASON)
+    assert pid == first_id and doc == first.document  # nothing saved over it
+    rec = next(x for x in doc["lines"] if x["blocks"])
+    shown = CliRunner().invoke(app, ["rotation", "show", "--enterprise", rec["uscc"], "--day", rec["blocks"][0][0],
+                                     "--database", sqlite_url])
+    assert shown.exit_code == 0 and "停产" in shown.output, shown.output
+    # the next re-plan starts from the plan in effect: the days already stopped stay
+    new_id, run = replan(engine, t, today, time_limit=5)
+    assert new_id > first_id and run.result.feasible
+
+    def past(d):
+        return {x["line_id"]: {day for day in stops_of_line(x) if day < today} for x in d["lines"]}
+
+    assert past(run.document) == past(first.document) and any(past(first.document).values())
+
+
+def stops_of_line(rec: dict) -> set[date]:
+    out = set()
+    for a, b in rec["blocks"]:
+        d = date.fromisoformat(a)
+        while d <= date.fromisoformat(b):
+            out.add(d)
+            d += timedelta(days=1)
+    return out
+
+
+def test_a_plan_without_a_calendar_is_never_stored_nor_read_as_current(sqlite_url):
+    import pytest
+    from sqlmodel import Session
+
+    from emergency.errors import RotationError
+    from emergency.rotation.document import document_sha256
+    from emergency.rotation.models import RotationPlanRecord
+
+    engine = open_database(sqlite_url)
+    t = tables(_firms())
+    first = plan_season(t, SEASON, rules=rules(), time_limit=5)
+    first_id = save_plan(engine, first.document)
+    empty = dict(first.document, status="not_solved", status_zh="未求解", lines=[], groups=[],
+                 summary=dict(first.document["summary"], stop_line_days=None))
+    with pytest.raises(RotationError, match="没有日历"):
+        save_plan(engine, empty)
+    # a row stored before such plans were refused is passed over
+    with Session(engine) as s:
+        s.add(RotationPlanRecord(season=SEASON, area=empty["area"], status="not_solved",
+                                 window_start=date(2026, 12, 1), window_end=date(2027, 1, 29),
+                                 sha256=document_sha256(empty), document=json.dumps(empty, ensure_ascii=False)))
+        s.commit()
+    pid, doc = load_plan(engine, SEASON)
+    assert pid == first_id and doc["lines"]
