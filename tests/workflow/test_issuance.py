@@ -299,3 +299,25 @@ def test_warning_issue_on_the_command_line(tiny, sqlite_url):
     assert code == 0 and "已解除" in out and "2026-12-03 12:00（北京时间）" in out, out
     code, out = emergency("warning", "issue", "--level", "orange", "--start", "12/05", "--end", "x", "--database", db)
     assert code == InputError.exit_code and "--start" in out and "Traceback" not in out
+
+
+def test_the_demo_counts_from_the_bureaus_now_on_a_utc_machine(tmp_path):
+    """02:00 Beijing time is still yesterday in UTC: the forecast starts the bureau's
+    tomorrow (12-05), the warning 12-08 00:00 Beijing, 94 h from now."""
+    proc = subprocess.run(
+        [sys.executable, "-c", "from emergency.cli.main import run; run()", "demo", "--enterprises", "200",
+         "--out", tmp_path / "out", "--database", f"sqlite:///{tmp_path / 'demo.sqlite'}"],
+        capture_output=True, text=True, cwd=tmp_path,
+        env={**os.environ, "COLUMNS": "200", "TZ": "UTC", "EMERGENCY_NOW": "2026-12-04T02:00"},
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "自 2026-12-05 起" in out and "距预警开始约 94 小时" in out
+    assert "预警时段：2026-12-08 00:00（北京时间）" in out
+    doc = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))
+    assert doc["hours_to_start"] == pytest.approx(94.0)
+    engine = open_database(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    try:
+        assert [a.action for a in audit.audit_log(engine)][:2] == ["registry.import", "warning.issue"]
+    finally:
+        engine.dispose()
