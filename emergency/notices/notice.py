@@ -104,7 +104,7 @@ def _title(f: Frame) -> str:
         return f"重污染天气{f.level_zh}预警应急减排管控通知"
     if f.kind == "release":
         return f"重污染天气{f.level_zh}预警解除通知"
-    return f"重污染天气预警{f.kind_zh}应急减排措施调整通知"
+    return f"重污染天气预警{f.kind_zh}应急减排管控通知（措施调整）"
 
 
 def build(inp: PackageInput, f: Frame, version: VersionFacts, previous: VersionFacts | None,
