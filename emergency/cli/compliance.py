@@ -81,20 +81,20 @@ def compliance_check(
     database: DatabaseOption = None,
 ) -> None:
     from emergency import clock
-    from emergency.workflow.compliance import NON_COMPLIANT, check_compliance
+    from emergency.workflow.compliance import NON_COMPLIANT, check_compliance, percent
 
     report = check_compliance(_engine(database), warning, tolerance=tolerance)
     days = report.warning_days
     span = f"{days[0]} 至 {days[-1]}（{len(days)}天）" if days else "无"
     console.print(f"预警 {warning}：{clock.fmt(report.start)} 至 {clock.fmt(report.end)}（{clock.zone_label()}）；"
-                  f"预警日 {span}；基准期 {report.baseline_first} 至 {report.baseline_last}；容差 {report.tolerance:.0%}")
+                  f"预警日 {span}；基准期 {report.baseline_first} 至 {report.baseline_last}；容差 {percent(report.tolerance)}")
     rows = report.failed() if only_failed else report.rows
     t = Table(title=f"预警 {warning} 落实核查（用电量）" + ("：仅未落实" if only_failed else ""))
     for col in ("区县", "企业", "代码", "应降", "实降", "有数据天数", "结论"):
         t.add_column(col)
     for r in rows:
-        t.add_row(r.county, r.enterprise_name, r.enterprise_uscc, f"{r.expected_drop:.0%}",
-                  "" if r.observed_drop is None else f"{r.observed_drop:.0%}", f"{r.days_with_data}/{r.warning_days}",
+        t.add_row(r.county, r.enterprise_name, r.enterprise_uscc, percent(r.expected_drop), percent(r.observed_drop),
+                  f"{r.days_with_data}/{r.warning_days}",
                   (f"[red]{r.verdict}[/]" if r.verdict == NON_COMPLIANT else r.verdict))
     console.print(t)
     console.print(_totals_table(f"预警 {warning} 核查汇总", report.totals(), report.by_county()))

@@ -8,7 +8,7 @@ version v is in force over its own span (:mod:`emergency.workflow.plan_periods`:
 upgrade takes over from its effective time). For a firm f:
 
     e_v(f)   expected drop of f's daily electricity under version v: the figure its notice
-             prints (:func:`emergency.plans.electricity.expected_drops`, as a whole percent)
+             prints (:func:`emergency.plans.electricity.expected_drops`, to a tenth of a percent)
     h_v(d)   hours of day d in version v's span (``clock.day_hours``); H(d) = Σ_v h_v(d)
     B(f)     baseline: mean daily kWh of f over the ``[compliance] baseline_days`` days
              before the warning's first day (the days with a reading)
@@ -69,8 +69,13 @@ RULE_ZH = (
 
 
 def stated_drop(drop: float) -> float:
-    """The drop as the notice states it (a whole percent)."""
-    return float(f"{drop * 100:.0f}") / 100
+    """The drop as the notice states it (to a tenth of a percent: 0.4537 → 45.4 %)."""
+    return round(drop * 100, 1) / 100
+
+
+def percent(x: float | None) -> str:
+    """How the check shows a drop: as the notice does (45.4%, 90%); '' for None."""
+    return "" if x is None else f"{round(x * 100, 1):g}%"
 
 
 @dataclass(frozen=True)

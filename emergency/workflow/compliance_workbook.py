@@ -18,7 +18,7 @@ from openpyxl.styles import Font, PatternFill
 
 from emergency import clock
 from emergency.atomic_files import replacing
-from emergency.workflow.compliance import NON_COMPLIANT, RULE_ZH, ComplianceReport
+from emergency.workflow.compliance import NON_COMPLIANT, RULE_ZH, ComplianceReport, percent
 from enterprise_registry.workbook import safe_row
 
 RESULT_HEADERS = ("区县", "企业名称", "统一社会信用代码", "应降比例", "实降比例", "有数据的预警天数", "预警天数",
@@ -42,7 +42,7 @@ def _percent(ws, value: float | None):
     if value is None:
         return None
     c = WriteOnlyCell(ws, value=round(value, 4))
-    c.number_format = "0%"
+    c.number_format = "0.0%"
     return c
 
 
@@ -82,7 +82,7 @@ def write_workbook(report: ComplianceReport, path: Path, *, only_failed: bool = 
         ("预警时段", f"{clock.fmt(report.start)} 至 {clock.fmt(report.end)}（{clock.zone_label()}）"),
         ("预警日", f"{days[0].isoformat()} 至 {days[-1].isoformat()}（{len(days)}天）" if days else "—"),
         ("基准期", f"{report.baseline_first.isoformat()} 至 {report.baseline_last.isoformat()}（{report.baseline_days}天）"),
-        ("容差", f"{report.tolerance:.0%}"),
+        ("容差", percent(report.tolerance)),
         ("规则", RULE_ZH),
         ("只列未落实", "是" if only_failed else "否"),
     ):

@@ -110,8 +110,10 @@ def _records(text: str, name: str, problems: list[Problem]) -> Iterable[tuple[in
         except StopIteration:
             return
         except csv.Error as exc:
-            problems.append(Problem(name, line, None, None, f"CSV 格式错误：引号不配对或引号后有多余字符（{exc}）；"
-                                                           "含逗号或引号的内容须整体加英文双引号，内部引号写两遍"))
+            quotes = '"' in str(exc) or "end of data" in str(exc)
+            problems.append(Problem(name, line, None, None, "CSV 格式错误：" + (
+                "引号不配对或引号后有多余字符；含逗号或引号的内容须整体加英文双引号，内部引号写两遍" if quotes else
+                "无法解析此行") + f"（{exc}）"))
             return
         yield line, row
 

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from emergency.errors import ImportRejected, InputError, NotFound
+from emergency.notices.wording import percent
 from emergency.plans.service import make_plan, policy_for
 from emergency.workflow.compliance import check_compliance
 from emergency.workflow.compliance_workbook import write_workbook
@@ -75,12 +76,12 @@ def record_warning(engine, versions, start, end, *, state="issued", released_at=
 
 
 def notice_drop(doc, tables, policy, uscc: str) -> float:
-    """The drop a firm's notice states: Σ k(measure)·cut·value / Σ value, as a whole percent."""
+    """The drop a firm's notice states: Σ k(measure)·cut·value / Σ value, as the notice prints it."""
     value = {f"{u}/{c}": v for u, c, v in zip(tables.lines["uscc"], tables.lines["line_code"], tables.lines["output_value_yuan"])}
     total = sum(v for u, v in zip(tables.lines["uscc"], tables.lines["output_value_yuan"]) if u == uscc)
     saved = sum(policy.compliance.electricity_drop.get(a.measure, 0.0) * a.output_cut * value[a.line_id]
                 for a in doc.actions if a.enterprise_uscc == uscc)
-    return round(saved / total * 100) / 100
+    return float(percent(saved / total).rstrip("%")) / 100
 
 
 def days(first: date, last: date) -> list[date]:
