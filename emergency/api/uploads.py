@@ -27,10 +27,19 @@ def upload_limit_bytes() -> int:
     return int(get_settings().max_upload_mb * 1024 * 1024)
 
 
+NAME_CHARS = 200
+
+
 def client_name(file: UploadFile) -> str:
-    """The client's file name as text only (its last component, at most 200 characters)."""
+    """The client's file name as text only: its last component, printable characters,
+    at most :data:`NAME_CHARS` (a longer name keeps its extension)."""
     name = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in name if ch.isprintable())[:200] or "upload"
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    if len(name) > NAME_CHARS:
+        stem, dot, ext = name.rpartition(".")
+        ext = dot + ext if stem and len(ext) <= 10 else ""
+        name = name[: NAME_CHARS - len(ext)] + ext
+    return name or "upload"
 
 
 def receive(file: UploadFile, folder: Path, suffixes: tuple[str, ...], limit: int | None = None) -> Path:

@@ -5,7 +5,11 @@ rules of the format (columns.py) and of the check (validation.py docstring).
 """
 
 import csv
+import math
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -327,3 +331,138 @@ def test_csv_saved_by_excel_in_gb18030_is_read(sqlite_url, hand_dir):
         _write_csv(hand_dir / name, _read_csv(hand_dir / name), encoding="gb18030")
     summary = service.import_list_file(open_database(sqlite_url), hand_dir)
     assert (summary.enterprises, summary.lines) == (4, 5)
+
+
+# ----------------------------------------------------------------- hostile and absurd values (issue 13)
+
+
+HOSTILE_CSV = [
+    # (file, row, header, value, expected reason fragment)
+    ("lines.csv", 2, "环评批复产能(日均)", "1" + "0" * 30, "数值过大"),
+    ("lines.csv", 3, "日产值(元)", "1e400", "应为有限数字"),
+    ("enterprises.csv", 2, "日均重型货车(辆)", "3000000000", "整数过大"),
+    ("enterprises.csv", 3, "企业名称", "介休\x00焦化", "控制字符 U+0000"),
+    ("enterprises.csv", 4, "联系人", "王\x1b[31m五", "控制字符 U+001B"),
+    ("enterprises.csv", 5, "企业名称", "商混\u202e司公", "控制字符 U+202E"),
+    ("lines.csv", 4, "生产线", "焦" * 201, "文字过长：201个字符，最多200个"),
+    ("lines.csv", 5, "产能单位", "吨" * 21, "文字过长：21个字符，最多20个"),
+    ("enterprises.csv", 2, "联系电话", "1" * 31, "文字过长：31个字符，最多30个"),
+    ("areas.csv", 3, "区域名称", "区" * 101, "文字过长：101个字符，最多100个"),
+]
+
+
+def test_hostile_values_are_located_on_both_databases(db_url, hand_dir):
+    """Numbers beyond any plant, NUL / escape / right-to-left characters, texts longer
+    than their database column: each reported where it is, nothing written (PostgreSQL
+    would otherwise refuse NUL and over-long text halfway through the import)."""
+    engine = open_database(db_url)
+    for name, row, header, value, _ in HOSTILE_CSV:
+        _edit_csv(hand_dir, name, row, header, value)
+    with pytest.raises(ImportRejected) as info:
+        service.import_list_file(engine, hand_dir)
+    problems = info.value.problems
+    for name, row, header, value, fragment in HOSTILE_CSV:
+        assert _reported(problems, name, row, header, fragment), (name, row, header, [str(p) for p in problems])
+    nul = next(p for p in problems if p.sheet == "enterprises.csv" and p.row == 3 and p.column == "企业名称")
+    assert nul.value == "介休\\x00焦化" and "\x00" not in str(nul)  # shown escaped, printable
+    long = next(p for p in problems if p.column == "生产线")
+    assert len(long.value) < 250  # a long value is shown cut
+    assert _counts(engine) == (0, 0, 0, 0)
+    engine.dispose()
+
+
+def test_texts_at_their_column_length_and_minus_zero_import_on_both_databases(db_url, hand_dir):
+    """The limits are the database's: 200 characters of name, 20 of unit go in (and come
+    back) on PostgreSQL as on SQLite; -0 is read as 0."""
+    _edit_csv(hand_dir, "enterprises.csv", 2, "企业名称", "名" * 200)
+    _edit_csv(hand_dir, "lines.csv", 2, "企业名称", "名" * 200)
+    _edit_csv(hand_dir, "lines.csv", 2, "产能单位", "吨" * 20)
+    _edit_csv(hand_dir, "lines.csv", 2, "VOCs排放量(kg/d)", "-0")
+    engine = open_database(db_url)
+    service.import_list_file(engine, hand_dir)
+    back = service.export_tables(engine)
+    assert back.enterprises["name"][0] == "名" * 200 and back.lines["capacity_unit"][0] == "吨" * 20
+    vocs = back.lines["vocs_kg"][0]
+    assert vocs == 0.0 and math.copysign(1.0, vocs) == 1.0
+    engine.dispose()
+
+
+def test_a_stray_quote_in_a_csv_file_is_located(sqlite_url, hand_dir):
+    """An opening quote never closed would swallow the rest of the file into one cell:
+    refused, naming the file and the row it starts in."""
+    text = (hand_dir / "enterprises.csv").read_text(encoding="utf-8-sig")
+    lines = text.splitlines(keepends=True)
+    lines[2] = lines[2].replace("介休示例焦化有限公司", '"介休示例焦化有限公司', 1)
+    (hand_dir / "enterprises.csv").write_text("".join(lines), encoding="utf-8-sig")
+    with pytest.raises(ImportRejected) as info:
+        service.import_list_file(open_database(sqlite_url), hand_dir)
+    (p,) = info.value.problems
+    assert (p.sheet, p.row) == ("enterprises.csv", 3) and "引号" in p.reason and "第3行开始" in p.reason
+
+
+def test_a_quote_inside_a_quoted_cell_must_be_doubled(sqlite_url, hand_dir):
+    text = (hand_dir / "lines.csv").read_text(encoding="utf-8-sig")
+    lines = text.splitlines(keepends=True)
+    cells = lines[3].split(",")
+    cells[4] = '"2#焦炉"备用'  # "…" followed by text: not RFC 4180
+    lines[3] = ",".join(cells)
+    (hand_dir / "lines.csv").write_text("".join(lines), encoding="utf-8-sig")
+    with pytest.raises(ImportRejected) as info:
+        service.import_list_file(open_database(sqlite_url), hand_dir)
+    (p,) = info.value.problems
+    assert (p.sheet, p.row) == ("lines.csv", 4) and "引号" in p.reason
+
+
+def test_quotes_written_by_excel_are_read(sqlite_url, hand_dir):
+    _edit_csv(hand_dir, "enterprises.csv", 2, "企业名称", '晋中"示例"水泥, 有限公司')
+    _edit_csv(hand_dir, "lines.csv", 2, "企业名称", '晋中"示例"水泥, 有限公司')
+    assert '"晋中""示例""水泥, 有限公司"' in (hand_dir / "lines.csv").read_text(encoding="utf-8-sig")
+    engine = open_database(sqlite_url)
+    service.import_list_file(engine, hand_dir)
+    assert service.export_tables(engine).enterprises["name"][0] == '晋中"示例"水泥, 有限公司'
+
+
+def test_csv_text_mark_round_trip(tmp_path):
+    """Texts Excel would run as formulas are exported with a leading ' and read back as
+    they were; a text that itself starts with ' survives too."""
+    from enterprise_registry.csvfiles import neutral_text, unmark
+
+    for text in ("=1+1", "+86 138", "-5", "@SUM(A1)", "'quoted", "''", "\tx", "普通", "", "a=b"):
+        assert unmark(neutral_text(text)) == text
+    assert neutral_text("=1+1") == "'=1+1" and neutral_text("普通") == "普通" and neutral_text(-5.0) == -5.0
+
+
+def _emergency(*args):
+    proc = subprocess.run(
+        [sys.executable, "-c", "from emergency.cli.main import run; run()", *map(str, args)],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"},
+    )
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_cli_file_mistakes_are_located_exit_codes(tmp_path, sqlite_url):
+    """A folder that cannot be written, a directory given as a workbook, a missing
+    list: a message naming the path and an exit code, never a traceback."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    code, out = _emergency("registry", "template", "--out", blocker / "模板.xlsx")
+    assert code == 14 and "a-file" in out and "无法写入" in out and "Traceback" not in out
+    code, out = _emergency("registry", "generate", "--enterprises", "5", "--out", blocker / "sub" / "x.xlsx")
+    assert code == 14 and "Traceback" not in out
+    folder = tmp_path / "folder.xlsx"
+    folder.mkdir()
+    code, out = _emergency("registry", "import", folder, "--database", sqlite_url)
+    assert code in (3, 14) and "folder.xlsx" in out and "Traceback" not in out
+    code, out = _emergency("registry", "import", tmp_path / "nowhere.xlsx", "--database", sqlite_url)
+    assert code in (3, 14) and "nowhere.xlsx" in out and "Traceback" not in out
+
+
+def test_cli_net_turns_file_errors_into_input_errors():
+    from emergency.cli.main import as_input_error
+
+    for exc in (FileNotFoundError(2, "No such file", "/x/清单.xlsx"), IsADirectoryError(21, "Is a dir", "/x/d"),
+                PermissionError(13, "denied", "/x/p"), NotADirectoryError(20, "nd", "/x/f/g")):
+        error = as_input_error(exc)
+        assert error is not None and error.exit_code == 14 and exc.filename in error.message
+    assert as_input_error(UnicodeDecodeError("gbk", b"\xff", 0, 1, "bad")).exit_code == 14
+    assert as_input_error(KeyError("a programming error")) is None  # keeps its trace
