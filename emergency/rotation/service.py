@@ -43,16 +43,12 @@ class RotationRun:
 
 
 def policy_area_for(tables: RegistryTables, policy_area: str | None = None):
-    """The policy of ``policy_area``, else of the list's city, else the national one."""
-    from config.policy import load_policy
-    from emergency.errors import PolicyError
+    """The policy of ``policy_area``, else of the list's city (national only when no
+    locality file names the city; a locality file with an error is a PolicyError, never
+    a silent fall-back): :func:`emergency.plans.service.policy_for`."""
+    from emergency.plans.service import policy_for
 
-    if policy_area:
-        return load_policy(policy_area)
-    try:
-        return load_policy(tables.version.get("city"))
-    except PolicyError:
-        return load_policy(None)
+    return policy_for(tables, policy_area)
 
 
 def rules_for(tables: RegistryTables, policy_area: str | None = None, **overrides) -> RotationRules:
