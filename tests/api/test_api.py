@@ -1,10 +1,12 @@
 """The HTTP API driven as officers would: auth, roles, validation, conflicts, audit, notices."""
 
 import threading
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from fastapi.testclient import TestClient
 
+from emergency import clock
 from emergency.api.app import create_app
 from emergency.workflow import accounts as wf
 from enterprise_registry import service as registry
@@ -12,6 +14,14 @@ from enterprise_registry.generator import generate_registry
 from enterprise_registry.listfiles import write_list_file
 
 BODY = {"level": "orange", "start": "2026-12-01T08:00:00+08:00", "end": "2026-12-04T08:00:00+08:00"}
+
+
+@pytest.fixture(autouse=True)
+def _before_the_episode():
+    """The night is 2026-11-28 08:00 Beijing time: the warnings below start 3 days ahead,
+    so every line's lead time fits (lead times are counted from now)."""
+    with clock.use_clock(datetime(2026, 11, 28, 8, tzinfo=timezone(timedelta(hours=8)))):
+        yield
 
 
 @pytest.fixture

@@ -26,7 +26,13 @@ RULES = load_policy(None).warning_rule_set  # national: 2024
 @pytest.fixture
 def engine(sqlite_url):
     eng = open_database(sqlite_url)
-    import_tables(eng, tables([firm(str(i)) for i in range(1, 4)]))
+    # three kilns that can stop within 12 h and whose stop meets the targets: a plan that
+    # can be issued (a short plan is never auto-issued: see test_short_plan_is_not_auto_issued)
+    t = tables([firm(str(i)) for i in range(1, 4)])
+    t.lines["stop_lead_time_h"] = [12.0] * 3
+    for p in ("so2", "nox", "pm", "vocs"):
+        t.areas[f"listed_share_{p}"] = [0.05, 0.05] if p != "vocs" else [0.0, 0.0]
+    import_tables(eng, t)
     return eng
 
 
