@@ -86,14 +86,17 @@ def read_workbook(path: Path) -> dict[str, tuple[str, list[list[Any]]]]:
 def check_workbook(path: Path, titles: list[str] | None = None) -> None:
     """Refuse, before any reader allocates for it, a workbook that is not a zip, whose
     parts inflate beyond :data:`MAX_PART_BYTES` / :data:`MAX_TOTAL_BYTES` or by more than
-    :data:`MAX_RATIO` (a zip bomb), or whose sheet ``titles`` (default: every sheet)
-    declare (``<dimension ref>``) or hold cells beyond :data:`MAX_ROWS` ×
-    :data:`MAX_COLUMNS` or :data:`MAX_CELLS`. Each part is inflated here as the reader
-    would (bounded by its compressed size, not trusting the sizes the zip declares) and
-    the sheets are scanned for their farthest cell while inflating.
+    :data:`MAX_RATIO` (a zip bomb), or with a sheet that declares (``<dimension ref>``)
+    or holds cells beyond :data:`MAX_ROWS` × :data:`MAX_COLUMNS` or :data:`MAX_CELLS`.
+
+    Each part is inflated here as the reader would (bounded by its compressed size, not
+    trusting the sizes the zip declares) and scanned for its farthest cell while it
+    inflates. Every part is scanned, not only the ones the workbook's relationships name
+    as sheets (a crafted workbook can point a sheet at any part, and the reader resolves
+    names its own way); ``titles`` only names the sheets in messages (default: all).
 
     Raises :class:`RegistryError` (not an .xlsx, encrypted, unsupported compression) or
-    :class:`TooLarge` naming the file, the sheet and the limit."""
+    :class:`TooLarge` naming the file, the sheet (or part) and the limit."""
     path = Path(path)
     try:
         raw = path.open("rb")
@@ -110,23 +113,28 @@ def check_workbook(path: Path, titles: list[str] | None = None) -> None:
             infos = zf.infolist()
             if len(infos) > MAX_PARTS:
                 raise TooLarge(f"{path}: 文件内部件过多（{len(infos)} 个），不是正常的清单文件 (too many parts)")
-            sheets = _sheet_parts(raw, zf, path, titles)
+            names = _sheet_titles(raw, zf, path, titles)
             total = 0
             for info in infos:
-                title = sheets.get(info.filename)
-                scan = _SheetScan(path, title) if title is not None else None
-                try:
-                    size = _inflate(raw, info, path, scan.feed if scan else None)
-                except _Irregular:  # unusual XML: scan this sheet again, tag by tag
-                    scan = _SheetScan(path, title, exact=True)
-                    size = _inflate(raw, info, path, scan.feed)
-                total += size
+                title = names.get(info.filename.lower(), info.filename)
+                total += _scan_part(raw, info, path, title)
                 if total > MAX_TOTAL_BYTES:
                     raise TooLarge(f"{path}: 解压后超过 {MAX_TOTAL_BYTES >> 20} MB，不是正常的清单文件（压缩炸弹？）(too large when unpacked)")
 
 
+def _scan_part(raw, info: zipfile.ZipInfo, path: Path, title: str) -> int:
+    """Inflate and scan one part: the fast scan, else the exact (XML parser) scan, else —
+    for XML the parser refuses but a lenient reader might still read — the lenient one."""
+    for mode in ("fast", "exact", "lenient"):
+        try:
+            return _inflate(raw, info, path, _SheetScan(path, title, mode).feed)
+        except _Irregular:
+            continue
+    raise AssertionError("the lenient scan reads anything")  # pragma: no cover
+
+
 class _Irregular(Exception):
-    """A sheet's XML is not in the plain form the fast scan reads; scan it exactly."""
+    """The part is not in the form this scan mode reads: scan it again in the next mode."""
 
 
 def _inflate(raw, info: zipfile.ZipInfo, path: Path, sink=None, limit: int = MAX_PART_BYTES) -> int:
@@ -179,10 +187,11 @@ def _inflate(raw, info: zipfile.ZipInfo, path: Path, sink=None, limit: int = MAX
     return size
 
 
-def _sheet_parts(raw, zf: zipfile.ZipFile, path: Path, titles: list[str] | None) -> dict[str, str]:
-    """Part name -> sheet title for the sheets named ``titles`` (every sheet if None), from
-    xl/workbook.xml and its relationships, resolved as the reader resolves them. A sheet
-    whose part cannot be resolved makes every worksheet-like part be scanned."""
+def _sheet_titles(raw, zf: zipfile.ZipFile, path: Path, titles: list[str] | None) -> dict[str, str]:
+    """Lower-cased part name -> sheet title, from xl/workbook.xml and its relationships
+    (best effort, for messages only: every part is scanned whatever its name)."""
+    import xml.etree.ElementTree as ET
+
     def small(name: str) -> bytes | None:
         try:
             info = zf.getinfo(name)
@@ -192,38 +201,26 @@ def _sheet_parts(raw, zf: zipfile.ZipFile, path: Path, titles: list[str] | None)
         _inflate(raw, info, path, parts.append, limit=16 << 20)
         return b"".join(parts)
 
-    import xml.etree.ElementTree as ET
-
-    by_part: dict[str, str] = {}
+    out: dict[str, str] = {}
     try:
         book, rels = small("xl/workbook.xml"), small("xl/_rels/workbook.xml.rels")
+        if book is None or rels is None:
+            return out
         targets = {}
-        if rels is not None:
-            for rel in ET.fromstring(rels):
-                if rel.tag.rsplit("}", 1)[-1] == "Relationship":
-                    target = (rel.get("Target") or "").replace("\\", "/")
-                    target = target[1:] if target.startswith("/") else target if target.startswith("xl/") else "xl/" + target
-                    targets[rel.get("Id")] = target
+        for rel in ET.fromstring(rels):
+            target = (rel.get("Target") or "").replace("\\", "/")
+            targets[rel.get("Id")] = target[1:] if target.startswith("/") else "xl/" + target
         wanted = None if titles is None else set(titles)
-        if book is not None:
-            for el in ET.fromstring(book).iter():
-                if el.tag.rsplit("}", 1)[-1] != "sheet":
-                    continue
-                title = (el.get("name") or "").strip()
-                rid = next((v for k, v in el.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
-                if wanted is None or title in wanted:
-                    by_part[targets.get(rid, "?")] = title
+        for el in ET.fromstring(book).iter():
+            if el.tag.rsplit("}", 1)[-1] != "sheet":
+                continue
+            title = (el.get("name") or "").strip()
+            rid = next((v for k, v in el.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
+            if rid in targets and (wanted is None or title in wanted):
+                out[targets[rid].lower()] = title
     except ET.ParseError:
-        by_part = {"?": ""}
-    names = set(zf.namelist())
-    if any(part not in names for part in by_part) or not by_part:
-        for name in names:  # conservative: every part that could be a worksheet
-            low = name.lower()
-            if low.endswith(".xml") and "sharedstrings" not in low and not low.startswith(("docprops/", "xl/theme/")) \
-                    and low not in ("[content_types].xml", "xl/workbook.xml", "xl/styles.xml"):
-                by_part.setdefault(name, name)
-        by_part = {k: v for k, v in by_part.items() if k in names}
-    return by_part
+        pass
+    return out
 
 
 _ROW_RE = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
@@ -231,6 +228,10 @@ _COL_RE = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _PREFIXED_CELL = re.compile(rb"<[^\s<>/!?:]+:c[\s/>]")
 _DIMENSION = re.compile(rb"""<(?:[^\s<>/!?:]+:)?dimension\s[^>]*?\bref\s*=\s*(["'])([^"']*)\1""")
 _REF_RE = re.compile(r"\$?([A-Za-z]{1,4})\$?([0-9]{1,9})")
+_ANY_TAG = re.compile(rb"<(?:[^\s<>/!?:]+:)?(row|c|dimension)(?=[\s/>])([^>]*)")
+_FIRST_R = re.compile(rb"""(?<![\w.:-])r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ANY_REF = re.compile(rb"""(?<![\w.:-])ref\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ANY_R = re.compile(rb"""(?<![\w.-])(?:[\w.-]+:)?r\s*=\s*(?:"([^"<>]{1,40})"|'([^'<>]{1,40})')""")
 _ODD_CELL = (b"<c>", b"<c/", b"<c\t", b"<c\n", b"<c\r")
 
 
@@ -248,27 +249,30 @@ def _ref(text: str) -> tuple[int, int] | None:
 
 
 class _SheetScan:
-    """The farthest cell of one sheet, found while its XML is inflated.
+    """The farthest cell of one part, found while it is inflated, in one of three modes.
 
-    The fast scan reads the plain form spreadsheet programs write: every cell tag is
+    ``fast`` reads the plain form spreadsheet programs write: every cell tag is
     ``<c r="B7" …`` and there are no comments, CDATA or processing instructions (so
-    every ``<c `` is a cell). It counts the cell tags and their references; any sheet
-    not in that form (a cell without ``r`` or with ``r`` not first, a namespace prefix,
-    odd spacing, comments) is scanned again exactly, by an XML parser that follows
-    rows and cells as the reader does (a cell without ``r`` is the next of its row)."""
+    every ``<c `` is a cell); it counts the cell tags and their references and raises
+    :class:`_Irregular` at anything else (a cell without ``r`` or with ``r`` not first, a
+    namespace prefix, odd spacing or quotes, comments). ``exact`` follows rows and cells
+    with an XML parser as the reader does (a cell without ``r`` is the next of its row;
+    character references decoded); XML the parser refuses goes to ``lenient``, which
+    counts every row and cell tag it can see and every ``r="…"`` anywhere as a cell —
+    over-counting, never under-counting, what a forgiving reader might make of it."""
 
-    def __init__(self, path: Path, title: str, exact: bool = False):
-        self.path, self.title, self.exact = path, title, exact
+    def __init__(self, path: Path, title: str, mode: str = "fast"):
+        self.path, self.title, self.mode = path, title, mode
         self.carry = b""
         self.first = True
         self.max_row = self.max_col = 0
         self.row = self.col = self.cells = 0
         self.head = True  # before <sheetData>: look for <dimension>
-        if exact:
+        if mode == "exact":
             import xml.parsers.expat
 
             self.parser = xml.parsers.expat.ParserCreate()
-            self.parser.StartElementHandler = self._start
+            self.parser.StartElementHandler = lambda name, attrs: self._tag(name.rsplit(":", 1)[-1], attrs.get("r"), attrs)
             self.expat_error = xml.parsers.expat.ExpatError
 
     def refuse(self, what: str) -> None:
@@ -295,17 +299,17 @@ class _SheetScan:
 
     def feed(self, data: bytes) -> None:
         """Scan the next inflated bytes (``b""`` at the end)."""
-        if self.exact:
+        if self.mode == "exact":
             try:
                 self.parser.Parse(data, not data)
-            except self.expat_error as exc:
-                raise RegistryError(f"{self.path}: 工作表“{self.title}”的 XML 格式错误（{exc}），请在 Excel 中另存为 .xlsx") from None
+            except self.expat_error:
+                raise _Irregular from None
             return
         buf = self.carry + data
         if self.first:
             self.first = False
             buf = buf.removeprefix(b"\xef\xbb\xbf")
-            if buf.startswith(b"<?xml"):
+            if buf.startswith(b"<?xml") and self.mode == "fast":
                 buf = buf[buf.find(b"?>") + 2:]
         if data:  # every tag is read whole: what follows the last "<" waits for the next chunk
             cut = buf.rfind(b"<")
@@ -314,6 +318,12 @@ class _SheetScan:
                 raise RegistryError(f"{self.path}: 工作表“{self.title}”的 XML 结构异常（单个标记或文本过长）")
         else:
             self.carry = b""
+        if self.mode == "fast":
+            self._fast(buf)
+        else:
+            self._lenient(buf)
+
+    def _fast(self, buf: bytes) -> None:
         if self.head:
             m = _DIMENSION.search(buf)
             if m:
@@ -331,10 +341,22 @@ class _SheetScan:
             self.cells += len(rows)
             self.see(max(map(int, set(rows))), max(column_number(c.decode()) for c in set(_COL_RE.findall(buf))))
 
-    def _start(self, name: str, attrs: dict) -> None:
-        local = name.rsplit(":", 1)[-1]
+    def _lenient(self, buf: bytes) -> None:
+        for m in _ANY_TAG.finditer(buf):
+            attrs = m.group(2)
+            r = _FIRST_R.search(attrs)
+            value = None if r is None else html.unescape((r.group(1) or r.group(2) or b"").decode("utf-8", "replace"))
+            ref = _ANY_REF.search(attrs) if m.group(1) == b"dimension" else None
+            extra = {"ref": html.unescape((ref.group(1) or ref.group(2)).decode("utf-8", "replace"))} if ref else {}
+            self._tag(m.group(1).decode(), value, extra)
+        for r in _ANY_R.finditer(buf):  # a reference wherever a forgiving reader might take one from
+            at = _ref(html.unescape((r.group(1) or r.group(2)).decode("utf-8", "replace")))
+            if at is not None:
+                self.see(*at)
+
+    def _tag(self, local: str, r: str | None, attrs: dict) -> None:
         if local == "c":
-            at = _ref(attrs["r"]) if "r" in attrs else None
+            at = _ref(r) if r else None
             if at is None:
                 at = (max(self.row, 1), self.col + 1)
             self.col = at[1]
@@ -343,12 +365,12 @@ class _SheetScan:
                 self.refuse(f"有超过 {MAX_CELLS:,} 个单元格")
             self.see(*at)
         elif local == "row":
-            r = attrs.get("r", "").strip()
+            r = (r or "").strip()
             self.row = int(r) if r.isdigit() and len(r) < 10 else self.row + 1
             self.col = 0
             if self.row > MAX_ROWS:
                 self.see(self.row, 1)
-        elif local == "dimension" and "ref" in attrs:
+        elif local == "dimension" and attrs.get("ref"):
             self.dimension(attrs["ref"])
 
 

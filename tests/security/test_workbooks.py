@@ -209,27 +209,56 @@ def test_not_a_zip_and_a_directory_are_located_registry_errors(tmp_path):
         service.check_list_file(folder)
 
 
-def test_fast_and_exact_scans_agree_on_a_real_list(tmp_path, monkeypatch):
+def test_the_three_scan_modes_agree_on_a_real_list(tmp_path, monkeypatch):
+    """Fast, exact (XML parser) and lenient scans find the same farthest cell of every
+    sheet of a generated list as openpyxl does."""
     path = tmp_path / "list.xlsx"
     write_list_file(generate_registry(150, seed=2), path)
-    seen = {}
+    seen: dict[str, dict[str, tuple[int, int]]] = {}
     real = wbmod._SheetScan
 
     class Recording(real):
         def see(self, row, col):
             super().see(row, col)
-            seen.setdefault((self.title, self.exact), []).append((self.max_row, self.max_col))
+            seen.setdefault(self.mode, {})[self.title] = (self.max_row, self.max_col)
 
-    monkeypatch.setattr(wbmod, "_SheetScan", Recording)
-    wbmod.check_workbook(path, TITLES)
-    fast = {title: marks[-1] for (title, exact), marks in seen.items() if not exact}
-    seen.clear()
-    monkeypatch.setattr(wbmod, "_SheetScan", lambda p, t, exact=False: Recording(p, t, exact=True))
-    wbmod.check_workbook(path, TITLES)
-    exact = {title: marks[-1] for (title, ex), marks in seen.items() if ex}
+    for mode in ("fast", "exact", "lenient"):
+        monkeypatch.setattr(wbmod, "_SheetScan", lambda p, t, m="fast", mode=mode: Recording(p, t, mode))
+        wbmod.check_workbook(path, TITLES)
     wb = load_workbook(path)
     expected = {t: (wb[t].max_row, wb[t].max_column) for t in TITLES}
-    assert fast == exact == expected
+    assert seen["fast"] == seen["exact"] == seen["lenient"] == expected
+
+
+def test_every_part_is_scanned_whatever_the_relationships_say(tmp_path):
+    """A crafted workbook can point a sheet at any part: a far cell in a part no
+    relationship names as a sheet is still found."""
+    path = _zeros_part(tmp_path / "hidden.xlsx", 0)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/xl/worksheets/sheet3.xml",
+                   b'<worksheet><sheetData><row r="1"><c r="A1"/><c r="XFD1048576"/></row></sheetData></worksheet>')
+    exc = refused(path)
+    assert "xl/xl/worksheets/sheet3.xml" in exc.message
+
+
+def test_xml_a_parser_refuses_is_scanned_leniently(tmp_path):
+    """Mismatched end tags (which a forgiving reader accepts) with a far cell."""
+    path = far_cell_workbook(tmp_path / "broken.xlsx", cell="B2")
+    broken = b'<row r="3"><c r="XFD9"><v>1</v></x></row>'
+    rewrite(path, sheet_part(path, "企业"), lambda x: cells_only(x).replace(b"</sheetData>", broken + b"</sheetData>"))
+    exc = refused(path)
+    assert "企业" in exc.message and "16,384 列" in exc.message
+
+
+def test_binary_parts_and_images_do_not_trouble_the_check(tmp_path):
+    import random
+
+    path = _zeros_part(tmp_path / "pictures.xlsx", 0)
+    rng = random.Random(5)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_STORED) as z:
+        z.writestr("xl/media/image1.png", b"\x89PNG" + bytes(rng.randrange(256) for _ in range(300_000)))
+    wbmod.check_workbook(path, TITLES)
+    assert service.check_list_file(path).n_rows("enterprises") == 20
 
 
 def test_a_control_character_escaped_in_the_xlsx_is_refused_with_its_place(tmp_path):
