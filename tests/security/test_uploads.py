@@ -215,3 +215,78 @@ def test_receive_streams_under_a_server_name(tmp_path):
     with pytest.raises(InputError):
         receive(UploadFile(io.BytesIO(b"x"), filename="a.xlsx.exe"), tmp_path, (".xlsx",))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["upload.xlsx"]
+
+
+def test_a_real_server_answers_413_before_the_body_is_sent(tmp_path):
+    """`emergency serve` on a socket, with a 64 KB limit: a request declaring 10 MB gets
+    413 after its headers alone; a chunked body gets 413 while it is still being sent
+    (the client stops well before its 10 MB); the answer names no server software."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "EMERGENCY_MAX_UPLOAD_MB": str(64 / 1024), "EMERGENCY_DATA_DIR": str(tmp_path)}
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from emergency.cli.main import run; run()", "serve", "--port", str(port),
+         "--database", f"sqlite:///{tmp_path / 'srv.sqlite'}"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.time() < deadline and server.poll() is None, "server did not start"
+                time.sleep(0.2)
+
+        head = (f"POST /api/registry/import HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                f"Content-Length: {10 << 20}\r\n\r\n").encode()
+        def rest(c, got=b""):
+            while True:  # the server closes the connection after its 413
+                try:
+                    part = c.recv(65536)
+                except OSError:
+                    return got
+                if not part:
+                    return got
+                got += part
+
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as c:
+            c.sendall(head)
+            answer = rest(c).decode("latin-1")
+        assert answer.startswith("HTTP/1.1 413"), answer
+        assert "too_large" in answer and "server:" not in answer.lower()
+
+        head = (b"POST /api/registry/import HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n")
+        sent = 0
+        chunk = b"x" * 16384
+        part = b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.xlsx"\r\n\r\n'
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as c:
+            c.sendall(head + b"%x\r\n" % len(part) + part + b"\r\n")
+            c.settimeout(0.05)
+            answer = b""
+            while sent < 10 << 20 and not answer:
+                try:
+                    c.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+                    sent += len(chunk)
+                except OSError:
+                    break
+                try:
+                    answer = c.recv(65536)
+                except socket.timeout:
+                    pass
+            c.settimeout(10)
+            answer = rest(c, answer)
+        assert answer.startswith(b"HTTP/1.1 413") and b"too_large" in answer, answer[:300]
+        assert sent < 4 << 20, sent
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
