@@ -7,7 +7,8 @@ paths under the machine's top-level directories (the temporary dir, the data dir
 package, home…) are cut to their last component (an upload's messages name the
 client's file instead, see ``emergency.api.uploads.shown_as``). Request validation
 errors are FastAPI's 422 naming the field (control characters in any text field or
-parameter included, see ``routes.deps``). A value the database refuses (a text longer
+parameter, and numbers no database holds, included: see ``routes.deps``; the echoed
+input is always valid JSON). A value the database refuses (a text longer
 than its column, a number out of range) is a 400. Anything else is a 500 whose body says
 nothing about the server. Request bodies are bounded while they stream
 (``emergency.api.limits``: 413).
@@ -16,12 +17,15 @@ nothing about the server. Request bodies are bounded while they stream
 from __future__ import annotations
 
 import logging
+import math
 import re
 import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from emergency.errors import EmergencyError, ImportRejected
@@ -71,6 +75,18 @@ def _scrubbed(value):
     return value
 
 
+def _json_safe(value):
+    """``value`` (jsonable) with non-finite floats as text: a 422 echoing a client's
+    ``Infinity`` must still be valid JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
 def error_body(exc: EmergencyError) -> dict:
     body = {"detail": scrub(exc.message), "code": exc.code, **_scrubbed(exc.extra)}
     if isinstance(exc, ImportRejected):
@@ -106,6 +122,11 @@ def create_app(database_url: str | None = None) -> FastAPI:
     async def _emergency_error(_: Request, exc: EmergencyError):  # noqa: ANN202
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
         return JSONResponse(error_body(exc), status_code=exc.http_status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError):  # noqa: ANN202
+        errors = [{k: v for k, v in e.items() if k != "ctx"} for e in exc.errors()]
+        return JSONResponse({"detail": _json_safe(jsonable_encoder(errors))}, status_code=422)
 
     @app.exception_handler(DataError)
     async def _data_error(request: Request, exc: DataError):  # noqa: ANN202

@@ -198,3 +198,25 @@ def test_scrub_knows_this_machines_directories(tmp_path):
     assert scrub(f"数据库 {data}/emergency.sqlite 已锁定") == "数据库 emergency.sqlite 已锁定"
     package = __import__("emergency").__file__
     assert scrub(f"模板 {package} 缺失") == "模板 __init__.py 缺失"
+
+
+def test_huge_numbers_in_parameters_and_bodies_are_422_not_500(api):
+    """SQLite cannot bind an integer beyond 2^63 − 1 (OverflowError, a 500) and JSON's
+    Infinity is no number a column holds: refused naming the parameter or field."""
+    _, client, t = api
+    huge = "9" * 30
+    r = client.get(f"/api/warnings/{huge}", headers=t["officer1"])
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["path", "warning_id"], r.text
+    r = client.get(f"/api/warnings/{huge}/notices/x", headers=t["officer1"])
+    assert r.status_code == 422
+    for url in (f"/api/registry/enterprises?offset={huge}", "/api/registry/enterprises?offset=9223372036854775808",
+                f"/api/audit?offset={huge}", "/api/registry/enterprises?offset=" + "1" * 5000):
+        r = client.get(url, headers=t["officer1"])
+        assert r.status_code == 422, (url[:60], r.text[:200])
+    assert client.get("/api/warnings/9223372036854775807", headers=t["officer1"]).status_code in (400, 404)
+    r = client.post("/api/warnings", content=b'{"level": "orange", "start": "2026-12-05T00:00:00+08:00", '
+                    b'"end": "2026-12-07T00:00:00+08:00", "hours_to_start": Infinity}',
+                    headers={**t["officer1"], "Content-Type": "application/json"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "hours_to_start", r.text
+    r = client.post("/api/warnings", json={**BODY, "forecast": {"aqi": 10**30}}, headers=t["officer1"])
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "forecast", r.text

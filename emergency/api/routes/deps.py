@@ -7,11 +7,14 @@ answer. Times in answers are the bureau's (ISO 8601 with the offset, see
 Text coming in is refused (422 naming the field) if it holds a control character other
 than tab and line breaks — NUL above all, which PostgreSQL cannot store: in every text
 field of a request body (:class:`In`, nested lists and dicts included) and in every
-query and path parameter (:func:`clean_parameters`, applied to every route).
+query and path parameter (:func:`clean_parameters`, applied to every route). So is a
+number no database column holds (an integer beyond ±(2^63 − 1), a float that is not
+finite): SQLite would raise OverflowError, a 500.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any
 
@@ -57,6 +60,29 @@ Compliance = Annotated[User, Depends(require(Permission.COMPLIANCE))]
 
 CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 CONTROL_MESSAGE = "不能含控制字符（制表符、换行除外）(control characters are not allowed)"
+INT64 = 2**63 - 1  # what a database integer can hold
+RANGE_MESSAGE = "数值超出范围：整数的绝对值应不超过 2^63-1，小数应为有限数 (number out of range)"
+_INTEGER_RE = re.compile(r"[+-]?[0-9]+")
+
+
+def out_of_range(value: Any, digits: bool = False) -> bool:
+    """A number no database column holds: an integer beyond ±(2^63 − 1), a float that
+    is not finite (JSON's ``Infinity``, ``1e400``); looked for in nested lists and dicts
+    too. ``digits``: a text of digits counts as the integer it spells (a parameter)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) > INT64
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, str):
+        text = value.strip()
+        return digits and bool(_INTEGER_RE.fullmatch(text)) and (len(text.lstrip("+-")) > 19 or abs(int(text)) > INT64)
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(out_of_range(v, digits) for v in value)
+    return False
 
 
 def control_character(value: Any) -> str | None:
@@ -73,20 +99,23 @@ def control_character(value: Any) -> str | None:
 
 
 def clean_parameters(request: Request) -> None:
-    """Every route's query and path parameters without control characters (422)."""
-    errors = [
-        {"type": "value_error", "loc": (where, name), "msg": f"{CONTROL_MESSAGE}: {found}", "input": None}
-        for where, items in (("query", request.query_params.multi_items()), ("path", request.path_params.items()))
-        for name, value in items
-        if (found := control_character(name) or control_character(value))
-    ]
+    """Every route's query and path parameters without control characters and without
+    integers no database can hold (422 naming the parameter)."""
+    errors = []
+    for where, items in (("query", request.query_params.multi_items()), ("path", request.path_params.items())):
+        for name, value in items:
+            if found := control_character(name) or control_character(value):
+                errors.append({"type": "value_error", "loc": (where, name), "msg": f"{CONTROL_MESSAGE}: {found}", "input": None})
+            elif out_of_range(value, digits=True):
+                errors.append({"type": "value_error", "loc": (where, name), "msg": RANGE_MESSAGE, "input": None})
     if errors:
         raise RequestValidationError(errors)
 
 
 class In(BaseModel):
     """A request body: unknown fields are refused (a typo is not silently ignored); no
-    text in it may hold a control character other than tab and line breaks."""
+    text in it may hold a control character other than tab and line breaks; no number
+    may be beyond what a database holds (integers beyond ±(2^63 − 1), ``Infinity``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -96,4 +125,6 @@ class In(BaseModel):
         found = control_character(value)
         if found:
             raise ValueError(f"{CONTROL_MESSAGE}: {found}")
+        if out_of_range(value):
+            raise ValueError(RANGE_MESSAGE)
         return value

@@ -30,7 +30,7 @@ def versions(request: Request, _: Reader) -> list[dict]:
 @router.get("/registry/enterprises")
 def enterprises(
     request: Request, _: Reader, county: str | None = None, industry: str | None = None, grade: str | None = None,
-    version: str | None = None, offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    version: str | None = None, offset: Annotated[int, Query(ge=0, le=10**9)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> dict:
     total, items = registry.list_enterprises(engine(request), version=version, county=county, industry=industry,
                                              grade=grade, offset=offset, limit=limit)
