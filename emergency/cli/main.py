@@ -4,8 +4,9 @@ Each command group lives in its own module and exposes ``app`` (a ``typer.Typer`
 this module only assembles them and maps :class:`EmergencyError` to an exit code
 and a message, so a user's mistake never shows a stack trace. A net catches the
 ordinary mistakes that still escape a command as Python errors (a missing file, a
-directory given as a file, no permission, an undecodable file, a value the database
-refuses) and reports them as an InputError (exit code 14) naming the file.
+directory given as a file, no permission, an undecodable file, a number too large, a
+value the database refuses) and reports them as an InputError (exit code 14) naming the
+file.
 """
 
 from __future__ import annotations
@@ -121,8 +122,8 @@ _FILE_ERRORS = (
 def as_input_error(exc: BaseException) -> InputError | None:
     """An ordinary mistake that escaped its command as a Python error (a missing file, a
     directory given as a file, a file we may not read or write, a file in an unknown
-    encoding, a value the database refuses) as a located InputError; None for anything
-    else (a programming error keeps its trace)."""
+    encoding, a number too large, a value the database refuses) as a located InputError;
+    None for anything else (a programming error keeps its trace)."""
     if isinstance(exc, tuple(kind for kind, _ in _FILE_ERRORS)):
         what = next(text for kind, text in _FILE_ERRORS if isinstance(exc, kind))
         where = exc.filename if exc.filename is not None else ""
@@ -131,6 +132,8 @@ def as_input_error(exc: BaseException) -> InputError | None:
         return InputError(
             f"文件编码无法识别（第 {exc.start} 字节附近，{exc.encoding}）：请另存为 UTF-8 编码 (undecodable file)"
         )
+    if isinstance(exc, OverflowError):  # e.g. SQLite binding an id of 30 digits
+        return InputError(f"数值过大，超出可处理的范围 (number out of range): {exc}")
     data_error = getattr(sys.modules.get("sqlalchemy.exc"), "DataError", None)
     if data_error is not None and isinstance(exc, data_error):
         return InputError(

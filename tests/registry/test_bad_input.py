@@ -455,6 +455,8 @@ def test_cli_file_mistakes_are_located_exit_codes(tmp_path, sqlite_url):
     assert code in (3, 14) and "folder.xlsx" in out and "Traceback" not in out
     code, out = _emergency("registry", "import", tmp_path / "nowhere.xlsx", "--database", sqlite_url)
     assert code in (3, 14) and "nowhere.xlsx" in out and "Traceback" not in out
+    code, out = _emergency("warning", "show", "9" * 30, "--database", sqlite_url)
+    assert code == 14 and "超出" in out and "Traceback" not in out
 
 
 def test_cli_net_turns_file_errors_into_input_errors():
@@ -465,4 +467,5 @@ def test_cli_net_turns_file_errors_into_input_errors():
         error = as_input_error(exc)
         assert error is not None and error.exit_code == 14 and exc.filename in error.message
     assert as_input_error(UnicodeDecodeError("gbk", b"\xff", 0, 1, "bad")).exit_code == 14
+    assert as_input_error(OverflowError("Python int too large to convert to SQLite INTEGER")).exit_code == 14
     assert as_input_error(KeyError("a programming error")) is None  # keeps its trace
