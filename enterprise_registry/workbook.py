@@ -1,8 +1,14 @@
 """The list as an .xlsx workbook: sheets 清单版本, 区域, 企业, 生产线.
 
 Reading uses python-calamine (a Rust reader): openpyxl's read-only mode is several
-times slower on a 250,000-row sheet (see benchmarks/registry_io.py). Writing uses
-openpyxl's write-only mode, which streams rows and keeps memory flat.
+times slower on a 250,000-row sheet (see benchmarks/registry_io.py). Before it reads,
+:func:`check_workbook` inflates every part of the zip itself and scans the sheets for
+their farthest cell, so a zip bomb or a sheet reaching XFD1048576 is refused
+(TooLarge, naming the sheet) instead of asking the reader for hundreds of GB. Writing
+uses openpyxl's write-only mode, which streams rows and keeps memory flat; every text
+cell we write goes through :func:`safe_value` / :func:`safe_row` / :func:`neutralise`
+(never a live formula, no control characters), and files are written whole or not at
+all.
 """
 
 from __future__ import annotations
