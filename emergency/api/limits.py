@@ -8,6 +8,10 @@ the rest of it to disk. Uploads (``multipart/form-data``) may be as large as the
 ``max_upload_mb`` (``EMERGENCY_MAX_UPLOAD_MB``, default 50); every other body (JSON) at
 most :data:`JSON_LIMIT_BYTES` (and never more than the upload limit).
 
+Every upload route needs a signed-in user, and FastAPI parses a body before it checks
+who sent it: an upload without an ``Authorization`` header is answered 401 here,
+unread, so an anonymous client cannot make the server spool anything.
+
 The 413 body is the API's error shape: ``{"detail", "code": "too_large", "limit_bytes"}``.
 """
 
@@ -15,7 +19,7 @@ from __future__ import annotations
 
 import json
 
-from emergency.errors import InputError, TooLarge
+from emergency.errors import AuthenticationFailed, EmergencyError, InputError, TooLarge
 
 JSON_LIMIT_BYTES = 2 << 20
 
@@ -24,15 +28,13 @@ class _Over(Exception):
     pass
 
 
-def _json(status: int, exc: InputError) -> tuple[dict, bytes]:
+def _json(status: int, exc: EmergencyError) -> tuple[dict, bytes]:
     body = json.dumps({"detail": exc.message, "code": exc.code, **exc.extra}, ensure_ascii=False).encode()
-    start = {
-        "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close")],
-    }
-    return start, body
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+               (b"connection", b"close")]
+    if status == 401:
+        headers.append((b"www-authenticate", b"Bearer"))
+    return {"type": "http.response.start", "status": status, "headers": headers}, body
 
 
 class BodyLimit:
@@ -54,7 +56,7 @@ class BodyLimit:
             limit_bytes=limit,
         )
 
-    async def refuse(self, send, exc: InputError, status: int) -> None:
+    async def refuse(self, send, exc: EmergencyError, status: int) -> None:
         start, body = _json(status, exc)
         await send(start)
         await send({"type": "http.response.body", "body": body})
@@ -64,7 +66,12 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
-        limit = self.limit_for(headers.get(b"content-type", b"").decode("latin-1"))
+        content_type = headers.get(b"content-type", b"").decode("latin-1")
+        limit = self.limit_for(content_type)
+        if content_type.lower().startswith("multipart/form-data") and not headers.get(b"authorization", b"").strip():
+            await self.refuse(send, AuthenticationFailed(
+                "需要登录：请在 Authorization 头中提供 Bearer 令牌 (credentials required)"), 401)
+            return
         declared = headers.get(b"content-length")
         if declared is not None:
             try:

@@ -149,11 +149,39 @@ def test_the_middleware_stops_reading_a_streamed_body_past_the_limit():
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "path": "/x",
-             "headers": [(b"content-type", b"multipart/form-data; boundary=b")]}
+             "headers": [(b"content-type", b"multipart/form-data; boundary=b"), (b"authorization", b"Bearer t")]}
     asyncio.run(BodyLimit(parser_app, upload_bytes=1000)(scope, receive, send))
     assert len(served) == 4 and len(spooled) == 900
     assert sent[0]["status"] == 413
     assert json.loads(sent[1]["body"])["code"] == "too_large"
+
+
+def test_an_anonymous_upload_is_401_unread(api, list_bytes):
+    """FastAPI parses a body before it checks the token: without an Authorization header
+    an upload is refused before a byte of it is read."""
+    served = []
+
+    async def receive():
+        served.append(1)
+        return {"type": "http.request", "body": b"x", "more_body": False}
+
+    async def app(scope, receive, send):  # pragma: no cover - must not be reached
+        raise AssertionError("the app was called")
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/x", "headers": [(b"content-type", b"multipart/form-data; boundary=b")]}
+    asyncio.run(BodyLimit(app, upload_bytes=10_000)(scope, receive, send))
+    assert served == [] and sent[0]["status"] == 401 and (b"www-authenticate", b"Bearer") in sent[0]["headers"]
+    _, client, auth = api
+    body, ctype = multipart(b"list.xlsx", list_bytes)
+    r = client.post("/api/registry/import", content=body, headers={"Content-Type": ctype})
+    assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
+    r = client.post("/api/registry/import", content=body, headers={"Content-Type": ctype, "Authorization": "Bearer wrong"})
+    assert r.status_code == 401  # a bad token: read, then refused by the route's check
 
 
 def test_a_declared_length_beyond_the_limit_is_refused_unread():
@@ -247,7 +275,7 @@ def test_a_real_server_answers_413_before_the_body_is_sent(tmp_path):
                 time.sleep(0.2)
 
         head = (f"POST /api/registry/import HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
-                f"Content-Length: {10 << 20}\r\n\r\n").encode()
+                f"Authorization: Bearer not-checked-yet\r\nContent-Length: {10 << 20}\r\n\r\n").encode()
         def rest(c, got=b""):
             while True:  # the server closes the connection after its 413
                 try:
@@ -265,7 +293,7 @@ def test_a_real_server_answers_413_before_the_body_is_sent(tmp_path):
         assert "too_large" in answer and "server:" not in answer.lower()
 
         head = (b"POST /api/registry/import HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
-                b"Transfer-Encoding: chunked\r\n\r\n")
+                b"Authorization: Bearer not-checked-yet\r\nTransfer-Encoding: chunked\r\n\r\n")
         sent = 0
         chunk = b"x" * 16384
         part = b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.xlsx"\r\n\r\n'
