@@ -41,10 +41,19 @@ def _temp_beside(target: Path, directory: bool = False) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     prefix = f".{target.name}."
     if directory:
-        return Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=target.parent))
+        path = tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=target.parent)
+        os.chmod(path, 0o777 & ~_umask())
+        return Path(path)
     fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp" + target.suffix, dir=target.parent)
     os.close(fd)
+    os.chmod(name, 0o666 & ~_umask())  # mkstemp makes 0600; the file gets the mode a plain open() would
     return Path(name)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @contextmanager

@@ -121,6 +121,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     @app.exception_handler(EmergencyError)
     async def _emergency_error(_: Request, exc: EmergencyError):  # noqa: ANN202
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+        if exc.http_status == 429 and "retry_after_seconds" in exc.extra:
+            headers = {"Retry-After": str(int(exc.extra["retry_after_seconds"]))}
         return JSONResponse(error_body(exc), status_code=exc.http_status, headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from emergency import clock
 from emergency.cli.options import DatabaseOption
 from emergency.errors import ConfigurationError
 
@@ -123,7 +124,7 @@ def catch_up_command(
 
     cfg = load_config(config)
     try:
-        at = datetime.fromisoformat(now) if now else datetime.now(cfg.tz)
+        at = datetime.fromisoformat(now) if now else clock.now().astimezone(cfg.tz)
     except ValueError:
         raise ConfigurationError(f"--now {now!r} is not ISO 8601 (e.g. 2026-12-01T16:00)") from None
     if at.tzinfo is None:

@@ -37,3 +37,9 @@ def expected_drops(actions: Iterable, tables: RegistryTables, compliance: Compli
         k = compliance.drop_factor(a.measure)
         saved[a.enterprise_uscc] = saved.get(a.enterprise_uscc, 0.0) + k * a.output_cut * per_line.get(a.line_id, 0.0)
     return {u: (s / per_firm[u] if per_firm.get(u) else 0.0) for u, s in saved.items()}
+
+
+def stated_drop(drop: float) -> float:
+    """The drop as the notice states it, to a tenth of a percent (0.4537 → 45.4 %): the
+    compliance check holds a firm to the printed figure, not to unprinted decimals."""
+    return round(drop * 100, 1) / 100

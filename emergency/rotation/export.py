@@ -252,7 +252,8 @@ def write_xlsx(doc: dict, path: Path) -> Path:
         vs.append(safe_row(vs, [RULE_ZH.get(v["rule"], v["rule"]), v["area"], v["industry"], v["line_id"], spans,
                                 f"{v['amount']}{v['unit']}", v["message_zh"]]))
     if not doc.get("violations"):
-        vs.append(["全部规则均满足"])
+        solved = doc.get("status") in ("optimal", "feasible")
+        vs.append(["全部规则均满足" if solved else "未求解：无违反规则的记录"])
 
     ls = wb.create_sheet("图例与规则")
     r = doc.get("rules", {})

@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from emergency import clock
 from emergency.errors import ConfigurationError
 
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
@@ -47,7 +48,7 @@ class SchedulerConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    timezone: str = "Asia/Shanghai"
+    timezone: str = Field(default_factory=lambda: clock.zone_name(), description="default: the bureau's zone (EMERGENCY_TIMEZONE)")
     area: str | None = None  # rotation plans of this area only (default: any plan covering the day)
     warning_area: str | None = None  # registry area (city) the forecast poll watches (default: the list's city)
     policy_area: str | None = None  # policy of the warning rules (default: the list's city)

@@ -49,10 +49,9 @@ from sqlmodel import Session
 from emergency import clock
 from emergency.errors import NotFound
 from emergency.plans.document import PlanDocument
-from emergency.plans.electricity import expected_drops
+from emergency.plans.electricity import expected_drops, stated_drop
 from emergency.plans.service import policy_for
 from emergency.workflow.lifecycle import get_warning
-from emergency.workflow.electricity_readings import import_electricity  # noqa: F401  (until callers import it from there)
 from emergency.workflow.models import ElectricityReading
 from emergency.workflow.plan_periods import PlanPeriod, plan_periods, warning_end
 from enterprise_registry.service import load_planning_tables
@@ -66,11 +65,6 @@ RULE_ZH = (
     "部分时段处于预警的日期按预警小时数折算）；应降 = 管控通知所列应降比例（预警升级、降级时按各版方案的生效小时数加权）；"
     "实降 ≥ 应降 − 容差 为“落实”，否则为“未落实”；基准期有用电数据的天数少于一半、基准为 0 或预警期间无数据为“数据不足”。"
 )
-
-
-def stated_drop(drop: float) -> float:
-    """The drop as the notice states it (to a tenth of a percent: 0.4537 → 45.4 %)."""
-    return round(drop * 100, 1) / 100
 
 
 def percent(x: float | None) -> str:

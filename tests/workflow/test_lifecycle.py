@@ -12,7 +12,8 @@ from emergency.errors import Conflict, WarningError
 from emergency.plans.document import PlanDocument
 from emergency.plans.service import diff_plans, make_plan
 from emergency.workflow import audit, lifecycle as wf
-from emergency.workflow.compliance import check_compliance, import_electricity
+from emergency.workflow.compliance import check_compliance
+from emergency.workflow.electricity_readings import import_electricity
 from emergency.workflow.package import write_notices
 from enterprise_registry import service as registry
 from enterprise_registry.db import open_database
