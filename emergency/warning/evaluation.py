@@ -50,8 +50,8 @@ class Period:
             "start_index": self.start_index,
             "end_index": self.end_index,
             "hours": self.hours,
-            "start": None if self.start is None else self.start.isoformat(),
-            "end": None if self.end is None else self.end.isoformat(),
+            "start": clock.iso(self.start),
+            "end": clock.iso(self.end),
             "open_start": self.open_start,
             "open_end": self.open_end,
         }
@@ -99,7 +99,7 @@ class Evaluation:
             "level_zh": LEVEL_LABELS_ZH[self.level],
             "trigger": None if self.trigger is None else {"id": self.trigger.id, "wording_zh": self.trigger.wording_zh},
             "period": None if self.period is None else self.period.as_dict(),
-            "issue_by": None if self.issue_by is None else self.issue_by.isoformat(),
+            "issue_by": clock.iso(self.issue_by),
             "primary_pollutants": list(self.primary_pollutants),
             "industrial_measures": self.industrial_measures,
             "rules": {

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from config.warning_rules import WarningRuleSet
+from emergency import clock
 from emergency.warning.conditions import DURATIONS, runs
 from emergency.warning.series import AqiSeries
 
@@ -33,7 +34,7 @@ class ReleaseAssessment:
             "required_hours": self.required_hours,
             "max_aqi": self.max_aqi,
             "release_index": self.release_index,
-            "release_at": None if self.release_at is None else self.release_at.isoformat(),
+            "release_at": clock.iso(self.release_at),
         }
 
 

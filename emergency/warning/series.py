@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from typing import Callable, Sequence, Union
 
 from config.aqi_tables import AveragingRules, load_averaging_rules, table_for
+from emergency import clock
 from emergency.aqi.averaging import HourlySeries, WindowValues, rolling_24h
 from emergency.aqi.errors import AqiInputError
 from emergency.aqi.index import daily_aqi
@@ -81,13 +82,13 @@ class AqiSeries:
             "steps": len(self.values),
             "step_hours": self.step_hours,
             "window_hours": self.window_hours,
-            "start": None if self.start is None else self.start.isoformat(),
-            "end": None if self.start is None else self.window_end(len(self.values) - 1).isoformat(),
+            "start": clock.iso(self.start),
+            "end": None if self.start is None else clock.iso(self.window_end(len(self.values) - 1)),
             "max_aqi": self.values[top],
             "max_index": top,
         }
         if self.start is not None:
-            out["max_window_start"] = self.window_start(top).isoformat()
+            out["max_window_start"] = clock.iso(self.window_start(top))
         if self.standards:
             out["standards"] = list(self.standards)
         if self.step_hours == 24:

@@ -31,8 +31,8 @@ def test_daily_aqi_under_2019():
 def test_dated_daily_aqi_under_2024():
     out = evaluate("--rules", "2024", "--daily-aqi", "120,210,220,310,140", "--start", "2026-12-01")
     assert out["level"] == "red" and out["trigger"]["id"] == "2024-red"
-    assert out["period"]["start"] == "2026-12-02T00:00:00" and out["period"]["end"] == "2026-12-05T00:00:00"
-    assert out["issue_by"] == "2026-12-01T00:00:00"
+    assert out["period"]["start"] == "2026-12-02T00:00:00+08:00" and out["period"]["end"] == "2026-12-05T00:00:00+08:00"
+    assert out["issue_by"] == "2026-12-01T00:00:00+08:00"
     assert out["release"]["may_release"] is False
     assert len(out["fired"]) == 5
 
@@ -45,9 +45,9 @@ def test_forecast_file_of_daily_concentrations(tmp_path):
     # clean days: PM2.5 40 -> 50 + 5 × 50/40 = 56.25 -> 57 (O3 8-h 60 -> 30); PM2.5 30 -> 43
     assert out["series"]["values"] == [210, 220, 57, 43] and out["series"]["standards"] == ["HJ 633-2012"]
     assert out["level"] == "orange" and out["trigger"]["id"] == "2024-orange-200"
-    assert out["period"]["start"] == "2025-12-01T00:00:00" and out["period"]["end"] == "2025-12-03T00:00:00"
+    assert out["period"]["start"] == "2025-12-01T00:00:00+08:00" and out["period"]["end"] == "2025-12-03T00:00:00+08:00"
     assert out["primary_pollutants"] == ["pm25"] and out["industrial_measures"] is True
-    assert out["release"]["release_at"] == "2025-12-03T00:00:00" and out["release"]["may_release"] is False
+    assert out["release"]["release_at"] == "2025-12-03T00:00:00+08:00" and out["release"]["may_release"] is False
 
 
 def test_forecast_file_of_an_ozone_episode(tmp_path):
@@ -67,7 +67,7 @@ def test_open_meteo_source_against_a_local_server(server):
     # PM2.5 180 µg/m³ for 72 h: each rolling 24-h value 200 + 30 = 230; 49 windows cover 72 h, none > 300
     assert out["series"]["kind"] == "rolling_24h" and out["series"]["steps"] == 49 and out["series"]["max_aqi"] == 230
     assert out["level"] == "orange" and out["trigger"]["id"] == "2024-orange-200"
-    assert out["period"]["start"] == "2026-12-01T00:00:00" and out["period"]["end"] == "2026-12-04T00:00:00"
+    assert out["period"]["start"] == "2026-12-01T00:00:00+08:00" and out["period"]["end"] == "2026-12-04T00:00:00+08:00"
     assert out["period"]["hours"] == 72 and out["primary_pollutants"] == ["pm25"]
 
 
