@@ -14,16 +14,14 @@ A change here needs an alembic revision in ``enterprise_registry/migrations``
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
+from emergency import clock
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from enterprise_registry.columns import make_line_id  # noqa: F401 (re-exported)
 
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class ListVersionBase(SQLModel):
@@ -37,7 +35,7 @@ class ListVersion(ListVersionBase, table=True):
     __tablename__ = "list_version"
 
     id: int | None = Field(default=None, primary_key=True)
-    imported_at: datetime = Field(default_factory=_utcnow)
+    imported_at: datetime = Field(default_factory=clock.now)
     source_file: str | None = None
     content_sha256: str | None = Field(default=None, max_length=64)
 

@@ -48,6 +48,7 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "users": ("users", "users_app", "group", "Users and API tokens."),
     "scenario": ("scenario", "app", "group", "Planners' scenarios (情景模拟)."),
     "compliance": ("compliance", "compliance_app", "group", "Compliance check from electricity use."),
+    "audit": ("audit", "audit_command", "command", "The audit log (审计日志): who did what, when."),
     "rotation": ("rotation", "app", "group", "Heating-season rotation calendar (错峰生产)."),
     "scheduler": ("scheduler", "app", "group", "Scheduled jobs: daily orders, forecast poll, reminders."),
 }

@@ -6,14 +6,12 @@ Created by the alembic revision ``0003_rotation_scheduler`` (enterprise_registry
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
+from emergency import clock
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class RotationPlanRecord(SQLModel, table=True):
@@ -27,6 +25,6 @@ class RotationPlanRecord(SQLModel, table=True):
     window_start: date
     window_end: date
     frozen_until: date | None = None
-    created_at: datetime = Field(default_factory=_utcnow)
+    created_at: datetime = Field(default_factory=clock.now)
     sha256: str = Field(max_length=64)
     document: str = Field(sa_column=Column(Text, nullable=False))

@@ -12,14 +12,12 @@ Created by the alembic revision ``0003_rotation_scheduler`` (enterprise_registry
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
+from emergency import clock
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class DispatchRecord(SQLModel, table=True):
@@ -32,7 +30,7 @@ class DispatchRecord(SQLModel, table=True):
     scope: str = Field(default="", max_length=100)
     status: str = Field(max_length=20)
     due_at: datetime | None = None
-    dispatched_at: datetime = Field(default_factory=_utcnow)
+    dispatched_at: datetime = Field(default_factory=clock.now)
     late: bool = False
     count: int = 0
     plan_id: int | None = None

@@ -29,11 +29,17 @@ def write(engine: Engine, actor: str, action: str, target: str | None, details: 
         session.commit()
 
 
-def audit_log(engine: Engine, *, target: str | None = None, limit: int = 200, offset: int = 0) -> list[AuditRecord]:
+def audit_log(engine: Engine, *, target: str | None = None, actor: str | None = None, action: str | None = None,
+              limit: int = 200, offset: int = 0) -> list[AuditRecord]:
+    """Records in the order they were written; ``action`` matches a prefix (``warning.``)."""
     with Session(engine) as session:
         q = select(AuditRecord).order_by(AuditRecord.id)
         if target:
             q = q.where(AuditRecord.target == target)
+        if actor:
+            q = q.where(AuditRecord.actor == actor)
+        if action:
+            q = q.where(AuditRecord.action.startswith(action, autoescape=True))
         return list(session.execute(q.offset(offset).limit(limit)).scalars().all())
 
 

@@ -8,15 +8,13 @@ warning — a concurrent second issue for the same area fails with an integrity 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from enum import StrEnum
 
+from emergency import clock
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Role(StrEnum):
@@ -45,7 +43,7 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=20)
     password_hash: str = Field(max_length=300)
     active: bool = True
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=clock.now)
     failed_logins: int = 0
     locked_until: datetime | None = None
 
@@ -57,7 +55,7 @@ class ApiToken(SQLModel, table=True):
     user_id: int = Field(foreign_key="app_user.id", index=True)
     token_sha256: str = Field(max_length=64, unique=True, index=True)
     name: str | None = Field(default=None, max_length=100)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=clock.now)
     revoked: bool = False
     expires_at: datetime | None = None
     revoked_at: datetime | None = None
@@ -77,8 +75,8 @@ class WarningRecord(SQLModel, table=True):
     registry_version: str = Field(max_length=100)
     forecast: str | None = Field(default=None, sa_column=Column(Text), description="JSON evidence")
     created_by: str = Field(max_length=64)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
     row_version: int = Field(default=1, description="bumped by every state change (optimistic lock)")
     released_at: datetime | None = None
     released_by: str | None = Field(default=None, max_length=64)
@@ -107,7 +105,7 @@ class PlanVersion(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     changes: str | None = Field(default=None, sa_column=Column(Text), description="JSON diff vs previous")
     created_by: str = Field(max_length=64)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=clock.now)
     effective_from: datetime | None = Field(default=None, description="when its measures take effect")
 
 
@@ -115,7 +113,7 @@ class AuditRecord(SQLModel, table=True):
     __tablename__ = "audit_record"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, index=True)
+    at: datetime = Field(default_factory=clock.now, index=True)
     actor: str = Field(max_length=64, index=True)
     action: str = Field(max_length=50, index=True)
     target: str | None = Field(default=None, max_length=100)
