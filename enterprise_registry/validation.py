@@ -24,7 +24,6 @@ order: headers (unknown, missing, repeated); each cell by its column kind
 from __future__ import annotations
 
 import math
-from collections import Counter
 from typing import Any
 
 from config.industries import IndustryCatalog

@@ -78,7 +78,7 @@ def _show(w, versions=None) -> None:
 
 
 def print_summary(s: dict) -> None:
-    """The issuance summary (emergency.workflow.lifecycle.issuance_summary), in zh-CN."""
+    """The issuance summary (emergency.workflow.issuance.issuance_summary), in zh-CN."""
     head = f"{s['level_zh']}预警 · {TRANSITION_ZH.get(s['transition'], s['transition'])}"
     if s.get("warning_id") is not None:
         head += f" · 预警 {s['warning_id']}"

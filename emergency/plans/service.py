@@ -11,8 +11,6 @@ officer's explicit approval) those firms' measures are used.
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 from contextlib import contextmanager
 from dataclasses import dataclass
 import numpy as np

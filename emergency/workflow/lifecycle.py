@@ -11,7 +11,7 @@ release lifts every measure. The rules:
   ``hours_to_start`` is an explicit override. Lines already under a measure ignore
   lead time (stable re-planning keeps them).
 - **Honest issuance.** Every issue and adjustment has one summary
-  (:func:`issuance_summary`): level, Beijing start and end, targets met or short per
+  (:func:`emergency.workflow.issuance.issuance_summary`): level, Beijing start and end, targets met or short per
   area and pollutant, lost value, spared firms, lines excluded by lead time, what
   changed since the previous version, version and hash. A plan short of any target is
   not written: :class:`TargetsNotMet` (exit 10, HTTP 412) carries the summary and the
@@ -49,20 +49,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from emergency import clock
-from emergency.errors import Conflict, InputError, NotFound, TargetsNotMet, WarningError
+from emergency.errors import Conflict, InputError, NotFound, WarningError
 from emergency.plans.document import PlanDocument
 from emergency.plans.service import diff_plans, make_plan, policy_for
 from emergency.workflow.audit import record as _audit
+from emergency.workflow.issuance import audit_facts, issuance_summary, refuse_short, targets_met, when_zh
 from emergency.workflow.models import ACTIVE_STATES, ActiveArea, PlanVersion, WarningRecord, WarningState
 from enterprise_registry.models import ListVersion
 from enterprise_registry.service import load_planning_tables
-from enterprise_registry.vocab import LEVEL_LABELS_ZH, WarningLevel
+from enterprise_registry.vocab import WarningLevel
 
 PlanFunction = Callable[..., object]  # make_plan-compatible
 _RANK = {WarningLevel.YELLOW: 1, WarningLevel.ORANGE: 2, WarningLevel.RED: 3}
 _ACTIVE = [s.value for s in ACTIVE_STATES]
 CHANGED_MEANWHILE = "预警已被他人修改或解除，请刷新后重试 (the warning was changed or released meanwhile; reload and retry)"
-SHORT_TOLERANCE_KG = 1e-6  # a requirement is met when its shortfall is within this (solver rounding)
 
 
 def plan_sha256(doc: PlanDocument) -> str:
@@ -79,7 +79,7 @@ def _stored(doc: PlanDocument) -> tuple[str, str]:
 @dataclass(frozen=True)
 class Change:
     """What an issue or adjustment wrote: the warning, its new plan version and the
-    summary (:func:`issuance_summary`). Unpacks as ``(warning, plan_version)``."""
+    summary (:func:`emergency.workflow.issuance.issuance_summary`). Unpacks as ``(warning, plan_version)``."""
 
     warning: WarningRecord
     plan: PlanVersion
@@ -89,7 +89,7 @@ class Change:
         return iter((self.warning, self.plan))
 
 
-# ------------------------------------------------------------------ lead time and summary
+# ------------------------------------------------------------------ lead time
 
 
 def lead_hours(effective_from: datetime, hours_to_start: float | None = None) -> float:
@@ -98,108 +98,6 @@ def lead_hours(effective_from: datetime, hours_to_start: float | None = None) ->
     if hours_to_start is not None:
         return float(hours_to_start)
     return max(0.0, clock.hours_until(effective_from))
-
-
-def _when(dt: datetime | None) -> str | None:
-    """A time as printed to the officer: ``2026-12-05 00:00（北京时间）``."""
-    return None if dt is None else f"{clock.fmt(dt)}（{clock.zone_label()}）"
-
-
-def _met(r) -> bool:
-    return r.shortfall_kg <= SHORT_TOLERANCE_KG
-
-
-def targets_met(doc: PlanDocument) -> bool:
-    return doc.feasible and all(_met(r) for r in doc.requirements)
-
-
-def issuance_summary(
-    doc: PlanDocument,
-    *,
-    transition: str,
-    areas: list[str],
-    start: datetime,
-    end: datetime,
-    effective_from: datetime,
-    changes: dict,
-    version_no: int,
-    sha256: str,
-    hours_override: bool = False,
-    accepted_shortfall: bool = False,
-    warning_id: int | None = None,
-) -> dict:
-    """What an issue or adjustment orders, as the officer must see it before and after
-    (the CLI prints it, the API returns it as ``summary``, TargetsNotMet carries it).
-
-    Times are ISO 8601 in the bureau's zone (``start``) and printed (``start_zh``:
-    ``2026-12-05 00:00（北京时间）``). ``requirements``: every area × pollutant with
-    required / achieved / shortfall (kg/day) and ``met``; ``targets_met`` is false when
-    any is short. ``changes``: lines and firms added / removed / changed / unchanged
-    since the previous version (for an issue, everything is added)."""
-    reqs = [
-        {"area": r.area, "pollutant": r.pollutant.value, "required_kg": r.required_kg, "achieved_kg": r.achieved_kg,
-         "shortfall_kg": r.shortfall_kg if not _met(r) else 0.0, "met": _met(r)}
-        for r in doc.requirements
-    ]
-    spared = [s for s in doc.spared if not s.approved_override]
-    approved = [s for s in doc.spared if s.approved_override]
-    excluded = doc.excluded_by_lead_time
-    firms = changes.get("firms", {})
-    met = targets_met(doc)
-    return {
-        "warning_id": warning_id,
-        "transition": transition,
-        "level": doc.level.value,
-        "level_zh": LEVEL_LABELS_ZH[doc.level],
-        "areas": list(areas),
-        "zone": clock.zone_label(),
-        "start": clock.iso(start), "end": clock.iso(end), "effective_from": clock.iso(effective_from),
-        "start_zh": _when(start), "end_zh": _when(end), "effective_from_zh": _when(effective_from),
-        "hours_to_start": doc.hours_to_start,
-        "hours_to_start_from": "override" if hours_override else "now",
-        "targets_met": met,
-        "accepted_shortfall": bool(accepted_shortfall and not met),
-        "requirements": reqs,
-        "shortfall": [r for r in reqs if not r["met"]],
-        "lost_value_yuan": doc.objective.lost_value_yuan,
-        "lines_ordered": len(doc.actions),
-        "firms_ordered": len({a.enterprise_uscc for a in doc.actions}),
-        "spared": {
-            "count": len(spared),
-            "firms": [{"uscc": s.enterprise_uscc, "name": s.enterprise_name, "reason": s.reason} for s in spared],
-        },
-        "approved_spared": [{"uscc": s.enterprise_uscc, "name": s.enterprise_name} for s in approved],
-        "suggestion": None if doc.suggestion is None else doc.suggestion.model_dump(),
-        "excluded_by_lead_time": {
-            "count": len(excluded),
-            "max_lead_time_h": max((float(x.get("lead_time_h", 0.0)) for x in excluded), default=None),
-        },
-        "changes": {
-            "lines": {k: changes.get(k, 0) for k in ("added", "removed", "changed", "unchanged")},
-            "firms": {k: firms.get(k, 0) for k in ("added", "removed", "changed", "unchanged")},
-        },
-        "plan_version": version_no,
-        "plan_sha256": sha256,
-        "registry_version": doc.registry_version,
-        "policy_area": doc.policy_area,
-    }
-
-
-def _refuse_short(summary: dict, accept_shortfall: bool) -> None:
-    """Nothing is written for a plan short of a target unless the officer accepted it."""
-    if summary["targets_met"] or accept_shortfall:
-        return
-    short = "；".join(f"{r['area']} {r['pollutant']} 缺 {r['shortfall_kg']:,.1f} kg/日" for r in summary["shortfall"])
-    s = summary["suggestion"]
-    hint = ""
-    if s and s["enterprises"]:
-        hint = (f"；建议批准纳入管控的豁免企业 {len(s['enterprises'])} 家"
-                f"（{'可补足缺口' if s['closes_shortfall'] else '仍不足以补足缺口'}）")
-    raise TargetsNotMet(
-        f"方案未满足全部减排目标，未发布 (plan short of its targets; nothing issued)：{short}{hint}。"
-        "可批准豁免企业纳入管控（approve_spared / approve_suggested），或明确接受缺口（accept_shortfall）",
-        summary=summary, suggestion=s,
-    )
 
 
 def _check_codes(tables, approved) -> None:
@@ -221,21 +119,6 @@ def _plan(plan_fn, tables, level, policy, areas, hours, approved, approve_sugges
         run = plan_fn(tables, level, policy=policy, areas=areas, hours_to_start=hours, approved_spared=tuple(approved), **extra)
         doc = run.document
     return doc, sorted(approved)
-
-
-def _audit_facts(summary: dict) -> dict:
-    """The summary's facts the audit log keeps (times are added as datetimes by the caller)."""
-    return {
-        "targets_met": summary["targets_met"],
-        "accepted_shortfall": summary["accepted_shortfall"],
-        "shortfall": [{k: r[k] for k in ("area", "pollutant", "required_kg", "achieved_kg", "shortfall_kg")}
-                      for r in summary["shortfall"]],
-        "approved_spared": [f["uscc"] for f in summary["approved_spared"]],
-        "lost_value_yuan": summary["lost_value_yuan"],
-        "hours_to_start": summary["hours_to_start"], "hours_to_start_from": summary["hours_to_start_from"],
-        "excluded_by_lead_time": summary["excluded_by_lead_time"]["count"],
-        "version": summary["plan_version"],
-    }
 
 
 # ------------------------------------------------------------------ warnings
@@ -360,7 +243,7 @@ def issue_warning(
         doc, transition="issue", areas=areas, start=start, end=end, effective_from=start, changes=changes,
         version_no=1, sha256=sha, hours_override=hours_to_start is not None, accepted_shortfall=accept_shortfall,
     )
-    _refuse_short(summary, accept_shortfall)
+    refuse_short(summary, accept_shortfall)
     with Session(engine) as session:
         now = clock.now()
         w = WarningRecord(
@@ -388,7 +271,7 @@ def issue_warning(
         _audit(session, actor, "warning.issue", f"warning:{w.id}", {
             "level": level.value, "areas": areas, "start": start, "end": end, "effective_from": start,
             "rule_set": rule_set, "registry_version": tables.version["name"], "policy": policy.area or "national",
-            "policy_chain": list(policy.chain), "forecast": forecast, "feasible": doc.feasible, **_audit_facts(summary),
+            "policy_chain": list(policy.chain), "forecast": forecast, "feasible": doc.feasible, **audit_facts(summary),
         }, sha)
         session.commit()
         session.refresh(w)
@@ -442,9 +325,9 @@ def adjust_warning(
         raise WarningError("结束时间须晚于开始时间 (end must be after start)")
     eff = clock.aware(effective_from) if effective_from is not None else max(clock.now(), start)
     if eff < start:
-        raise WarningError(f"生效时间 {_when(eff)} 早于预警开始时间 {_when(start)} (effective_from before the start)")
+        raise WarningError(f"生效时间 {when_zh(eff)} 早于预警开始时间 {when_zh(start)} (effective_from before the start)")
     if eff >= new_end:
-        raise WarningError(f"生效时间 {_when(eff)} 不早于预警结束时间 {_when(new_end)} (effective_from not before the end)")
+        raise WarningError(f"生效时间 {when_zh(eff)} 不早于预警结束时间 {when_zh(new_end)} (effective_from not before the end)")
     hours = lead_hours(eff, hours_to_start)
     tables = load_planning_tables(engine, registry_version)
     _check_codes(tables, approved_spared)
@@ -460,7 +343,7 @@ def adjust_warning(
         version_no=version_no, sha256=sha, hours_override=hours_to_start is not None,
         accepted_shortfall=accept_shortfall, warning_id=warning_id,
     )
-    _refuse_short(summary, accept_shortfall)
+    refuse_short(summary, accept_shortfall)
     with Session(engine) as session:
         _bump(session, warning_id, seen, level=new_level.value, end=new_end, state=WarningState.ADJUSTED.value)
         pv = PlanVersion(warning_id=warning_id, version_no=version_no, transition=transition, level=new_level.value,
@@ -470,7 +353,7 @@ def adjust_warning(
         _audit(session, actor, f"warning.{transition}", f"warning:{warning_id}", {
             "from": old_level.value, "to": new_level.value, "end": new_end, "previous_end": old_end,
             "effective_from": eff, "lines_changed": changes["lines_changed_total"],
-            "registry_version": registry_version, **_audit_facts(summary),
+            "registry_version": registry_version, **audit_facts(summary),
         }, sha)
         try:
             session.commit()

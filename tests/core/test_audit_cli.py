@@ -1,7 +1,7 @@
 """`emergency audit`: who did what, when — in Beijing time, filterable."""
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from typer.testing import CliRunner
 
