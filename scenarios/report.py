@@ -85,10 +85,9 @@ def write_html(outcomes: list[ScenarioOutcome], path: Path) -> Path:
             if data:
                 parts.append(bar_chart(data, title=f"受管控生产线与企业数（{title}）", y_label="数量"))
     parts.append("</body></html>")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(parts), encoding="utf-8")
-    return path
+    from emergency.atomic_files import write_text
+
+    return write_text(Path(path), "".join(parts))
 
 
 def write_workbook(outcomes: list[ScenarioOutcome], path: Path) -> Path:
@@ -125,7 +124,9 @@ def write_workbook(outcomes: list[ScenarioOutcome], path: Path) -> Path:
         for by, rows in o.simulation.affected.items():
             for k, v in rows.items():
                 aff.append(safe_row(aff, [o.scenario.name, by, k, v["lines"], v["firms"]]))
+    from emergency.atomic_files import replacing
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    with replacing(path) as tmp:
+        wb.save(tmp)
     return path

@@ -88,7 +88,9 @@ def _report_rejection(file: Path, problems: list[Problem], report: Path | None) 
         "\t".join(["" if x is None else str(x) for x in (p.sheet, p.row, p.column, p.value)] + [p.reason])
         for p in problems
     ]
-    report_path.write_text("\n".join(rows) + "\n", encoding="utf-8-sig")
+    from emergency.atomic_files import write_text
+
+    write_text(report_path, "\n".join(rows) + "\n", encoding="utf-8-sig")
     table = Table(title=f"{file.name}: {len(problems)} 处错误，未导入任何数据 (nothing was imported)")
     for col in ("工作表", "行", "列", "值", "原因"):
         table.add_column(col)
