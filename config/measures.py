@@ -6,6 +6,11 @@ returning the output cut and the emission cut per pollutant for a line, given
 whether the line can be interrupted and its minimum load. A stop on an
 uninterruptible line becomes a slow-down to the minimum load (documented rule:
 DOMAIN §5, "processes that cannot be interrupted … cannot be stopped, only slowed").
+
+How sure a value is: each measure takes the file's ``confidence`` unless it carries
+its own. A value tagged ``to_verify`` (itself or through its file) must say what
+would confirm it: its own ``notes`` or the file's ``to_verify_notes`` (refused
+otherwise, with the value's place in the table).
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ class Measure(Frozen):
     label_zh: str | None = None
     source: str | None = None
     confidence: Confidence | None = None
+    notes: str | None = Field(default=None, description="why this value; for to_verify: what would confirm it")
 
     @model_validator(mode="after")
     def _parameters(self) -> "Measure":
@@ -154,6 +160,34 @@ class IndustryMeasures(Frozen):
     source: str = Field(min_length=1)
     confidence: Confidence
     notes: str | None = None
+    to_verify_notes: str | None = Field(
+        default=None, description="what would confirm this file's to_verify values (a text to read, a table to find)"
+    )
     processes: dict[str, dict[Grade, LevelMeasures]] = Field(
         description="process code (or '*' for every process) -> grade -> measures per level"
     )
+
+    @model_validator(mode="after")
+    def _unconfirmed_says_what_confirms(self) -> "IndustryMeasures":
+        if self.to_verify_notes and self.to_verify_notes.strip():
+            return self
+        for process, grades in self.processes.items():
+            for grade, row in grades.items():
+                for level in LEVELS:
+                    m = row.at(level)
+                    if (m.confidence or self.confidence) is Confidence.TO_VERIFY and not (m.notes and m.notes.strip()):
+                        raise ValueError(
+                            f"processes.{process}.{grade.value}.{level.value}: a to_verify value must say what would "
+                            "confirm it (its own 'notes' or the file's 'to_verify_notes')"
+                        )
+        return self
+
+    def unconfirmed(self) -> list[tuple[str, Grade, WarningLevel, Measure]]:
+        """(process, grade, level, measure) of every value still tagged to_verify."""
+        return [
+            (process, grade, level, row.at(level))
+            for process, grades in self.processes.items()
+            for grade, row in grades.items()
+            for level in LEVELS
+            if (row.at(level).confidence or self.confidence) is Confidence.TO_VERIFY
+        ]
