@@ -1,15 +1,26 @@
-"""HJ 633 breakpoint tables and averaging rules as data: ``config/aqi/``.
+"""HJ 633 editions and averaging rules as data: ``config/aqi/``.
 
 Files::
 
-    config/aqi/hj633_<year>.toml   one IAQI breakpoint table per edition of HJ 633
+    config/aqi/hj633_<year>.toml   one edition of HJ 633, complete (no edition is derived from another)
     config/aqi/averaging.toml      data validity (GB 3095) and rounding of computed values
 
-A table file may name ``based_on = "<other file stem>"``: its rows are merged over
-the base's row by row (key by key), so HJ 633-2026 lists only what changed. Each
-row carries its pollutant, averaging period and unit; a row whose top breakpoint
-is below IAQI 500 names the row used above it (``above_top_use``: SO2 1-h → 24-h,
-O3 8-h → 1-h). Every row inherits the table's ``confidence`` unless it sets its own.
+An edition (:class:`AqiTable`) holds:
+
+- its breakpoint rows (pollutant, averaging period, unit); a row whose top breakpoint
+  is below the top IAQI says what happens above it — ``above_top_use`` (HJ 633-2012:
+  report another row's IAQI instead, SO2 1-h → 24-h, O3 8-h → 1-h) or
+  ``above_top_iaqi`` (HJ 633-2026 注 b/c: the IAQI counts as this value, SO2 1-h → 200,
+  O3 8-h → 300);
+- its two reports, each an item set (input key → row): ``daily`` (日报) and
+  ``realtime`` (实时报), the latter with items read only for a fall-back;
+- ``aqi_min`` (2026 4.1.1: AQI 1–500), ``na_at_or_below`` (2026 5.3.1: with an item of
+  the report missing, the AQI is NA unless above this), ``rounding`` (2026 4.2.2:
+  concentrations rounded before grading);
+- ``issued`` and ``valid_from`` (in force): the edition of a day is the newest in force
+  on it; a day before the oldest edition gets the oldest.
+
+Every row inherits the edition's ``confidence`` unless it sets its own.
 
 Errors: a missing or invalid file raises :class:`emergency.errors.PolicyError`
 naming the file and the key path; an unknown ``--standard`` too.
@@ -21,7 +32,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -43,6 +54,7 @@ class BreakpointRow(Frozen):
     above_top_use: str | None = Field(
         default=None, description="row whose IAQI is reported when the concentration exceeds the top breakpoint"
     )
+    above_top_iaqi: int | None = Field(default=None, gt=0, description="IAQI counted when the concentration exceeds the top breakpoint")
     confidence: Confidence | None = None
     note: str | None = None
 
@@ -58,16 +70,55 @@ class BreakpointRow(Frozen):
             raise ValueError("breakpoints must increase")
         if self.unit != UNITS.get(self.pollutant, "µg/m³"):
             raise ValueError(f"{self.pollutant} is graded in {UNITS.get(self.pollutant, 'µg/m³')}, not {self.unit}")
+        if self.above_top_use is not None and self.above_top_iaqi is not None:
+            raise ValueError("give above_top_use or above_top_iaqi, not both")
         return self
+
+
+class Rounding(Frozen):
+    method: Literal["half_even", "half_up"] = "half_even"
+    decimals: dict[Species, int]
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Rounding":
+        missing = set(SPECIES) - set(self.decimals)
+        if missing:
+            raise ValueError(f"decimals: give every pollutant ({', '.join(sorted(missing))} missing)")
+        return self
+
+
+class Report(Frozen):
+    """One report of an edition: which items it grades, on which rows."""
+
+    clause: str = Field(min_length=1, description="the clause of the standard that lists the items")
+    items: dict[str, str] = Field(min_length=1, description="input key -> breakpoint row")
+    fallback_only: dict[str, str] = Field(default_factory=dict, description="read only for an above_top_use fall-back")
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(self.items) + tuple(self.fallback_only)
+
+    @property
+    def rows(self) -> dict[str, str]:
+        """Every key of the report -> its row."""
+        return {**self.items, **self.fallback_only}
 
 
 class AqiTable(Frozen):
     name: str = Field(description="e.g. 'HJ 633-2012'")
-    valid_from: date
+    issued: date
+    valid_from: date = Field(description="in force from")
     source: str = Field(min_length=1)
     confidence: Confidence
     notes: str | None = None
     iaqi: list[int] = Field(min_length=2, description="IAQI value of each breakpoint column")
+    aqi_min: int = Field(default=0, ge=0, description="lowest AQI published (2026 4.1.1: 1)")
+    na_at_or_below: int | None = Field(
+        default=None, ge=0, description="with an item of the report missing, an AQI at or below this is NA (2026 5.3.1: 100)"
+    )
+    rounding: Rounding | None = Field(default=None, description="concentrations rounded before grading (2026 4.2.2)")
+    daily: Report
+    realtime: Report
     rows: dict[str, BreakpointRow]
 
     @property
@@ -91,22 +142,26 @@ class AqiTable(Frozen):
                     raise ValueError(f"rows.{key}.above_top_use: no row {row.above_top_use!r}")
                 if other.pollutant != row.pollutant or other.above_top_use is not None:
                     raise ValueError(f"rows.{key}.above_top_use: {row.above_top_use!r} must be a plain row of {row.pollutant}")
+            elif row.above_top_iaqi is not None:
+                if row.above_top_iaqi > self.iaqi[-1]:
+                    raise ValueError(f"rows.{key}.above_top_iaqi: {row.above_top_iaqi} is above the top IAQI {self.iaqi[-1]}")
             elif len(row.breakpoints) < len(self.iaqi):
                 raise ValueError(
-                    f"rows.{key}: stops below IAQI {self.iaqi[-1]} and names no row to use above {row.top:g} (above_top_use)"
+                    f"rows.{key}: stops below IAQI {self.iaqi[-1]} and says nothing about values above {row.top:g} "
+                    "(above_top_use or above_top_iaqi)"
                 )
-        return self
-
-
-class Rounding(Frozen):
-    method: Literal["half_even", "half_up"] = "half_even"
-    decimals: dict[Species, int]
-
-    @model_validator(mode="after")
-    def _complete(self) -> "Rounding":
-        missing = set(SPECIES) - set(self.decimals)
-        if missing:
-            raise ValueError(f"decimals: give every pollutant ({', '.join(sorted(missing))} missing)")
+        if self.valid_from < self.issued:
+            raise ValueError(f"valid_from {self.valid_from} is before the date of issue {self.issued}")
+        for name in ("daily", "realtime"):
+            report: Report = getattr(self, name)
+            for key, row in report.rows.items():
+                if row not in self.rows:
+                    raise ValueError(f"{name}.{key}: no row {row!r}")
+            graded = set(report.rows.values())
+            for key, row in report.items.items():
+                target = self.rows[row].above_top_use
+                if target is not None and target not in graded:
+                    raise ValueError(f"{name}.{key}: row {row} falls back on {target}, which no item of the report reads")
         return self
 
 
@@ -128,30 +183,9 @@ def _policy_dir(policy_dir: Path | None) -> Path:
     return get_settings().policy_dir or POLICY_DIR
 
 
-def _merged_document(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    if path in seen:
-        raise PolicyError(f"{path}: based_on forms a cycle ({' -> '.join(str(p) for p in seen + (path,))})")
-    doc = read_toml(path)
-    base_name = doc.pop("based_on", None)
-    if base_name is None:
-        return doc
-    base_path = path.with_name(f"{base_name}.toml")
-    if not base_path.exists():
-        raise PolicyError(f"{path}: based_on = {base_name!r} but {base_path} does not exist")
-    merged = _merged_document(base_path, seen + (path,))
-    for key, value in doc.items():
-        if key == "rows":
-            rows = merged.setdefault("rows", {})
-            for row_key, row in value.items():
-                rows[row_key] = {**rows.get(row_key, {}), **row}
-        else:
-            merged[key] = value
-    return merged
-
-
 @cache
 def _load_table(path: Path) -> AqiTable:
-    return validate_data(AqiTable, _merged_document(path), str(path))
+    return validate_data(AqiTable, read_toml(path), str(path))
 
 
 def load_aqi_tables(policy_dir: Path | None = None) -> list[AqiTable]:
@@ -165,8 +199,9 @@ def load_aqi_tables(policy_dir: Path | None = None) -> list[AqiTable]:
 def table_for(day: date | None = None, standard: str | None = None, policy_dir: Path | None = None) -> AqiTable:
     """The table in force on ``day``, or the one ``standard`` names ('2012', '2026', 'HJ 633-2026').
 
-    Dates before the oldest table's ``valid_from`` get the oldest table (no older edition
-    is encoded). ``day=None`` means today.
+    The edition of a day is the newest in force on it (``valid_from`` ≤ day); a day before
+    the oldest edition's ``valid_from`` gets the oldest (no older edition is encoded).
+    ``day=None`` means today (the bureau's calendar day).
     """
     tables = load_aqi_tables(policy_dir)
     if standard is not None:
@@ -195,8 +230,7 @@ def load_averaging_rules(policy_dir: Path | None = None) -> AveragingRules:
 _ROUNDING = {"half_even": ROUND_HALF_EVEN, "half_up": ROUND_HALF_UP}
 
 
-def round_value(value: float, species: str, rules: AveragingRules) -> float:
-    """Round a computed concentration to the reporting precision of its species."""
-    rounding = _ROUNDING[rules.rounding.method]
-    quantum = Decimal(1).scaleb(-rules.rounding.decimals[species])
-    return float(Decimal(repr(value)).quantize(quantum, rounding=rounding))
+def round_value(value: float | int, species: str, rounding: Rounding) -> float:
+    """``value`` rounded to the precision ``rounding`` gives its species (GB/T 8170: half to even)."""
+    quantum = Decimal(1).scaleb(-rounding.decimals[species])
+    return float(Decimal(repr(value)).quantize(quantum, rounding=_ROUNDING[rounding.method]))

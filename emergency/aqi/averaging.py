@@ -5,8 +5,9 @@ consecutive (a missing hour is a NaN value, not a gap in ``times``). A window "f
 00:00 to 24:00" holds the 24 hourly values starting at 00:00 … 23:00.
 
 Two kinds of window, both returned as :class:`WindowValues` keyed like the daily
-items of ``emergency.aqi.index.DAILY`` (``pm25``, ``pm10``, ``so2``, ``no2``, ``co``,
-``o3_8h``, ``o3_1h``):
+report items of the HJ 633 editions (``pm25``, ``pm10``, ``so2``, ``no2``, ``co``,
+``o3_8h``, ``o3_1h``; an edition without an item, such as HJ 633-2026 without
+``o3_1h``, ignores it when grading):
 
 - ``rolling_24h``: every trailing 24-h window, one per hour from the 24th hour on; the
   rolling daily AQI that warnings use (it may cross midnight);
@@ -32,6 +33,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from config.aqi_tables import SPECIES, AveragingRules, round_value
+from emergency import clock
 from emergency.aqi.errors import AqiInputError
 
 HOUR = timedelta(hours=1)
@@ -80,8 +82,10 @@ class WindowValues:
 
     @property
     def day(self) -> date:
-        """The date the window is reported for: the date of its last hour."""
-        return (self.end - HOUR).date()
+        """The date the window is reported for: the date of its last hour (the bureau's
+        calendar day for an aware time; a naive time is already the bureau's)."""
+        last = self.end - HOUR
+        return last.date() if last.tzinfo is None else clock.local_day(last)
 
 
 def trailing_mean(x: np.ndarray, window: int, min_valid: int) -> np.ndarray:
@@ -130,7 +134,7 @@ def _window(arrays: dict[str, np.ndarray], end_index: int, start: datetime, rule
     values: dict[str, float | None] = {}
     for key, arr in arrays.items():
         v = arr[end_index]
-        values[key] = None if np.isnan(v) else round_value(float(v), _species(key), rules)
+        values[key] = None if np.isnan(v) else round_value(float(v), _species(key), rules.rounding)
     return WindowValues(start, start + 24 * HOUR, values)
 
 

@@ -1,82 +1,60 @@
-"""IAQI and AQI per HJ 633.
+"""IAQI and AQI per HJ 633, each edition by its own data (``config/aqi/``).
 
 IAQI_P = (IAQI_hi − IAQI_lo) / (BP_hi − BP_lo) × (C_P − BP_lo) + IAQI_lo, rounded UP
-to an integer (HJ 633-2012: 向上进位取整数). The arithmetic is exact (decimal
+to an integer (HJ 633-2012; HJ 633-2026 4.2.6). The arithmetic is exact (decimal
 fractions, no float), so a concentration on a breakpoint gets exactly that column's
 IAQI and nothing is pushed up by rounding noise. AQI = max IAQI; the primary
 pollutants are every item whose IAQI equals the AQI, when AQI > 50 (ties all listed).
 
-Fall-backs of the standard (data: ``above_top_use`` in ``config/aqi/``):
+What an edition decides (``config.aqi_tables.AqiTable``):
 
-- SO2 1-h above 800 µg/m³ is not used; the SO2 24-h IAQI is reported instead;
-- O3 8-h above 800 µg/m³ is not used; the O3 1-h IAQI is reported instead.
+- the items of each report: ``daily`` (日报) and ``realtime`` (实时报). HJ 633-2012's
+  daily report has 7 items (``o3_1h``, the daily maximum 1-h value, among them);
+  HJ 633-2026's has 6 (no O3 1-h item) and its real-time report grades the six 1-h means
+  only (``pm25_1h`` / ``pm10_1h`` on the 24-h rows). A key another edition's report
+  knows but this one's does not is **ignored** (listed in ``ignored``): a 2026 day
+  given an O3 1-h value is graded without it;
+- above the top of a row that stops short: HJ 633-2012 reports another row instead
+  (SO2 1-h > 800 → the 24-h IAQI, O3 8-h > 800 → the 1-h IAQI; the item is listed in
+  ``not_used``, and without the other value nothing can be graded); HJ 633-2026 counts
+  a fixed IAQI (注 b: SO2 1-h > 800 → 200; 注 c: O3 8-h > 800 → 300; listed in ``above_top``);
+- rounding before grading (2026 4.2.2: integers, CO one decimal, GB/T 8170 half to
+  even); HJ 633-2012 grades values as given;
+- the AQI range (2026 4.1.1: 1–500, so an all-zero day is AQI 1);
+- a missing pollutant (2026 5.3.1): with an item of the report not given, the AQI is
+  published only when above 100; otherwise it is NA (``na``; ``as_dict`` writes
+  ``"aqi": "NA"`` and no primary pollutant). ``aqi`` itself stays the maximum of the
+  items given — a lower bound, which is what a warning threshold above 100 needs.
+  Under HJ 633-2012 the AQI is that of the items given.
 
 Above the top breakpoint of a row that reaches IAQI 500 the standard gives no value:
 the IAQI is capped at 500 and the item is listed in ``beyond_table``, so a reader
 knows the AQI is "500 or more" (the choice of this project; the alternative,
 extrapolating the last segment, would invent a scale the standard does not have).
-
-Two item sets:
-
-- ``DAILY`` (日报; the ``emergency aqi`` command): ``pm25``, ``pm10``, ``so2``, ``no2``
-  (24-h means, µg/m³), ``co`` (24-h mean, mg/m³), ``o3_8h`` (daily maximum 8-h mean),
-  ``o3_1h`` (daily maximum 1-h value);
-- ``HOURLY`` (实时报): ``so2_1h``, ``no2_1h``, ``co_1h``, ``o3_1h``, ``o3_8h`` and the
-  24-h moving means ``pm25``, ``pm10``; ``so2_24h`` is read only for the SO2 fall-back.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any, Iterable, Literal, Mapping
 
-from config.aqi_tables import AqiTable
+from config.aqi_tables import AqiTable, Report, load_aqi_tables, round_value
 from config.common import Confidence
 from emergency.aqi.errors import AqiInputError
 
-
-@dataclass(frozen=True)
-class ItemSet:
-    """The items graded by one kind of report: input key -> breakpoint row."""
-
-    name: str
-    items: Mapping[str, str]
-    fallback_only: Mapping[str, str] = field(default_factory=dict)  # read only for a fall-back
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return tuple(self.items) + tuple(self.fallback_only)
+ReportKind = Literal["daily", "realtime"]
 
 
-DAILY = ItemSet(
-    "daily",
-    {
-        "pm25": "pm25_24h",
-        "pm10": "pm10_24h",
-        "so2": "so2_24h",
-        "no2": "no2_24h",
-        "co": "co_24h",
-        "o3_8h": "o3_8h",
-        "o3_1h": "o3_1h",
-    },
-)
-HOURLY = ItemSet(
-    "hourly",
-    {
-        "pm25": "pm25_24h",
-        "pm10": "pm10_24h",
-        "so2_1h": "so2_1h",
-        "no2_1h": "no2_1h",
-        "co_1h": "co_1h",
-        "o3_8h": "o3_8h",
-        "o3_1h": "o3_1h",
-    },
-    {"so2_24h": "so2_24h"},
-)
+def report_keys(kind: ReportKind, tables: Iterable[AqiTable] | None = None) -> tuple[str, ...]:
+    """Every input key the ``kind`` report of any edition reads (oldest edition's order first)."""
+    keys: dict[str, None] = {}
+    for table in tables if tables is not None else load_aqi_tables():
+        keys.update(dict.fromkeys(getattr(table, kind).keys))
+    return tuple(keys)
 
 
 @dataclass(frozen=True)
@@ -84,19 +62,24 @@ class SubIndex:
     """IAQI of one concentration on one breakpoint row."""
 
     value: int
-    beyond_table: bool = False  # above the top breakpoint: capped at the top IAQI
+    beyond_table: bool = False  # above the top breakpoint of a full row: capped at the top IAQI
+    above_top: bool = False  # above the top of a short row: the edition's fixed IAQI (2026 注 b/c)
 
 
 @dataclass(frozen=True)
 class AqiResult:
-    aqi: int
+    aqi: int  # the maximum IAQI of the items given (at least the edition's minimum)
     primary_pollutants: tuple[str, ...]  # item keys, e.g. ("pm25",) or ("o3_8h",)
     iaqi: dict[str, int]  # item key -> IAQI, for every item graded
     standard: str  # "HJ 633-2012" / "HJ 633-2026"
     species: dict[str, str]  # item key -> pollutant ("o3_8h" -> "o3")
     beyond_table: tuple[str, ...] = ()  # items capped at IAQI 500
-    not_used: tuple[str, ...] = ()  # items above their row (SO2 1-h, O3 8-h > 800)
+    not_used: tuple[str, ...] = ()  # items above their row, another row reported (2012)
+    above_top: tuple[str, ...] = ()  # items above their row, counted at the fixed IAQI (2026 注 b/c)
     to_verify: tuple[str, ...] = ()  # items graded on a row tagged to_verify
+    missing: tuple[str, ...] = ()  # items of the report not given, under an edition with an NA rule (2026 5.3.1)
+    ignored: tuple[str, ...] = ()  # keys given that this edition's report does not grade
+    na: bool = False  # AQI not published: an item missing and the AQI not above the edition's bound
 
     @property
     def primary_species(self) -> tuple[str, ...]:
@@ -105,12 +88,12 @@ class AqiResult:
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "aqi": self.aqi,
-            "primary_pollutants": list(self.primary_pollutants),
+            "aqi": "NA" if self.na else self.aqi,
+            "primary_pollutants": [] if self.na else list(self.primary_pollutants),
             "iaqi": dict(self.iaqi),
             "standard": self.standard,
         }
-        for key in ("beyond_table", "not_used", "to_verify"):
+        for key in ("beyond_table", "not_used", "above_top", "to_verify", "missing", "ignored"):
             if getattr(self, key):
                 out[key] = list(getattr(self, key))
         return out
@@ -133,14 +116,16 @@ def _concentration(key: str, value: Any) -> float | int:
 
 
 def iaqi(concentration: float | int, row: str, table: AqiTable) -> SubIndex:
-    """IAQI of ``concentration`` on breakpoint row ``row`` of ``table``.
+    """IAQI of ``concentration`` (as given, not rounded) on breakpoint row ``row`` of ``table``.
 
     Above the top breakpoint of a row that reaches the top IAQI: capped and flagged.
-    Above the top of a row that stops earlier (SO2 1-h, O3 8-h) the row is not used:
-    :class:`AqiInputError` (``aqi_of`` applies the fall-back before calling this).
+    Above the top of a row that stops earlier: the edition's fixed IAQI (``above_top_iaqi``),
+    or, where the edition reports another row instead (``above_top_use``),
+    :class:`AqiInputError` (``aqi_of`` applies that fall-back before calling this).
     """
     c = _concentration(row, concentration)
-    bps = table.rows[row].breakpoints
+    spec = table.rows[row]
+    bps = spec.breakpoints
     levels = table.iaqi
     x = _exact(c)
     for i in range(1, len(bps)):
@@ -149,23 +134,39 @@ def iaqi(concentration: float | int, row: str, table: AqiTable) -> SubIndex:
             lo = _exact(bps[i - 1])
             value = Fraction(levels[i] - levels[i - 1]) / (hi - lo) * (x - lo) + levels[i - 1]
             return SubIndex(math.ceil(value))
-    if table.rows[row].above_top_use is not None:
+    if spec.above_top_iaqi is not None:
+        return SubIndex(spec.above_top_iaqi, above_top=True)
+    if spec.above_top_use is not None:
         raise AqiInputError(f"{row}: {c:g} is above {bps[-1]:g}, where HJ 633 does not use this row")
     return SubIndex(levels[len(bps) - 1], beyond_table=True)
 
 
-def aqi_of(values: Mapping[str, Any], table: AqiTable, items: ItemSet = DAILY) -> AqiResult:
-    """AQI of one day (``DAILY``) or one hour (``HOURLY``) from concentrations by item key.
+def aqi_of(
+    values: Mapping[str, Any], table: AqiTable, kind: ReportKind = "daily", known: Iterable[str] | None = None
+) -> AqiResult:
+    """AQI of one day (``daily``) or one hour (``realtime``) from concentrations by item key.
 
-    ``None`` values are skipped (pollutant not measured). At least one item is needed.
+    ``None`` values are not measured. A key of ``known`` (default: every edition's keys of
+    the report) outside this edition's report is ignored; any other key is refused.
     """
-    unknown = set(values) - set(items.keys)
+    report: Report = getattr(table, kind)
+    known = set(known if known is not None else report_keys(kind)) | set(report.keys)
+    unknown = set(values) - known
     if unknown:
-        raise AqiInputError(f"unknown pollutant key(s) {', '.join(sorted(unknown))}; use {', '.join(items.keys)}")
-    given = {k: _concentration(k, v) for k, v in values.items() if v is not None}
-    by_row = {row: key for key, row in {**items.items, **items.fallback_only}.items() if key in given}
+        raise AqiInputError(f"unknown pollutant key(s) {', '.join(sorted(unknown))}; use {', '.join(report.keys)}")
+    ignored = tuple(k for k in values if k not in report.keys)
+    given: dict[str, float | int] = {}
+    for key, value in values.items():
+        if value is None or key in ignored:
+            continue
+        c = _concentration(key, value)
+        if table.rounding is not None:
+            c = round_value(c, table.rows[report.rows[key]].pollutant, table.rounding)
+        given[key] = c
+    by_row = {row: key for key, row in report.rows.items() if key in given}
     out: dict[str, int] = {}
     beyond: list[str] = []
+    above_top: list[str] = []
     not_used: list[str] = []
     graded_rows: dict[str, str] = {}  # key -> row actually used
 
@@ -175,8 +176,10 @@ def aqi_of(values: Mapping[str, Any], table: AqiTable, items: ItemSet = DAILY) -
         graded_rows[key] = row
         if sub.beyond_table:
             beyond.append(key)
+        if sub.above_top:
+            above_top.append(key)
 
-    for key, row in items.items.items():
+    for key, row in report.items.items():
         if key not in given:
             continue
         spec = table.rows[row]
@@ -184,21 +187,22 @@ def aqi_of(values: Mapping[str, Any], table: AqiTable, items: ItemSet = DAILY) -
             not_used.append(key)
             other = by_row.get(spec.above_top_use)
             if other is None:
-                need = [k for k, r in {**items.items, **items.fallback_only}.items() if r == spec.above_top_use]
+                need = [k for k, r in report.rows.items() if r == spec.above_top_use]
                 raise AqiInputError(
-                    f"{key} = {given[key]:g} is above {spec.top:g}, where HJ 633 uses the {spec.above_top_use} value instead; "
+                    f"{key} = {given[key]:g} is above {spec.top:g}, where {table.name} uses the {spec.above_top_use} value instead; "
                     f"give {' or '.join(need)}"
                 )
-            if other not in items.items:  # a fall-back-only item is graded only here
+            if other not in report.items:  # a fall-back-only item is graded only here
                 grade(other, spec.above_top_use)
             continue
         grade(key, row)
     if not out:
-        raise AqiInputError(f"no pollutant given; use any of {', '.join(items.items)}")
-    top = max(out.values())
-    order = list(items.keys)
+        raise AqiInputError(f"no pollutant given; use any of {', '.join(report.items)}")
+    top = max(max(out.values()), table.aqi_min)
+    order = list(report.keys)
     keys = sorted(out, key=order.index)
     primary = tuple(k for k in keys if out[k] == top) if top > 50 else ()
+    missing = tuple(k for k in report.items if k not in given) if table.na_at_or_below is not None else ()
     return AqiResult(
         aqi=top,
         primary_pollutants=primary,
@@ -207,16 +211,19 @@ def aqi_of(values: Mapping[str, Any], table: AqiTable, items: ItemSet = DAILY) -
         species={k: table.rows[graded_rows[k]].pollutant for k in keys},
         beyond_table=tuple(beyond),
         not_used=tuple(not_used),
+        above_top=tuple(above_top),
         to_verify=tuple(k for k in keys if table.row_confidence(graded_rows[k]) is Confidence.TO_VERIFY),
+        missing=missing,
+        ignored=ignored,
+        na=bool(missing) and top <= table.na_at_or_below,  # type: ignore[operator]  # missing implies a bound
     )
 
 
 def daily_aqi(values: Mapping[str, Any], table: AqiTable) -> AqiResult:
-    """Daily AQI (日报) from daily values keyed as ``DAILY``."""
-    return aqi_of(values, table, DAILY)
+    """Daily AQI (日报) from daily values keyed as the edition's ``daily`` report."""
+    return aqi_of(values, table, "daily")
 
 
 def hourly_aqi(values: Mapping[str, Any], table: AqiTable) -> AqiResult:
-    """Real-time AQI (实时报) from hourly values keyed as ``HOURLY``."""
-    return aqi_of(values, table, HOURLY)
-
+    """Real-time AQI (实时报) from hourly values keyed as the edition's ``realtime`` report."""
+    return aqi_of(values, table, "realtime")

@@ -8,7 +8,8 @@ otherwise be silently ignored):
 daily AQI              ``date``, ``aqi`` — one row per day, consecutive days
 daily concentrations   ``date`` and any of ``pm25``, ``pm10``, ``so2``, ``no2`` (24-h
                        means, µg/m³), ``co`` (24-h mean, mg/m³), ``o3_8h`` (daily
-                       maximum 8-h mean), ``o3_1h`` (daily maximum 1-h), µg/m³
+                       maximum 8-h mean), ``o3_1h`` (daily maximum 1-h; an item of
+                       HJ 633-2012 only, ignored on days from 2026-03-01), µg/m³
 hourly concentrations  ``time`` (ISO 8601, the start of each hour, consecutive) and any
                        of ``pm25``, ``pm10``, ``so2``, ``no2``, ``o3`` (µg/m³), ``co`` (mg/m³)
 =====================  =========================================================
@@ -36,7 +37,7 @@ import numpy as np
 from config.aqi_tables import SPECIES
 from emergency.aqi.averaging import HourlySeries, WindowValues
 from emergency.aqi.errors import AqiInputError
-from emergency.aqi.index import DAILY
+from emergency.aqi.index import report_keys
 from emergency.errors import ForecastError
 from emergency.forecast import open_meteo
 from emergency.forecast.http import RetryPolicy, get_with_retries
@@ -144,12 +145,13 @@ def _daily_aqi(rows: list[dict], source: str, cols: set[str]) -> AqiSeries:
 
 
 def _daily_values(rows: list[dict], source: str, cols: set[str]) -> WindowSeries:
-    _only(cols, {"date", *DAILY.items}, source, "daily concentrations")
+    items = report_keys("daily")  # every edition's daily items; each day is graded on its own edition's
+    _only(cols, {"date", *items}, source, "daily concentrations")
     days = _dates(rows, source)
     windows = []
     for n, (day, row) in enumerate(zip(days, rows), start=1):
         start = datetime.combine(day, datetime.min.time())
-        values = {k: _number(row[k], f"{source} row {n} {k}") for k in DAILY.items if k in cols}
+        values = {k: _number(row[k], f"{source} row {n} {k}") for k in items if k in cols}
         windows.append(WindowValues(start, start + DAY, values))
     return WindowSeries(tuple(windows), 24.0)
 

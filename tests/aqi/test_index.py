@@ -125,9 +125,9 @@ def test_table_by_date_moves_pm_grades():
     # 2012: PM2.5 75 -> 100, PM10 120 -> 50 + 70 × 50/100 = 85
     r = daily_aqi({"pm25": 75, "pm10": 120}, table_for(date(2026, 2, 28)))
     assert r.standard == "HJ 633-2012" and r.iaqi == {"pm25": 100, "pm10": 85} and r.to_verify == ()
-    # 2026 (to verify): PM2.5 75 -> 100 + 15 × 50/55 = 113.6 -> 114; PM10 120 -> 100; PM2.5 60 -> 100
+    # 2026 (confirmed since issue 14): PM2.5 75 -> 100 + 15 × 50/55 = 113.6 -> 114; PM10 120 -> 100; PM2.5 60 -> 100
     r = daily_aqi({"pm25": 75, "pm10": 120}, table_for(date(2026, 3, 1)))
-    assert r.standard == "HJ 633-2026" and r.iaqi == {"pm25": 114, "pm10": 100} and r.to_verify == ("pm25", "pm10")
+    assert r.standard == "HJ 633-2026" and r.iaqi == {"pm25": 114, "pm10": 100} and r.to_verify == ()
     assert daily_aqi({"pm25": 60}, T2026).aqi == 100
     # rows outside PM are the same in both tables: NO2 81 -> 101
     assert daily_aqi({"no2": 81}, T2026).iaqi == {"no2": 101} and daily_aqi({"no2": 81}, T2026).to_verify == ()
