@@ -22,6 +22,13 @@ Inside ``all`` the rows refer to ONE polluted run: every row's run must lie with
 the run of one of them ("AQI > 200 for 72 h and > 300 for 24 h" = the > 300 part
 lies inside the > 200 run). The period a trigger reports is that enclosing run.
 
+Episodes (``[episodes]``, :class:`EpisodeRule`): with ``merge = true`` two runs
+above a threshold whose gap does not meet the rule set's release condition
+(``release_max_aqi`` for ``release_min_hours``) are one polluted run, judged as one
+(MEE 2017: 按一次重污染过程统计，从严启动预警); ``duration`` says how long the merged
+run lasts for a ``min_hours`` row (``emergency.warning.episodes``). Without the table
+runs are never merged.
+
 Errors: :class:`emergency.errors.PolicyError` naming the file and key path.
 """
 
@@ -107,6 +114,23 @@ class Trigger(Frozen):
         return AnyOf(type="any", of=self.any)
 
 
+class EpisodeRule(Frozen):
+    """How back-to-back polluted runs are counted (DOMAIN §2, Episodes)."""
+
+    merge: bool = Field(description="runs whose gap does not meet the release condition are one episode")
+    source: str = Field(min_length=1)
+    confidence: Confidence
+    duration: Literal["polluted_hours", "episode_span"] = Field(
+        default="polluted_hours",
+        description=(
+            "hours a merged run lasts for a min_hours row: polluted_hours = the hours of its runs above the "
+            "threshold added up (the gap is not counted as above it); episode_span = first to last step, gap included"
+        ),
+    )
+    duration_source: str | None = None
+    duration_confidence: Confidence | None = None
+
+
 class WarningRuleSet(Frozen):
     name: str
     title_zh: str
@@ -129,7 +153,12 @@ class WarningRuleSet(Frozen):
         description="episodes whose primary pollutant is only these get no industrial measures",
     )
     non_industrial_note: str | None = None
+    episodes: EpisodeRule | None = Field(default=None, description="absent: polluted runs are never merged")
     triggers: list[Trigger] = Field(min_length=1)
+
+    @property
+    def merge_episodes(self) -> bool:
+        return self.episodes is not None and self.episodes.merge
 
     @model_validator(mode="before")
     @classmethod

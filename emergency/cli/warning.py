@@ -12,9 +12,13 @@ effective policy (a locality may have tightened it), ``--rules`` then choosing a
 its rule sets and defaulting to the one the area applies.
 
 Output: ``level``, ``trigger`` (id, wording_zh), ``period`` (step indices, hours,
-ISO start / end when the forecast is dated), ``issue_by``, ``primary_pollutants``,
-``industrial_measures``, ``rules``, ``fired`` (every trigger that fired), ``release``,
-``notes`` and ``series`` (a summary of the AQI series evaluated).
+ISO start / end when the forecast is dated), ``episode`` (the polluted runs the period
+is made of: ``merged``, ``runs``, ``gaps``, ``gap_hours``, ``counted_hours``,
+``merges`` per threshold, and the merged episode's ``release_index`` / ``release_at``;
+null without a warning), ``issue_by``, ``primary_pollutants``,
+``industrial_measures``, ``rules`` (with ``merge_episodes``), ``fired`` (every trigger
+that fired, each with ``merged``), ``release``, ``notes`` (one per merge, Chinese /
+English) and ``series`` (a summary of the AQI series evaluated).
 """
 
 from __future__ import annotations

@@ -1,87 +1,102 @@
 """Trigger conditions evaluated on an AQI series: the dispatch table ``CONDITIONS``.
 
-Every condition row maps to the list of *spans* where it holds: a span is a run of
-steps ``(first, last)`` (inclusive indices). A trigger fires when its span list is
-not empty; the span is the polluted run it refers to.
+Every condition row maps to the list of *hits* where it holds: a hit is a polluted
+run — its span ``(first, last)`` (inclusive indices) and the runs it is made of (one,
+or several merged into one episode, ``emergency.warning.episodes``). A trigger fires
+when its hit list is not empty; the span is the polluted run it refers to.
 
-- ``run_above(t, h)``: maximal runs of AQI > t lasting ≥ h hours;
-- ``reaches(t)``: maximal runs of AQI ≥ t (any length);
-- ``all(c1, c2, …)``: the spans S of any ci such that every cj has a span inside S
+- ``run_above(t, h)``: the runs of AQI > t, grouped into episodes when the rule set
+  merges them, whose duration is ≥ h (a single run: ``DURATIONS``; a merged one:
+  ``episodes.counted_hours``);
+- ``reaches(t)``: maximal runs of AQI ≥ t (any length, never merged);
+- ``all(c1, c2, …)``: the hits S of any ci such that every cj has a hit inside S
   (one polluted run satisfies every row); maximal ones only;
-- ``any(c1, c2, …)``: the union of the rows' spans, overlapping spans merged.
-
-Durations (``DURATIONS``, chosen by ``WarningRuleSet.duration_counting``): a run of
-k steps lasts ``(k − 1)·step + window`` hours under ``window_span`` (the hours its
-24-h windows cover: 2 days = 48 h; 25 rolling hours = 48 h) or ``k·step`` under
-``steps``.
+- ``any(c1, c2, …)``: the union of the rows' hits, overlapping spans merged.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from dataclasses import dataclass
+from typing import Callable
 
-from config.warning_rules import AllOf, AnyOf, Reaches, RunAbove
+from config.warning_rules import AllOf, AnyOf, Reaches, RunAbove, WarningRuleSet
+from emergency.warning.episodes import counted_hours, group
+from emergency.warning.runs import Span, runs
 from emergency.warning.series import AqiSeries
 
-Span = tuple[int, int]
 
-DURATIONS: dict[str, Callable[[AqiSeries, int, int], float]] = {
-    "window_span": lambda s, lo, hi: (hi - lo) * s.step_hours + s.window_hours,
-    "steps": lambda s, lo, hi: (hi - lo + 1) * s.step_hours,
-}
+@dataclass(frozen=True)
+class Merge:
+    """Runs above ``threshold`` judged as one episode (more than one run)."""
+
+    threshold: float
+    runs: tuple[Span, ...]
 
 
-def runs(values: Sequence[float], holds: Callable[[float], bool]) -> list[Span]:
-    """Maximal runs of consecutive steps where ``holds(value)``."""
-    out: list[Span] = []
-    start = None
-    for i, v in enumerate(values):
-        if holds(v):
-            start = i if start is None else start
-        elif start is not None:
-            out.append((start, i - 1))
-            start = None
-    if start is not None:
-        out.append((start, len(values) - 1))
-    return out
+@dataclass(frozen=True)
+class Hit:
+    span: Span
+    runs: tuple[Span, ...]  # the runs the span is made of, earliest first
+    merges: tuple[Merge, ...] = ()  # every merged group the hit relies on, its own runs' included
 
 
 def _inside(inner: Span, outer: Span) -> bool:
     return outer[0] <= inner[0] and inner[1] <= outer[1]
 
 
-def _maximal(spans: list[Span]) -> list[Span]:
-    unique = sorted(set(spans))
-    return [s for s in unique if not any(o != s and _inside(s, o) for o in unique)]
+def _run_above(c: RunAbove, s: AqiSeries, rules: WarningRuleSet) -> list[Hit]:
+    out = []
+    for members in group(s, rules, runs(s.values, lambda v: v > c.threshold)):
+        if counted_hours(s, rules, members) >= c.min_hours:
+            merges = (Merge(c.threshold, members),) if len(members) > 1 else ()
+            out.append(Hit((members[0][0], members[-1][1]), members, merges))
+    return out
 
 
-def _run_above(c: RunAbove, s: AqiSeries, counting: str) -> list[Span]:
-    hours = DURATIONS[counting]
-    return [(lo, hi) for lo, hi in runs(s.values, lambda v: v > c.threshold) if hours(s, lo, hi) >= c.min_hours]
+def _reaches(c: Reaches, s: AqiSeries, rules: WarningRuleSet) -> list[Hit]:
+    return [Hit(span, (span,)) for span in runs(s.values, lambda v: v >= c.threshold)]
 
 
-def _reaches(c: Reaches, s: AqiSeries, counting: str) -> list[Span]:
-    return runs(s.values, lambda v: v >= c.threshold)
+def _all(c: AllOf, s: AqiSeries, rules: WarningRuleSet) -> list[Hit]:
+    per_row = [hits(row, s, rules) for row in c.of]
+    candidates = {h.span: h for row in per_row for h in row}
+    holding = [S for S in candidates if all(any(_inside(T.span, S) for T in row) for row in per_row)]
+    maximal = [S for S in holding if not any(o != S and _inside(S, o) for o in holding)]
+    out = []
+    for S in maximal:
+        inner = [h for row in per_row for h in row if _inside(h.span, S)]
+        out.append(Hit(S, candidates[S].runs, _merges(candidates[S], *inner)))
+    return out
 
 
-def _all(c: AllOf, s: AqiSeries, counting: str) -> list[Span]:
-    per_row = [spans(row, s, counting) for row in c.of]
-    candidates = {span for row in per_row for span in row}
-    holding = [S for S in candidates if all(any(_inside(T, S) for T in row) for row in per_row)]
-    return _maximal(holding)
-
-
-def _any(c: AnyOf, s: AqiSeries, counting: str) -> list[Span]:
-    merged: list[Span] = []
-    for lo, hi in sorted(span for row in c.of for span in spans(row, s, counting)):
-        if merged and lo <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+def _any(c: AnyOf, s: AqiSeries, rules: WarningRuleSet) -> list[Hit]:
+    merged: list[tuple[Span, list[Hit]]] = []
+    for h in sorted((h for row in c.of for h in hits(row, s, rules)), key=lambda h: h.span):
+        lo, hi = h.span
+        if merged and lo <= merged[-1][0][1]:
+            (mlo, mhi), parts = merged[-1]
+            merged[-1] = ((mlo, max(hi, mhi)), parts + [h])
         else:
-            merged.append((lo, hi))
-    return merged
+            merged.append(((lo, hi), [h]))
+    return [Hit(span, _disjoint({r for h in parts for r in h.runs}), _merges(*parts)) for span, parts in merged]
 
 
-CONDITIONS: dict[type, Callable] = {
+def _merges(*found: Hit) -> tuple[Merge, ...]:
+    """The merged groups of several hits, each once, by threshold then position."""
+    return tuple(sorted({m for h in found for m in h.merges}, key=lambda m: (m.threshold, m.runs)))
+
+
+def _disjoint(parts: set[Span]) -> tuple[Span, ...]:
+    out: list[Span] = []
+    for lo, hi in sorted(parts):
+        if out and lo <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(hi, out[-1][1]))
+        else:
+            out.append((lo, hi))
+    return tuple(out)
+
+
+CONDITIONS: dict[type, Callable[..., list[Hit]]] = {
     RunAbove: _run_above,
     Reaches: _reaches,
     AllOf: _all,
@@ -89,6 +104,6 @@ CONDITIONS: dict[type, Callable] = {
 }
 
 
-def spans(condition: RunAbove | Reaches | AllOf | AnyOf, series: AqiSeries, counting: str = "window_span") -> list[Span]:
-    """Where ``condition`` holds on ``series``, earliest first."""
-    return sorted(CONDITIONS[type(condition)](condition, series, counting))
+def hits(condition: RunAbove | Reaches | AllOf | AnyOf, series: AqiSeries, rules: WarningRuleSet) -> list[Hit]:
+    """Where ``condition`` holds on ``series`` under ``rules`` (counting, episodes), earliest first."""
+    return sorted(CONDITIONS[type(condition)](condition, series, rules), key=lambda h: h.span)

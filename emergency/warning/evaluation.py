@@ -4,10 +4,19 @@ Every trigger of the rule set is evaluated (``emergency.warning.conditions``); a
 trigger that fires reports its earliest polluted run. The highest level fired wins;
 among its triggers the earliest run (then the longest) is the warning's period.
 
+When the rule set merges episodes (``[episodes] merge = true``, both national rule
+sets) a polluted run may be several runs whose gaps do not meet the release
+condition, judged as one (``emergency.warning.episodes``: their hours above each
+threshold add up; the period runs from the first run's start to the last run's end,
+gap included). ``episode`` reports the runs of the governing trigger, the gaps, the
+hours counted and where the merged episode may be released; a note says when runs
+were merged.
+
 Beyond the level, an :class:`Evaluation` reports:
 
 - the primary pollutant(s) of the period — the species that is primary in the most
-  steps of the run (ties listed) — when the series carries per-pollutant data;
+  steps of its runs (gap steps not counted; ties listed) — when the series carries
+  per-pollutant data;
 - ``industrial_measures``: False when every primary pollutant of the period is in the
   rule set's ``non_industrial_primary`` (2024: ozone episodes get health advice and
   supervision, not enterprise shutdowns); None when the series has no pollutant data;
@@ -25,12 +34,14 @@ from datetime import datetime, timedelta
 from config.aqi_tables import SPECIES
 from config.warning_rules import Trigger, WarningRuleSet
 from emergency import clock
-from emergency.warning.conditions import DURATIONS, Span, spans
+from emergency.warning.conditions import hits
+from emergency.warning.episodes import Episode, episode
 from emergency.warning.release import ReleaseAssessment, assess_release
+from emergency.warning.runs import DURATIONS, Span
 from emergency.warning.series import AqiSeries
 from enterprise_registry.vocab import LEVEL_LABELS_ZH, WarningLevel
 
-__all__ = ["AqiSeries", "Evaluation", "FiredTrigger", "Period", "evaluate"]
+__all__ = ["AqiSeries", "Episode", "Evaluation", "FiredTrigger", "Period", "evaluate"]
 
 RANK = {WarningLevel.NONE: 0, WarningLevel.YELLOW: 1, WarningLevel.ORANGE: 2, WarningLevel.RED: 3}
 
@@ -63,9 +74,16 @@ class FiredTrigger:
     level: WarningLevel
     wording_zh: str
     period: Period
+    episode: Episode  # the runs the period is made of
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "level": self.level.value, "wording_zh": self.wording_zh, "period": self.period.as_dict()}
+        return {
+            "id": self.id,
+            "level": self.level.value,
+            "wording_zh": self.wording_zh,
+            "period": self.period.as_dict(),
+            "merged": self.episode.merged,
+        }
 
 
 @dataclass(frozen=True)
@@ -85,6 +103,10 @@ class Evaluation:
         return None if self.trigger is None else self.trigger.period
 
     @property
+    def episode(self) -> Episode | None:
+        return None if self.trigger is None else self.trigger.episode
+
+    @property
     def trigger_id(self) -> str | None:
         return None if self.trigger is None else self.trigger.id
 
@@ -99,6 +121,7 @@ class Evaluation:
             "level_zh": LEVEL_LABELS_ZH[self.level],
             "trigger": None if self.trigger is None else {"id": self.trigger.id, "wording_zh": self.trigger.wording_zh},
             "period": None if self.period is None else self.period.as_dict(),
+            "episode": None if self.episode is None else self.episode.as_dict(),
             "issue_by": clock.iso(self.issue_by),
             "primary_pollutants": list(self.primary_pollutants),
             "industrial_measures": self.industrial_measures,
@@ -110,6 +133,7 @@ class Evaluation:
                 "effective_from": r.effective_from.isoformat(),
                 "lead_time_hours": r.lead_time_hours,
                 "duration_counting": r.duration_counting,
+                "merge_episodes": r.merge_episodes,
             },
             "fired": [f.as_dict() for f in self.fired],
             "release": self.release.as_dict(),
@@ -131,15 +155,22 @@ def _period(series: AqiSeries, span: Span, counting: str) -> Period:
 
 
 def _fire(trigger: Trigger, series: AqiSeries, rules: WarningRuleSet) -> FiredTrigger | None:
-    found = spans(trigger.condition, series, rules.duration_counting)
+    found = hits(trigger.condition, series, rules)
     if not found:
         return None
-    return FiredTrigger(trigger.id, trigger.level, trigger.wording_zh, _period(series, found[0], rules.duration_counting))
+    first = found[0]
+    return FiredTrigger(
+        trigger.id,
+        trigger.level,
+        trigger.wording_zh,
+        _period(series, first.span, rules.duration_counting),
+        episode(series, rules, first.runs, first.merges),
+    )
 
 
-def _primary(series: AqiSeries, period: Period) -> tuple[str, ...]:
+def _primary(series: AqiSeries, runs: tuple[Span, ...]) -> tuple[str, ...]:
     counts: dict[str, int] = {}
-    for i in range(period.start_index, period.end_index + 1):
+    for i in (i for lo, hi in runs for i in range(lo, hi + 1)):
         for species in series.primary[i]:
             counts[species] = counts.get(species, 0) + 1
     if not counts:
@@ -163,10 +194,11 @@ def evaluate(series: AqiSeries, rules: WarningRuleSet) -> Evaluation:
     primary: tuple[str, ...] = ()
     industrial: bool | None = None
     if series.primary is not None:
-        primary = _primary(series, best.period)
+        primary = _primary(series, best.episode.runs)
         industrial = not (primary and set(primary) <= set(rules.non_industrial_primary))
         if industrial is False and rules.non_industrial_note:
             notes.append(rules.non_industrial_note)
+    notes.extend(best.episode.notes())
     if best.period.open_start:
         notes.append("the polluted run begins with the forecast; it may have started earlier")
     if best.period.open_end:

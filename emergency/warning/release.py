@@ -5,6 +5,9 @@ forecast AQI stays at or below ``release_max_aqi`` (轻度污染 or better, i.e.
 the yellow condition) for at least ``release_min_hours`` from the start of the
 forecast. Durations are counted as for triggers (``DURATIONS``): with a daily
 series 36 h needs 2 days; with a rolling series 13 hourly windows cover 36 h.
+The same condition decides whether the gap between two polluted runs ends an
+episode (``emergency.warning.episodes``): a gap that would not release a warning
+does not end it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from datetime import datetime
 
 from config.warning_rules import WarningRuleSet
 from emergency import clock
-from emergency.warning.conditions import DURATIONS, runs
+from emergency.warning.runs import DURATIONS, runs
 from emergency.warning.series import AqiSeries
 
 

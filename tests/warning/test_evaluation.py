@@ -30,12 +30,14 @@ def level(values, rules, step=24.0):
         ([210, 220, 310, 320], "red", "2019-red"),
         ([310, 320, 210, 220], "red", "2019-red"),
         ([210, 220, 230, 310], "orange", "2019-orange"),  # only one day > 300
-        ([210, 310, 220, 320], "orange", "2019-orange"),  # two days > 300, not consecutive
+        ([210, 310, 220, 320], "red", "2019-red"),  # two days > 300 in one episode: the day 220 between them does not release
+        ([210, 310, 140, 130, 220, 320], "yellow", "2019-yellow"),  # 48 h ≤ 150 between: two 2-day episodes (merged it would be red)
         ([510], "red", "2019-red-500"),
         ([500], "red", "2019-red-500"),  # 达到500: 500 itself
         ([160, 160], "none", None),  # 2019 has no 150 condition
         ([160, 160, 160, 160], "none", None),
-        ([210, 150, 220], "none", None),  # the run is broken
+        ([210, 150, 220], "yellow", "2019-yellow"),  # one episode (24 h ≤ 150 < 36 h): 48 h > 200
+        ([210, 150, 140, 220], "none", None),  # 48 h ≤ 150: released between, two 1-day runs
         ([210, 220, 150, 210, 220, 230], "orange", "2019-orange"),
     ],
 )
@@ -53,7 +55,8 @@ def test_rule_set_2019(series, expected, trigger):
         ([160, 160], "yellow", "2024-yellow-150"),
         ([160], "none", None),
         ([150, 150, 150], "none", None),  # AQI 150 is not above 150
-        ([160, 150, 160], "none", None),  # broken run
+        ([160, 150, 160], "yellow", "2024-yellow-150"),  # one episode (24 h ≤ 150 < 36 h): 48 h > 150
+        ([160, 150, 150, 160], "none", None),  # 48 h ≤ 150: two episodes of 24 h
         ([210, 220], "orange", "2024-orange-200"),
         ([160, 170, 180], "orange", "2024-orange-150"),
         ([160, 210, 160], "orange", "2024-orange-150"),  # > 150 for 3 days, only one > 200
@@ -61,7 +64,8 @@ def test_rule_set_2019(series, expected, trigger):
         ([210, 310, 220], "red", "2024-red"),  # the > 300 day lies inside the > 200 run
         ([310, 210, 220], "red", "2024-red"),
         ([210, 220, 230], "orange", "2024-orange-200"),  # no day > 300
-        ([310, 150, 210, 220], "orange", "2024-orange-200"),  # the > 300 day lies outside the 3-day run
+        ([310, 150, 210, 220], "red", "2024-red"),  # one episode: 72 h > 200 with the > 300 day in it
+        ([310, 150, 140, 210, 220, 230], "orange", "2024-orange-200"),  # the > 300 day is in an earlier, released episode
         ([210, 220, 300], "orange", "2024-orange-200"),  # 300 is not above 300
     ],
 )
@@ -83,11 +87,16 @@ def test_the_highest_level_wins_and_its_run_is_the_period():
 
 
 def test_separate_episodes():
-    # yellow episode on days 0–1, red on days 3–5: red governs, its own run is the period
-    ev = evaluate(AqiSeries([160, 160, 100, 210, 220, 310]), R2024)
-    assert ev.level.value == "red" and (ev.period.start_index, ev.period.end_index) == (3, 5) and ev.period.open_end
+    # yellow episode on days 0–1, 48 h ≤ 150, red on days 4–6: red governs, its own run is the period
+    ev = evaluate(AqiSeries([160, 160, 100, 100, 210, 220, 310]), R2024)
+    assert ev.level.value == "red" and (ev.period.start_index, ev.period.end_index) == (4, 6) and ev.period.open_end
     yellow = next(f for f in ev.fired if f.id == "2024-yellow-150")
     assert (yellow.period.start_index, yellow.period.end_index) == (0, 1)
+    # one day at 100 does not release: the > 150 runs are one episode, days 0–6
+    ev = evaluate(AqiSeries([160, 160, 100, 210, 220, 310]), R2024)
+    assert ev.level.value == "red" and (ev.period.start_index, ev.period.end_index) == (3, 5)
+    yellow = next(f for f in ev.fired if f.id == "2024-yellow-150")
+    assert (yellow.period.start_index, yellow.period.end_index) == (0, 5) and yellow.episode.merged
     # two orange episodes: the earlier one is reported
     ev = evaluate(AqiSeries([210, 220, 100, 100, 160, 170, 180]), R2024)
     assert ev.level.value == "orange" and (ev.period.start_index, ev.period.end_index) == (0, 1)
