@@ -158,3 +158,13 @@ def test_cli_json_reports_the_episode():
     assert out["episode"]["merged"] is True and out["episode"]["gap_hours"] == 24
     assert out["rules"]["merge_episodes"] is True
     assert any("从严启动预警" in n for n in out["notes"])
+
+
+def test_step_counting_rule_set():
+    # duration_counting = steps: a gap of 35 hourly values ≤ 150 is 35 h (merged), 36 is 36 h (released);
+    # two runs of 24 values > 200 are 24 h each alone, 48 h merged
+    steps = R2024.model_copy(update={"duration_counting": "steps"})
+    run = [210] * 24
+    assert judged(run + [140] * 35 + run, steps, 1.0) == ("orange", "2024-orange-200")
+    assert judged(run + [140] * 36 + run, steps, 1.0) == ("yellow", "2024-yellow-200")
+    assert evaluate(AqiSeries(run + [140] * 35 + run, 1.0), steps).episode.counted_hours == 48
