@@ -7,8 +7,17 @@ order: headers (unknown, missing, repeated); each cell by its column kind
 - 清单版本: exactly one row; its city is the one city-level area of 区域;
 - 区域: names unique, parents known, exactly one city (no parent);
 - 企业: county in 区域, USCC unique, industry in ``config/industries.toml``, grade
-  allowed by the industry's grading scheme, approved load for 民生保障 and 军工/出口,
-  coordinates inside China (and not swapped);
+  allowed by the industry's grading scheme (A/B/C/D, A/B/C, 引领性, 一厂一策: see
+  config/industries.py), approved load for 民生保障 and 军工/出口, coordinates inside
+  China (and not swapped);
+- shortest-board rule (短板原则, 环办大气〔2026〕2号): a firm in several key industries
+  takes the lowest of its industry grades. The list holds one row, one industry and
+  one grade per firm, so a firm listed once per industry (the same USCC with other
+  key industries) is an error at its grade cell that names each row's industry and
+  grade and the grade the merged row must carry (config.industries.lowest_grade); a
+  line whose process belongs to another key industry is an error naming that
+  industry and the rule. Errors, not warnings: the import is all-or-nothing and
+  a firm graded above its lowest industry would get milder measures than it owes;
 - every text: no control characters (cells.text_problem), not longer than its database
   column (the SQLModel tables' lengths: a name of 201 characters is refused here, not by
   PostgreSQL halfway through the import); numbers finite and at most 10^12 (integers at
@@ -26,18 +35,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from config.industries import IndustryCatalog
+from config.industries import SHORTEST_BOARD_SOURCE, IndustryCatalog, lowest_grade
 from enterprise_registry.cells import PARSERS, CellError, Problem, header_key, is_blank
 from enterprise_registry.columns import RegistryTables, SheetSpec
 from enterprise_registry.listfiles import RawSheet
 from enterprise_registry.vocab import EssentialCategory, Grade
 
 _DEFAULTS = {"essential_category": EssentialCategory.NONE.value, "small_micro": False, "ultra_low_filed": False}
-GRADES_BY_SCHEME = {
-    "ABCD": {Grade.A_PLUS, Grade.A, Grade.B, Grade.B_MINUS, Grade.C, Grade.D, Grade.FIRM_SPECIFIC},
-    "leader": {Grade.LEADER, Grade.NON_LEADER, Grade.FIRM_SPECIFIC},
-    "firm_specific": {Grade.FIRM_SPECIFIC},
-}
 NEEDS_APPROVED_LOAD = {EssentialCategory.LIVELIHOOD.value, EssentialCategory.MILITARY_EXPORT.value}
 # Mainland China's extent, with a margin (degrees, WGS-84).
 LONGITUDE_RANGE = (73.0, 136.0)
@@ -204,16 +208,56 @@ def _check_enterprises(ents: _Sheet, areas: set[str], catalog: IndustryCatalog, 
     for i, (ind, grade) in enumerate(zip(industries, ents.get("grade"))):
         if ind is None or grade is None:
             continue
-        allowed = GRADES_BY_SCHEME[catalog.industries[ind].grading]
+        allowed = catalog.industries[ind].grades
         if Grade(grade) not in allowed:
             names = "、".join(g.value for g in Grade if g in allowed)
             problems.append(ents.problem(i, "grade", grade, f"“{catalog.industries[ind].name_zh}”行业的绩效等级应为 {names}"))
+    _check_shortest_board(ents, catalog, problems)
     for i, (category, load) in enumerate(zip(ents.get("essential_category"), ents.get("essential_approved_load"))):
         if category in NEEDS_APPROVED_LOAD and load is None:
             problems.append(ents.problem(i, "essential_approved_load", None, f"“{category}”类保障企业须填写核定负荷"))
     _check_coordinates(ents, problems)
     _check_percent_format(ents, problems)
     return rows_by_code
+
+
+def _check_shortest_board(ents: _Sheet, catalog: IndustryCatalog, problems: list[Problem]) -> None:
+    """A firm listed once per key industry: one error at each repeated row's grade cell."""
+    rows: dict[str, list[int]] = {}
+    for i, code in enumerate(ents.get("uscc")):
+        if code is not None:
+            rows.setdefault(code, []).append(i)
+    industries, grades, numbers = ents.get("industry"), ents.get("grade"), ents.raw.row_numbers
+    for group in rows.values():
+        keyed = [i for i in group if industries[i] is not None and catalog.industries[industries[i]].key]
+        if len({industries[i] for i in keyed}) < 2:
+            continue
+        listed = "、".join(
+            f"{catalog.industries[industries[i]].name_zh} {grades[i] or '（未填等级）'}（第{numbers[i]}行）" for i in keyed
+        )
+        lowest = lowest_grade([Grade(grades[i]) for i in keyed if grades[i] is not None])
+        if lowest is None:
+            verdict = "这些等级之间没有文件规定的高低（非引领性与B、B-、C、D），请由生态环境部门确定最低等级后合并为一行"
+        else:
+            verdict = f"企业绩效等级应为“{lowest.value}”；本清单每家企业只填一行，请合并为一行并把绩效等级填为“{lowest.value}”"
+        for i in keyed[1:]:
+            problems.append(ents.problem(
+                i, "grade", grades[i],
+                f"同一企业涉及多个重点行业：{listed}。按短板原则（{SHORTEST_BOARD_SOURCE}），{verdict}",
+            ))
+
+
+def _other_industry_hint(catalog: IndustryCatalog, industry: str, label: str) -> str:
+    """For a process of another key industry: name it and the shortest-board rule."""
+    others = [c for c in catalog.industries_with_process(label) if c != industry and catalog.industries[c].key]
+    if not others or not catalog.industries[industry].key:
+        return ""
+    names = "、".join(f"“{catalog.industries[c].name_zh}”" for c in others)
+    return (
+        f"；该工序属于{names}行业。涉多个重点行业的企业按行业分别评级，以所涉行业的最低等级为企业绩效等级"
+        "（短板原则，环办大气〔2026〕2号）；本清单一家企业只有一个行业类别，请按其主要行业填写工序类型，"
+        "并把企业的绩效等级填为各行业等级中的最低者"
+    )
 
 
 def _check_lines(
@@ -242,8 +286,9 @@ def _check_lines(
             process = catalog.process_code(industry, procs[i])
             if process is None:
                 allowed = "、".join(catalog.industries[industry].processes.values())
+                hint = _other_industry_hint(catalog, industry, procs[i])
                 problems.append(lines.problem(
-                    i, "process", procs[i], f"“{catalog.industries[industry].name_zh}”行业无此工序类型，应为 {allowed}"
+                    i, "process", procs[i], f"“{catalog.industries[industry].name_zh}”行业无此工序类型，应为 {allowed}{hint}"
                 ))
             procs[i] = process
     lines.columns["process"] = procs
