@@ -100,3 +100,21 @@ def test_a_to_verify_value_without_a_note_is_refused_with_its_place(tmp_path):
     assert isinstance(r.exception, PolicyError)  # `run()` maps it to exit code 4, without a traceback
     assert "carbon.toml -> measures.carbon.processes.*.B.yellow" in str(r.exception)
     assert "what would confirm it" in str(r.exception)
+
+
+def _firm_cut(m: dict) -> float:
+    """Share of a firm's output of the process that a measure removes (interruptible lines)."""
+    return {
+        "own_measures": 0.0, "none": 0.0, "truck_ban": 0.0, "stop": 1.0, "stop_keep_warm": 1.0,
+        "cut_output": m.get("share"), "stop_share_of_lines": m.get("share"),
+        "coking_time_extension": 1.0 - 20.0 / m["hours"] if m.get("hours") else None,
+    }[m["action"]]
+
+
+def test_every_table_nests_red_over_orange_over_yellow(national):
+    """DOMAIN §7: what a firm does at red includes orange, and orange includes yellow."""
+    for industry, table in national.items():
+        for process, grades in table["processes"].items():
+            for grade, row in grades.items():
+                cuts = [_firm_cut(_at(row, lv)) for lv in LEVELS]
+                assert cuts == sorted(cuts), (industry, process, grade, cuts)
