@@ -8,15 +8,24 @@ window covers ``[start + i·step, start + i·step + window)``.
 Conversions (dispatch on the forecast's type, ``CONVERTERS``):
 
 - ``AqiSeries``: as is (``--daily-aqi``, a ``date,aqi`` file);
-- ``WindowSeries`` (daily concentrations): each window graded with the HJ 633 table
-  in force on its date;
+- ``WindowSeries`` (daily concentrations): each window graded as a daily report of the
+  HJ 633 edition in force on its date — its item set, above-top notes, rounding;
 - ``HourlySeries``: rolling 24-h windows (``emergency.aqi.averaging.rolling_24h``),
-  each graded with the table in force on the date of its last hour.
+  each graded as a daily report of the edition in force on the bureau's date of its
+  last hour.
 
-A window that lacks valid data for a pollutant the forecast carries (fewer valid
-hours than GB 3095 asks) cannot be graded: such windows at the start or the end of
-the forecast are dropped (the horizon is where data stops); one in the middle is a
-:class:`ForecastError`, since grading it without that pollutant could break a run.
+So a forecast or a replay crossing 2026-03-01 switches on that day: windows up to
+2026-02-28 are graded under HJ 633-2012 (the O3 daily maximum 1-h value an item; O3
+8-h above 800 needs it), windows from 2026-03-01 under HJ 633-2026 (no O3 1-h item;
+O3 8-h above 800 counts 300). A value is the AQI of the items the forecast gives:
+where HJ 633-2026 would publish NA (an item missing, AQI ≤ 100) the series keeps that
+lower bound, which no warning threshold (above 150) can reach.
+
+A window that lacks valid data for a pollutant the forecast carries and the window's
+edition grades (fewer valid hours than GB 3095 asks) cannot be graded: such windows at
+the start or the end of the forecast are dropped (the horizon is where data stops);
+one in the middle is a :class:`ForecastError`, since grading it without that pollutant
+could break a run.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Callable, Sequence, Union
 
-from config.aqi_tables import AveragingRules, load_averaging_rules, table_for
+from config.aqi_tables import AqiTable, AveragingRules, load_averaging_rules, table_for
 from emergency import clock
 from emergency.aqi.averaging import HourlySeries, WindowValues, rolling_24h
 from emergency.aqi.errors import AqiInputError
@@ -108,25 +117,24 @@ def _graded(series: WindowSeries, standard: str | None) -> AqiSeries:
     carried = sorted({k for w in windows for k, v in w.values.items() if v is not None})
     if not carried:
         raise ForecastError("the forecast has no valid value in any window")
+    tables = [table_for(w.day, standard) for w in windows]
 
-    def complete(w: WindowValues) -> bool:
-        return all(w.values.get(k) is not None for k in carried)
+    def lacking(w: WindowValues, table: AqiTable) -> list[str]:
+        """Items the forecast carries and the window's edition grades, without a valid value."""
+        return [k for k in carried if k in table.daily.items and w.values.get(k) is None]
 
-    ok = [complete(w) for w in windows]
+    ok = [not lacking(w, t) for w, t in zip(windows, tables)]
     if not any(ok):
         raise ForecastError("no window has valid data for every pollutant of the forecast")
     first, last = ok.index(True), len(ok) - 1 - ok[::-1].index(True)
-    for w, good in zip(windows[first : last + 1], ok[first : last + 1]):
+    for w, t, good in zip(windows[first : last + 1], tables[first : last + 1], ok[first : last + 1]):
         if not good:
-            missing = [k for k in carried if w.values.get(k) is None]
             raise ForecastError(
-                f"{', '.join(missing)}: not enough valid data for the window {w.start.isoformat()} – {w.end.isoformat()} "
+                f"{', '.join(lacking(w, t))}: not enough valid data for the window {w.start.isoformat()} – {w.end.isoformat()} "
                 "(GB 3095 validity, config/aqi/averaging.toml); a gap inside the forecast cannot be graded"
             )
-    windows = windows[first : last + 1]
     values, primary, standards = [], [], []
-    for w in windows:
-        table = table_for(w.day, standard)
+    for w, table in zip(windows[first : last + 1], tables[first : last + 1]):
         try:
             result = daily_aqi({k: v for k, v in w.values.items() if v is not None}, table)
         except AqiInputError as exc:
@@ -135,7 +143,7 @@ def _graded(series: WindowSeries, standard: str | None) -> AqiSeries:
         primary.append(result.primary_species)
         if table.name not in standards:
             standards.append(table.name)
-    return AqiSeries(values, series.step_hours, windows[0].start, primary, 24.0, tuple(standards))
+    return AqiSeries(values, series.step_hours, windows[first].start, primary, 24.0, tuple(standards))
 
 
 def _from_hourly(series: HourlySeries, standard: str | None, averaging: AveragingRules | None) -> AqiSeries:

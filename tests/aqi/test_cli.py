@@ -83,3 +83,46 @@ def test_an_unknown_standard_fails_before_reading(monkeypatch, capsys):
         run()
     out = capsys.readouterr()
     assert exit_.value.code == 4 and "unknown AQI standard" in out.err and out.out == ""
+
+
+FULL = '"pm25": 50, "pm10": 60, "so2": 10, "no2": 30, "co": 0.8'  # 2026: 80, 58, 10, 38, 20
+
+
+def test_2026_daily_lines_under_the_2026_rules():
+    stdin = (
+        '{"date": "2026-03-01", ' + FULL + ', "o3_8h": 120, "o3_1h": 900}\n'  # O3 1-h ignored: AQI 80 (PM2.5)
+        '{"date": "2026-02-28", ' + FULL + ', "o3_8h": 120, "o3_1h": 900}\n'  # 2012: O3 1-h 900 -> 350
+        '{"date": "2026-03-02", ' + FULL + ', "o3_8h": 850}\n'  # 注 c: 300, no 1-h value needed
+        '{"date": "2026-03-03", "pm25": 50}\n'  # five items missing, AQI 80 <= 100: NA
+        '{"date": "2026-03-04", ' + FULL + ', "o3_8h": 0, "pm25": 60.4}\n'  # rounded to 60: 100
+    )
+    r = runner.invoke(app, ["aqi"], input=stdin)
+    assert r.exit_code == 0, r.output
+    a, b, c, d, e = lines(r)
+    assert a["aqi"] == 80 and a["primary_pollutants"] == ["pm25"] and a["ignored"] == ["o3_1h"] and "o3_1h" not in a["iaqi"]
+    assert a["standard"] == "HJ 633-2026" and "missing" not in a
+    assert b["aqi"] == 350 and b["primary_pollutants"] == ["o3_1h"] and b["standard"] == "HJ 633-2012"
+    assert c["aqi"] == 300 and c["iaqi"]["o3_8h"] == 300 and c["above_top"] == ["o3_8h"] and "not_used" not in c
+    assert d == {"date": "2026-03-03", "aqi": "NA", "primary_pollutants": [], "iaqi": {"pm25": 80}, "standard": "HJ 633-2026",
+                 "missing": ["pm10", "so2", "no2", "co", "o3_8h"]}
+    assert e["aqi"] == 100 and e["iaqi"]["pm25"] == 100
+
+
+def test_2012_still_refuses_o3_8h_above_800_without_the_1h_value():
+    r = runner.invoke(app, ["aqi"], input='{"date": "2025-07-01", "o3_8h": 850}\n')
+    assert isinstance(r.exception, AqiInputError) and "line 1" in r.exception.message and "give o3_1h" in r.exception.message
+
+
+def test_realtime_reports():
+    stdin = (
+        '{"time": "2026-03-01T08:00", "pm25_1h": 116, "pm10_1h": 100, "so2_1h": 900, "no2_1h": 100, "co_1h": 5, "o3_1h": 160}\n'
+        '{"time": "2026-02-28T08:00", "so2_1h": 900, "so2_24h": 700}\n'
+    )
+    r = runner.invoke(app, ["aqi", "--realtime"], input=stdin)
+    assert r.exit_code == 0, r.output
+    a, b = lines(r)
+    # 2026 注 b: SO2 1-h 900 -> 200 > PM2.5 1-h 116 -> 152
+    assert a["time"] == "2026-03-01T08:00" and a["aqi"] == 200 and a["above_top"] == ["so2_1h"]
+    assert a["iaqi"] == {"pm25_1h": 152, "pm10_1h": 86, "so2_1h": 200, "no2_1h": 50, "co_1h": 50, "o3_1h": 50}
+    # 2012: SO2 1-h above 800 not used, the 24-h value 700 -> 150 + 225 × 50/325 = 184.6 -> 185
+    assert b["aqi"] == 185 and b["not_used"] == ["so2_1h"] and b["standard"] == "HJ 633-2012"

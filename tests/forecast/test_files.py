@@ -1,7 +1,7 @@
 """Generic CSV / JSON forecasts from files and from a URL."""
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -87,3 +87,53 @@ def test_bad_files(tmp_path, name, text, message):
 def test_missing_file():
     with pytest.raises(ForecastError, match="forecast file not found"):
         load("/nonexistent/forecast.csv")
+
+
+def test_a_daily_forecast_crossing_2026_03_01_switches_edition_that_day(tmp_path):
+    # every row: PM2.5 50, O3 8-h 120, O3 1-h 900 (a one-hour spike); 2026-03-02: O3 8-h 850 and no 1-h value
+    text = (
+        "date,pm25,pm10,so2,no2,co,o3_8h,o3_1h\n"
+        "2026-02-28,50,60,10,30,0.8,120,900\n"
+        "2026-03-01,50,60,10,30,0.8,120,900\n"
+        "2026-03-02,50,60,10,30,0.8,850,\n"
+    )
+    series = to_aqi_series(load(write(tmp_path, "f.csv", text)))
+    # 2012: the O3 1-h item 900 -> 300 + 100 × 100/200 = 350; 2026: no O3 1-h item, PM2.5 50 -> 50 + 15 × 50/25 = 80
+    # (O3 8-h 120 -> 50 + 20 × 50/60 = 66.7 -> 67); 2026 注 c: O3 8-h 850 -> 300 without a 1-h value
+    assert series.values == (350.0, 80.0, 300.0)
+    assert series.primary == (("o3",), ("pm25",), ("o3",)) and series.standards == ("HJ 633-2012", "HJ 633-2026")
+    # under 2012 throughout, 2026-03-01 keeps its O3 1-h item and 2026-03-02 lacks it: the horizon ends before it
+    assert to_aqi_series(load(write(tmp_path, "f.csv", text)), standard="2012").values == (350.0, 350.0)
+
+
+def test_an_hourly_forecast_crossing_2026_03_01_switches_edition_that_day(tmp_path):
+    # 48 hours from 2026-02-28 00:00; O3 40 except 900 at 2026-02-28 12:00
+    rows = ["time,pm25,pm10,so2,no2,co,o3"]
+    for h in range(48):
+        t = datetime(2026, 2, 28) + timedelta(hours=h)
+        rows.append(f"{t.isoformat()},50,60,10,30,0.8,{900 if h == 12 else 40}")
+    forecast = load(write(tmp_path, "f.csv", "\n".join(rows) + "\n"))
+    series = to_aqi_series(forecast)
+    # window i covers hours i … i+23 and is graded on the edition of its last hour's date.
+    # i = 0 (last hour 02-28 23:00, 2012): O3 1-h 900 -> 350.
+    # i = 1 … 12 (2026): the spike is inside but O3 1-h is no item; the 8-h means over hours 12 … 19
+    #   hold it: (900 + 7 × 40) / 8 = 147.5 -> 148 (half to even) -> 50 + 48 × 50/60 = 90; PM2.5 50 -> 80.
+    # i = 13 … 24 (2026): no 8-h mean inside holds hour 12 (O3 8-h 40 -> 20): PM2.5 -> 80.
+    assert series.values == (350.0,) + (90.0,) * 12 + (80.0,) * 12
+    assert series.standards == ("HJ 633-2012", "HJ 633-2026")
+    # forced 2012: every window holding hour 12 (i = 0 … 12) is 350; after it PM2.5 50 -> 50 + 15 × 50/40 = 68.75 -> 69
+    assert to_aqi_series(forecast, standard="2012").values == (350.0,) * 13 + (69.0,) * 12
+
+
+def test_an_aware_hourly_series_is_switched_on_the_bureau_day():
+    # 2026-02-28 16:00 UTC is 2026-03-01 00:00 Beijing: the window ending with that hour is a 2026 window
+    # (its UTC date is still 02-28)
+    from datetime import timezone
+
+    import numpy as np
+
+    t0 = datetime(2026, 2, 27, 16, tzinfo=timezone.utc)  # 2026-02-28 00:00 Beijing
+    times = tuple(t0 + timedelta(hours=h) for h in range(25))
+    series = to_aqi_series(HourlySeries(times, {"pm25": np.array([75.0] * 25)}))
+    # last hours 2026-02-28 00:00 Beijing (2012: PM2.5 75 -> 100) and 2026-03-01 00:00 (2026: 100 + 15 × 50/55 = 113.6 -> 114)
+    assert series.values == (100.0, 114.0)
