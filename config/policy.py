@@ -35,11 +35,6 @@ from emergency.errors import PolicyError
 from enterprise_registry.vocab import EssentialCategory, Grade, Pollutant, WarningLevel
 
 OWN_MEASURE_GRADES = {Grade.A_PLUS, Grade.A, Grade.LEADER}
-GRADES_BY_SCHEME = {
-    "ABCD": {Grade.A_PLUS, Grade.A, Grade.B, Grade.B_MINUS, Grade.C, Grade.D, Grade.FIRM_SPECIFIC},
-    "leader": {Grade.LEADER, Grade.NON_LEADER, Grade.FIRM_SPECIFIC},
-    "firm_specific": {Grade.FIRM_SPECIFIC},
-}
 
 
 class ReductionPolicy(Frozen):
@@ -290,7 +285,7 @@ class Policy(Frozen):
                 if process != "*" and process not in ind.processes:
                     raise ValueError(f"measures.{industry}.processes.{process}: unknown process for {industry}")
                 for grade in grades:
-                    if grade not in GRADES_BY_SCHEME[ind.grading]:
+                    if grade not in ind.grades:
                         raise ValueError(
                             f"measures.{industry}.processes.{process}.{grade.value}: grade not used by "
                             f"{ind.grading!r} industries"
@@ -305,7 +300,7 @@ class Policy(Frozen):
         """Every (industry, process, grade) that is not own-measures resolves to a measure."""
         for code, ind in catalog.industries.items():
             for process in ind.processes:
-                for grade in GRADES_BY_SCHEME[ind.grading] - OWN_MEASURE_GRADES:
+                for grade in ind.grades - OWN_MEASURE_GRADES:
                     if self._resolve(code, process, grade) is None:
                         raise ValueError(
                             f"measures.{code}: no measure for process {process!r}, grade {grade.value!r} "

@@ -159,10 +159,10 @@ def test_bad_override_names_the_local_file(policy_copy):
 def test_every_catalog_process_has_a_measure_for_every_non_own_grade(national):
     # _check_complete runs at load; this asserts it covered the catalog
     from config.industries import load_industries
-    from config.policy import GRADES_BY_SCHEME, OWN_MEASURE_GRADES
+    from config.policy import OWN_MEASURE_GRADES
 
     for code, ind in load_industries().industries.items():
         for process in ind.processes:
-            for grade in GRADES_BY_SCHEME[ind.grading] - OWN_MEASURE_GRADES:
+            for grade in ind.grades - OWN_MEASURE_GRADES:
                 for level in (Y, O, R):
                     national.floor(code, process, grade.value, level)
