@@ -91,7 +91,7 @@ def frame(inp: PackageInput, version: VersionFacts, previous: VersionFacts | Non
         old_level_zh=wording.level_zh(old) if old else None, old_response=wording.response_zh(old) if old else None,
         city=city, issuer=docs.text(docs.issuer_zh, city), areas="、".join(w.areas),
         start=clock.fmt_zh(w.start), end=clock.fmt_zh(w.end), zone=clock.zone_label(),
-        effective=clock.fmt_zh(effective_at), future=clock.as_utc(effective_at) > clock.as_utc(inp.now),
+        effective=clock.fmt_zh(effective_at), future=clock.as_utc(effective_at) > clock.as_utc(decided_at),  # as of the decision, however late it is printed
         issued_at=clock.fmt_zh(decided_at), report_deadline=clock.fmt_zh(report_at), basis=basis, target=target,
         office=docs.contact_office_zh, phone=docs.contact_phone, hotline=docs.hotline,
         confirm_h=wording.hours(docs.confirm_within_hours), report_h=wording.hours(docs.report_within_hours),
