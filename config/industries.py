@@ -20,9 +20,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from config import POLICY_DIR
+from config import default_policy_dir
 from config.common import Confidence
-from config.loading import load_toml_model
+from config.loading import read_toml, validate_data
 from enterprise_registry.vocab import Grade
 
 Scheme = Literal["ABCD", "ABC", "leader", "firm_specific"]
@@ -99,8 +99,15 @@ class IndustryCatalog(BaseModel):
 
 @cache
 def _load(path: Path) -> IndustryCatalog:
-    return load_toml_model(path, IndustryCatalog)
+    # messages name the file as the policy directory does, never the server path
+    return validate_data(IndustryCatalog, read_toml(path, "industries.toml"), "industries.toml")
 
 
 def load_industries(policy_dir: Path | None = None) -> IndustryCatalog:
-    return _load((policy_dir or POLICY_DIR) / "industries.toml")
+    """The industry catalogue of a policy directory: its own ``industries.toml``.
+
+    The catalogue is part of the policy package, so it follows the directory in use:
+    ``policy_dir`` when given, else ``EMERGENCY_POLICY_DIR``, else the packaged
+    ``config/``. Code holding a :class:`config.policy.Policy` uses ``policy.industries``
+    (the catalogue its measures were checked against)."""
+    return _load(Path(policy_dir or default_policy_dir()).resolve() / "industries.toml")

@@ -59,7 +59,3 @@ def validate_data(model: type[M], data: Any, source: str) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise PolicyError(format_validation_error(source, exc)) from None
-
-
-def load_toml_model(path: Path, model: type[M]) -> M:
-    return validate_data(model, read_toml(path), str(path))

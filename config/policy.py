@@ -25,7 +25,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, model_validator
 
-from config import POLICY_DIR
+from config import default_policy_dir
 from config.common import Confidence, Frozen
 from config.industries import IndustryCatalog, load_industries
 from config.loading import read_toml
@@ -269,15 +269,17 @@ class Policy(Frozen):
     compliance: CompliancePolicy
     measures: dict[str, IndustryMeasures]
     warning_rules: dict[str, WarningRuleSet]
+    industries: IndustryCatalog = Field(
+        exclude=True, description="the policy directory's own industries.toml; measures are checked against it")
 
     @model_validator(mode="after")
     def _cross_references(self) -> "Policy":
         if self.rule_set not in self.warning_rules:
             raise ValueError(f"rule_set {self.rule_set!r} is not one of {sorted(self.warning_rules)}")
-        catalog = load_industries()
+        catalog = self.industries
         for industry, table in self.measures.items():
             if industry not in catalog.industries:
-                raise ValueError(f"measures.{industry}: unknown industry (config/industries.toml)")
+                raise ValueError(f"measures.{industry}: unknown industry (industries.toml)")
             if table.industry != industry:
                 raise ValueError(f"measures.{industry}: file says industry = {table.industry!r}")
             ind = catalog.industries[industry]
@@ -410,7 +412,7 @@ def local_areas(policy_dir: Path | None = None) -> dict[str, str]:
     Every locality file is read (its ``name_zh`` is how an area is found): one that
     cannot be read — bad TOML, not UTF-8, a ``name_zh`` that is not text — is an
     error naming it, never skipped, since it may be the very area asked for."""
-    policy_dir = Path(policy_dir or _default_dir())
+    policy_dir = Path(policy_dir or default_policy_dir())
     root = policy_dir / "local"
     out = {}
     for f in sorted(root.rglob("*.toml")):
@@ -447,12 +449,6 @@ def resolve_area(area: str | None, policy_dir: Path | None = None) -> str:
     return path
 
 
-def _default_dir() -> Path:
-    from emergency.settings import get_settings
-
-    return get_settings().policy_dir or POLICY_DIR
-
-
 def _located(exc: ValidationError, prov: dict[tuple, str]) -> str:
     lines = [f"policy invalid: {exc.error_count()} problem(s)"]
     for err in exc.errors():
@@ -476,7 +472,7 @@ def _located(exc: ValidationError, prov: dict[tuple, str]) -> str:
 
 def load_policy(area: str | None = None, policy_dir: Path | None = None) -> Policy:
     """The effective, validated policy for an area after overrides."""
-    policy_dir = Path(policy_dir or _default_dir())
+    policy_dir = Path(policy_dir or default_policy_dir())
     path = resolve_area(area, policy_dir)
     prov: dict[tuple, str] = {}
     doc = _national(policy_dir, prov)
@@ -491,6 +487,7 @@ def load_policy(area: str | None = None, policy_dir: Path | None = None) -> Poli
     doc["area"] = path
     doc["chain"] = chain
     doc.setdefault("name_zh", "全国")
+    doc["industries"] = load_industries(policy_dir)
     try:
         return Policy.model_validate(doc)
     except ValidationError as exc:
@@ -499,7 +496,7 @@ def load_policy(area: str | None = None, policy_dir: Path | None = None) -> Poli
 
 def provenance(area: str | None = None, policy_dir: Path | None = None) -> dict[str, str]:
     """Key path -> the file that set it, for `policy show`."""
-    policy_dir = Path(policy_dir or _default_dir())
+    policy_dir = Path(policy_dir or default_policy_dir())
     path = resolve_area(area, policy_dir)
     prov: dict[tuple, str] = {}
     doc = _national(policy_dir, prov)

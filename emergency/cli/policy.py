@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from config.industries import load_industries
 from config.measures import LEVELS
 from config.policy import load_policy, local_areas, provenance
 from enterprise_registry.vocab import LEVEL_LABELS_ZH, Pollutant
@@ -59,7 +58,7 @@ def show(
         console.print(t)
         console.print(f"来源: {policy.reduction.source} [{policy.reduction.confidence.value}]")
     if section in (None, "measures"):
-        catalog = load_industries()
+        catalog = policy.industries
         t = Table(title="分级管控措施 (grade × level measures)")
         for col in ("行业", "工序", "等级", "黄色", "橙色", "红色", "可信度"):
             t.add_column(col)

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from config.industries import load_industries
 from config.measures import Action, Measure
 from config.policy import SPARED_EFFECTS, Policy, SparingEffect
 from emergency.errors import OptimizationError
@@ -108,7 +107,7 @@ def build_problem(
     if level is WarningLevel.NONE:
         raise OptimizationError("no warning level: nothing to plan")
     ents, lines = tables.enterprises, tables.lines
-    catalog = load_industries()
+    catalog = policy.industries
     city = next(n for n, p in zip(tables.areas["name"], tables.areas["parent"]) if not p)
     counties = [n for n, p in zip(tables.areas["name"], tables.areas["parent"]) if p]
 
