@@ -1,8 +1,11 @@
 """The exact multiple-choice MIP built from arrays (OR-Tools model_builder), and MPS export.
 
 Variables ``x#<line_id>#<k>`` (binary: line takes its k-th option), rows
-``choose#<line_id>`` (Σ_k x = 1) and ``target#<area index>#<pollutant>``
-(Σ reduction · x ≥ required). The objective is the lost output value (yuan/day).
+``choose#<line_id>`` (Σ_k x = 1), ``target#<area index>#<pollutant>``
+(Σ reduction · x ≥ required) and, for a combined target in force,
+``target#<area index>#SO2+NOx`` (Σ_{p ∈ group} Σ reduction_p · x ≥ ratio × Σ_{p ∈ group}
+listed base_p; see ``builder._combined_requirements``). A row a combined target
+replaces stays, with right-hand side 0. The objective is the lost output value (yuan/day).
 Area indices are those of ``MeasureProblem.area_names`` (MPS names stay ASCII).
 """
 
