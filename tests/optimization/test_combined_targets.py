@@ -210,3 +210,18 @@ def test_workbook_labels_the_combined_rows(tmp_path):
     sheet = load_workbook(path)["减排目标"]
     labels = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert "SO2+NOx合计" in labels and "SO2(并入SO2+NOx合计)" in labels and "颗粒物" in labels
+
+
+def test_a_combined_shortfall_is_reported_and_blocks_issuance():
+    """Ratio 0.5 replace: SO2 + NOx ≥ 0.5 × 2,000 = 1,000 kg, but stopping all three lines
+    gives 50 + 20 + 200 + 300 = 570 kg: a 430 kg shortfall on the combined row."""
+    from emergency.plans.document import PlanDocument
+
+    doc = make_plan(hand_list(), L.YELLOW, policy=with_combined(ratio=0.5)).document
+    assert not doc.feasible and not targets_met(doc)
+    rows = {(r.area, r.pollutant.value): r for r in doc.requirements}
+    assert rows[("甲县", "SO2+NOx")].shortfall_kg == pytest.approx(430.0)
+    assert rows[("甲县", "SO2")].shortfall_kg == 0.0  # replaced: not short on its own
+    again = PlanDocument.model_validate_json(doc.model_dump_json())  # stored and read back
+    assert [r.pollutant.value for r in again.requirements] == [r.pollutant.value for r in doc.requirements]
+    assert not targets_met(again)
