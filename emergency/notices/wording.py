@@ -18,10 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from config.policy import Policy
-from enterprise_registry.vocab import LEVEL_LABELS_ZH, POLLUTANTS, Pollutant, WarningLevel
+from emergency.vocabulary import LEVEL_LABELS_ZH, POLLUTANT_LABELS_ZH, POLLUTANTS, Pollutant, WarningLevel
 
 RESPONSE_ZH = {WarningLevel.YELLOW: "Ⅲ级", WarningLevel.ORANGE: "Ⅱ级", WarningLevel.RED: "Ⅰ级"}
-POLLUTANT_ZH = {"SO2": "SO2", "NOx": "NOx", "PM": "颗粒物", "VOCs": "VOCs"}
 TRANSITION_ZH = {"issue": "启动", "upgrade": "升级", "downgrade": "降级", "extend": "延长", "release": "解除"}
 INDICATOR = "企业日用电量（分表计电、用电监控平台数据；燃气窑炉同时核查日用气量）"
 ECONOMICS = ("边际成本", "影子价格", "元/kg", "减排价值", "产值损失", "优化选择")
@@ -48,7 +47,15 @@ def hours(h: float) -> str:
 
 
 def ratios_of(policy: Policy, level: WarningLevel) -> dict[str, float]:
-    return {p.value: policy.reduction.ratio(level, p) for p in POLLUTANTS}
+    """The level's ratios as documents state them: each pollutant's own ratio, except one
+    a combined target replaces; each combined target under its key (``SO2+NOx``)."""
+    reduction = policy.reduction
+    combined = reduction.combined_at(level)
+    replaced = {p for c in combined if c.mode.value == "replace" for p in c.pollutants}
+    out = {p.value: reduction.ratio(level, p) for p in POLLUTANTS if p not in replaced}
+    for c in combined:
+        out["+".join(p.value for p in c.pollutants)] = c.ratio
+    return out
 
 
 def ratio_text(ratios: Mapping[str, float]) -> str:
@@ -56,8 +63,11 @@ def ratio_text(ratios: Mapping[str, float]) -> str:
     groups: dict[float, list[str]] = {}
     for p in (x.value for x in Pollutant):
         if p in ratios:
-            groups.setdefault(round(float(ratios[p]), 6), []).append(POLLUTANT_ZH[p])
+            groups.setdefault(round(float(ratios[p]), 6), []).append(POLLUTANT_LABELS_ZH[p])
     parts = [f"{'、'.join(names)}{'减排比例' if i == 0 else ''}不低于{percent(v)}" for i, (v, names) in enumerate(groups.items())]
+    for key, v in ratios.items():
+        if "+" in key:  # a combined target: the city may shift the split between its pollutants
+            parts.append(f"{'与'.join(POLLUTANT_LABELS_ZH.get(p, p) for p in key.split('+'))}合计减排比例不低于{percent(v)}")
     return "，".join(parts)
 
 
