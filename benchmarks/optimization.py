@@ -29,7 +29,7 @@ from emergency.optimization import baselines
 from emergency.optimization.builder import build_problem
 from emergency.optimization.solver import solve
 from enterprise_registry.generator import generate_registry
-from enterprise_registry.vocab import WarningLevel
+from emergency.vocabulary import WarningLevel
 
 
 def end_to_end(n: int, level: str, repeat: int = 3) -> list[float]:

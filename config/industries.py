@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from config import default_policy_dir
 from config.common import Confidence
 from config.loading import read_toml, validate_data
-from enterprise_registry.vocab import Grade
+from emergency.vocabulary import Grade
 
 Scheme = Literal["ABCD", "ABC", "leader", "firm_specific"]
 GRADES_BY_SCHEME: dict[str, frozenset[Grade]] = {

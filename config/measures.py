@@ -21,9 +21,7 @@ from typing import Callable
 from pydantic import Field, model_validator
 
 from config.common import Confidence, Frozen
-from enterprise_registry.vocab import Grade, Pollutant, WarningLevel
-
-LEVELS = (WarningLevel.YELLOW, WarningLevel.ORANGE, WarningLevel.RED)
+from emergency.vocabulary import LEVELS, Grade, Pollutant, WarningLevel
 
 
 class Action(StrEnum):

@@ -46,7 +46,7 @@ from config.aqi_tables import Species
 from config.common import Confidence, Frozen
 from config.loading import read_toml, validate_data
 from emergency.errors import PolicyError
-from enterprise_registry.vocab import WarningLevel
+from emergency.vocabulary import WarningLevel
 
 RULES_SUBDIR = Path("national") / "warning_rules"
 

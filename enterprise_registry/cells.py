@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 
 from enterprise_registry.columns import SheetSpec
 from enterprise_registry.uscc import uscc_problem
-from enterprise_registry.vocab import EssentialCategory, Grade
+from emergency.vocabulary import EssentialCategory, Grade
 
 
 @dataclass(frozen=True)

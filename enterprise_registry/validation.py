@@ -39,7 +39,7 @@ from config.industries import SHORTEST_BOARD_SOURCE, IndustryCatalog, lowest_gra
 from enterprise_registry.cells import PARSERS, CellError, Problem, header_key, is_blank
 from enterprise_registry.columns import RegistryTables, SheetSpec
 from enterprise_registry.listfiles import RawSheet
-from enterprise_registry.vocab import EssentialCategory, Grade
+from emergency.vocabulary import EssentialCategory, Grade
 
 _DEFAULTS = {"essential_category": EssentialCategory.NONE.value, "small_micro": False, "ultra_low_filed": False}
 NEEDS_APPROVED_LOAD = {EssentialCategory.LIVELIHOOD.value, EssentialCategory.MILITARY_EXPORT.value}

@@ -19,7 +19,7 @@ from config.policy import Policy
 from emergency.optimization.builder import build_problem
 from emergency.optimization.solver import solve
 from enterprise_registry.columns import RegistryTables
-from enterprise_registry.vocab import POLLUTANTS, WarningLevel
+from emergency.vocabulary import POLLUTANTS, WarningLevel
 
 
 @dataclass

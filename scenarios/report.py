@@ -11,7 +11,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from enterprise_registry.vocab import LEVEL_LABELS_ZH, WarningLevel
+from emergency.vocabulary import LEVEL_LABELS_ZH, WarningLevel
 from enterprise_registry.workbook import safe_row
 from scenarios.charts import bar_chart, line_chart
 from scenarios.run import ScenarioOutcome

@@ -22,7 +22,7 @@ from emergency.warning.evaluation import evaluate
 from emergency.warning.release import assess_release
 from emergency.warning.series import AqiSeries
 from enterprise_registry.columns import RegistryTables
-from enterprise_registry.vocab import WarningLevel
+from emergency.vocabulary import WarningLevel, rank
 from scenarios.spec import Episode
 
 
@@ -80,7 +80,6 @@ def simulate(tables: RegistryTables, policy: Policy, episode: Episode, *, time_l
     line_sets: dict[str, dict[str, set]] = {"grade": {}, "industry": {}, "county": {}}
     firm_sets: dict[str, dict[str, set]] = {"grade": {}, "industry": {}, "county": {}}
     infeasible = 0
-    rank = {WarningLevel.NONE: 0, WarningLevel.YELLOW: 1, WarningLevel.ORANGE: 2, WarningLevel.RED: 3}
     for d, (level, aqi) in enumerate(_levels(episode, policy)):
         day_date = episode.start + timedelta(days=d) if episode.start else None
         changed = 0
@@ -95,7 +94,7 @@ def simulate(tables: RegistryTables, policy: Policy, episode: Episode, *, time_l
         elif level != current_level:
             new = make_plan(tables, level, policy=policy, previous=current, time_limit=time_limit).document
             changed = diff_plans(current, new)["lines_changed_total"]
-            event = "upgrade" if rank[level] > rank[current_level] else "downgrade"
+            event = "upgrade" if rank(level) > rank(current_level) else "downgrade"
             current, current_level = new, level
             plans[d] = current
         else:

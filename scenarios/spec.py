@@ -38,7 +38,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from config.loading import read_toml, validate_data
-from enterprise_registry.vocab import EssentialCategory, Pollutant, WarningLevel
+from emergency.vocabulary import EssentialCategory, Pollutant, WarningLevel
 
 
 class _Spec(BaseModel):

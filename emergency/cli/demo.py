@@ -20,7 +20,7 @@ from rich.console import Console
 
 from emergency.cli.options import ActorOption, DatabaseOption
 from emergency.errors import TargetsNotMet
-from enterprise_registry.vocab import LEVEL_LABELS_ZH, WarningLevel
+from emergency.vocabulary import LEVEL_LABELS_ZH, WarningLevel
 
 console = Console()
 

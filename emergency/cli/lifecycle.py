@@ -20,7 +20,7 @@ from rich.table import Table
 from emergency import clock
 from emergency.cli.options import ActorOption, DatabaseOption, open_engine as _engine
 from emergency.errors import EmergencyError, InputError, TargetsNotMet
-from enterprise_registry.vocab import LEVEL_LABELS_ZH, WarningLevel
+from emergency.vocabulary import LEVEL_LABELS_ZH, WarningLevel
 
 console = Console()
 

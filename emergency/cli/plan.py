@@ -13,7 +13,7 @@ from rich.table import Table
 
 from emergency.cli.options import DatabaseOption
 from emergency.errors import EmergencyError, InputError, OptimizationError, TargetsNotMet
-from enterprise_registry.vocab import LEVEL_LABELS_ZH, WarningLevel
+from emergency.vocabulary import LEVEL_LABELS_ZH, WarningLevel
 
 console = Console(stderr=True)
 INDENT_MAX_ACTIONS = 20_000

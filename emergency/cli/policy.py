@@ -12,7 +12,7 @@ from rich.table import Table
 
 from config.measures import LEVELS
 from config.policy import load_policy, local_areas, provenance
-from enterprise_registry.vocab import LEVEL_LABELS_ZH, Pollutant
+from emergency.vocabulary import LEVEL_LABELS_ZH, Pollutant
 
 app = typer.Typer(no_args_is_help=True)
 console = Console()

@@ -14,7 +14,7 @@ from datetime import datetime
 from config.policy import Policy
 from emergency.plans.document import PlanDocument
 from enterprise_registry.columns import RegistryTables
-from enterprise_registry.vocab import WarningLevel
+from emergency.vocabulary import WarningLevel
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from config.industries import load_industries
-from enterprise_registry.vocab import LEVEL_LABELS_ZH, WarningLevel
-
-POLLUTANT_ZH = {"SO2": "SO2", "NOx": "NOx", "PM": "颗粒物", "VOCs": "VOCs"}
+from emergency.vocabulary import LEVEL_LABELS_ZH, POLLUTANT_LABELS_ZH, WarningLevel
 
 
 def option_label_zh(code: str, cut: float, floor_label: str) -> str:
@@ -43,7 +41,7 @@ def optimised_reason(
     parts = []
     for p, name in enumerate(pollutants):
         if extra_red[p] > 1e-9 and prices[p] > 1e-9:
-            parts.append(f"{POLLUTANT_ZH[name]}多减{extra_red[p]:.1f}kg×边际成本{prices[p]:.0f}元/kg")
+            parts.append(f"{POLLUTANT_LABELS_ZH[name]}多减{extra_red[p]:.1f}kg×边际成本{prices[p]:.0f}元/kg")
     value = float((extra_red * prices).sum())
     priced = "，".join(parts) if parts else "参与满足减排缺口"
     return (

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, select
 
 from emergency.scheduler.config import SchedulerConfig
+from emergency.vocabulary import rank
 from emergency.scheduler.dispatch import DispatchOutcome, record
 
 log = logging.getLogger("emergency.scheduler")
@@ -74,7 +75,6 @@ def _active(engine: Engine, area: str) -> list:
     return [r for r in rows if area in json.loads(r.areas)]
 
 
-RANK = {"none": 0, "yellow": 1, "orange": 2, "red": 3}
 SHORT_NOT_ISSUED = "short_not_issued"  # the plan misses a target: left to the duty officer
 AUTO_ISSUE_FAILED = "auto_issue_failed"  # any other refusal (a conflict, a policy error)
 
@@ -89,7 +89,7 @@ def _auto_issue(engine: Engine, now: datetime, area: str, level: str, start: dat
     from emergency import clock
     from emergency.errors import EmergencyError, TargetsNotMet
     from emergency.workflow.lifecycle import issue_warning
-    from enterprise_registry.vocab import WarningLevel
+    from emergency.vocabulary import WarningLevel
 
     try:
         w, _ = issue_warning(engine, actor="scheduler", level=WarningLevel(level), areas=[area], start=start, end=end,
@@ -126,7 +126,7 @@ def poll_forecast(engine: Engine, now: datetime, cfg: SchedulerConfig, evaluatio
     level = ev.level.value
     active = _active(engine, area)
     out: list[DispatchOutcome] = []
-    if level != "none" and ev.industrial_measures is not False and not any(RANK[a.level] >= RANK[level] for a in active):
+    if level != "none" and ev.industrial_measures is not False and not any(rank(a.level) >= rank(level) for a in active):
         period = ev.period
         start = period.start if period is not None and period.start is not None else now + timedelta(hours=24)
         end = period.end if period is not None and period.end is not None else start + timedelta(hours=72)

@@ -39,11 +39,9 @@ from emergency.warning.episodes import Episode, episode
 from emergency.warning.release import ReleaseAssessment, assess_release
 from emergency.warning.runs import DURATIONS, Span
 from emergency.warning.series import AqiSeries
-from enterprise_registry.vocab import LEVEL_LABELS_ZH, WarningLevel
+from emergency.vocabulary import LEVEL_LABELS_ZH, WarningLevel, rank
 
 __all__ = ["AqiSeries", "Episode", "Evaluation", "FiredTrigger", "Period", "evaluate"]
-
-RANK = {WarningLevel.NONE: 0, WarningLevel.YELLOW: 1, WarningLevel.ORANGE: 2, WarningLevel.RED: 3}
 
 
 @dataclass(frozen=True)
@@ -190,7 +188,7 @@ def evaluate(series: AqiSeries, rules: WarningRuleSet) -> Evaluation:
         notes.append(f"the forecast starts {first_day}, before rule set {rules.name} took effect ({rules.effective_from})")
     if not fired:
         return Evaluation(WarningLevel.NONE, rules, None, (), release, notes=tuple(notes))
-    best = max(fired, key=lambda f: (RANK[f.level], -f.period.start_index, f.period.end_index))
+    best = max(fired, key=lambda f: (rank(f.level), -f.period.start_index, f.period.end_index))
     primary: tuple[str, ...] = ()
     industrial: bool | None = None
     if series.primary is not None:

@@ -12,7 +12,7 @@ from datetime import datetime
 from emergency import clock
 from emergency.errors import TargetsNotMet
 from emergency.plans.document import PlanDocument
-from enterprise_registry.vocab import LEVEL_LABELS_ZH
+from emergency.vocabulary import LEVEL_LABELS_ZH
 
 SHORT_TOLERANCE_KG = 1e-6  # a requirement is met when its shortfall is within this (solver rounding)
 

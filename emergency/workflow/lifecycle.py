@@ -57,10 +57,9 @@ from emergency.workflow.issuance import audit_facts, issuance_summary, refuse_sh
 from emergency.workflow.models import ACTIVE_STATES, ActiveArea, PlanVersion, WarningRecord, WarningState
 from enterprise_registry.models import ListVersion
 from enterprise_registry.service import load_planning_tables
-from enterprise_registry.vocab import WarningLevel
+from emergency.vocabulary import WarningLevel, rank
 
 PlanFunction = Callable[..., object]  # make_plan-compatible
-_RANK = {WarningLevel.YELLOW: 1, WarningLevel.ORANGE: 2, WarningLevel.RED: 3}
 _ACTIVE = [s.value for s in ACTIVE_STATES]
 CHANGED_MEANWHILE = "预警已被他人修改或解除，请刷新后重试 (the warning was changed or released meanwhile; reload and retry)"
 
@@ -316,7 +315,7 @@ def adjust_warning(
     if new_level is WarningLevel.NONE:
         raise WarningError("降为“无预警”请用 release (use release)")
     transition = (
-        "upgrade" if _RANK[new_level] > _RANK[old_level] else "downgrade" if _RANK[new_level] < _RANK[old_level] else "extend"
+        "upgrade" if rank(new_level) > rank(old_level) else "downgrade" if rank(new_level) < rank(old_level) else "extend"
     )
     if transition == "extend" and end is None:
         raise WarningError("调整须给出新级别或新的结束时间 (give a new level or a new end)")

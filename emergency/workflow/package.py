@@ -31,7 +31,7 @@ from emergency.plans.service import policy_for
 from emergency.workflow.lifecycle import get_warning
 from emergency.workflow.models import WarningState
 from enterprise_registry.service import export_tables
-from enterprise_registry.vocab import WarningLevel
+from emergency.vocabulary import WarningLevel
 
 
 def _forecast(text: str | None) -> dict | None:

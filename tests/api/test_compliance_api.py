@@ -14,7 +14,7 @@ from emergency.workflow import accounts
 from emergency.workflow.audit import audit_log
 from enterprise_registry import service as registry
 from enterprise_registry.generator import generate_registry
-from enterprise_registry.vocab import WarningLevel as L
+from emergency.vocabulary import WarningLevel as L
 from tests.workflow.test_compliance import HEADER, bj, days, notice_drop, record_warning
 
 U1 = "91520000214434146R"

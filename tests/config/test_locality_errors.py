@@ -27,7 +27,7 @@ from emergency.plans.service import make_plan, policy_for
 from enterprise_registry import service as registry
 from enterprise_registry.db import open_database
 from enterprise_registry.generator import generate_registry
-from enterprise_registry.vocab import Pollutant, WarningLevel as L
+from emergency.vocabulary import Pollutant, WarningLevel as L
 
 CITY_FILE = "local/demo/demo_city.toml"
 NOW = datetime(2026, 12, 2, 20, 0)  # Beijing time; the warning below starts 76 h later

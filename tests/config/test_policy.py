@@ -9,7 +9,7 @@ from config import POLICY_DIR
 from config.measures import Action
 from config.policy import load_policy
 from emergency.errors import PolicyError
-from enterprise_registry.vocab import Pollutant, WarningLevel as L
+from emergency.vocabulary import Pollutant, WarningLevel as L
 
 Y, O, R = L.YELLOW, L.ORANGE, L.RED
 

@@ -13,7 +13,7 @@ from emergency.workflow import accounts
 from emergency.workflow import lifecycle as wf
 from enterprise_registry import service as registry
 from enterprise_registry.generator import generate_registry
-from enterprise_registry.vocab import WarningLevel as L
+from emergency.vocabulary import WarningLevel as L
 
 START = datetime.fromisoformat("2026-12-05T00:00:00+08:00")
 END = datetime.fromisoformat("2026-12-08T00:00:00+08:00")

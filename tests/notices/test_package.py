@@ -23,7 +23,7 @@ from emergency.workflow.package import announcement_text, notice_html, write_not
 from enterprise_registry import service as registry
 from enterprise_registry.db import open_database
 from enterprise_registry.generator import generate_registry
-from enterprise_registry.vocab import WarningLevel as L
+from emergency.vocabulary import WarningLevel as L
 
 START = datetime.fromisoformat("2026-12-05T00:00:00+08:00")  # 2026-12-04T16:00Z
 END = datetime.fromisoformat("2026-12-08T00:00:00+08:00")

@@ -11,7 +11,7 @@ from emergency.cli.main import app
 from emergency.plans.service import make_plan
 from enterprise_registry.columns import RegistryTables
 from enterprise_registry.generator import generate_registry
-from enterprise_registry.vocab import WarningLevel as L
+from emergency.vocabulary import WarningLevel as L
 
 POL = ("SO2", "NOx", "PM", "VOCs")
 KEYS = ("so2_kg", "nox_kg", "pm_kg", "vocs_kg")

@@ -15,7 +15,7 @@ import pytest
 from config.industries import IndustryCatalog, load_industries, lowest_grade
 from emergency.errors import ImportRejected
 from enterprise_registry import service
-from enterprise_registry.vocab import Grade
+from emergency.vocabulary import Grade
 
 HAND = Path(__file__).parent / "data" / "jinzhong"
 STEEL_ROW = ["5", "介休市", "介休示例钢铁有限公司", "91140105MA0K00002J", "钢铁", "D", "无", "", "否", "否", "111.93", "37.04", "钱七", "13800000005", "400"]

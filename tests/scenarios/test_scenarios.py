@@ -9,7 +9,7 @@ from emergency.cli.main import app
 from emergency.errors import PolicyError
 from emergency.plans.service import make_plan, policy_for
 from enterprise_registry.generator import generate_registry
-from enterprise_registry.vocab import WarningLevel as L
+from emergency.vocabulary import WarningLevel as L
 from scenarios.cost_curve import cost_curve
 from scenarios.run import run_scenario
 from scenarios.spec import Scenario, load_scenario

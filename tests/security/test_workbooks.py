@@ -322,7 +322,7 @@ def test_list_export_and_round_trip_keep_formula_like_names_as_text(tmp_path):
 def test_plan_workbook_writes_names_as_text(tmp_path):
     from emergency.plans.service import make_plan
     from emergency.plans.workbook import write_plan_workbook
-    from enterprise_registry.vocab import WarningLevel
+    from emergency.vocabulary import WarningLevel
 
     doc = make_plan(evil_tables(), WarningLevel.RED).document
     assert {a.enterprise_name for a in doc.actions} & set(EVIL)

@@ -30,7 +30,7 @@ from emergency.workflow.models import ElectricityReading, PlanVersion, WarningRe
 from enterprise_registry import service as registry
 from enterprise_registry.db import open_database
 from enterprise_registry.generator import generate_registry
-from enterprise_registry.vocab import WarningLevel as L
+from emergency.vocabulary import WarningLevel as L
 
 BJ = ZoneInfo("Asia/Shanghai")
 HEADER = "统一社会信用代码,生产线编号,日期,用电量(kWh)"

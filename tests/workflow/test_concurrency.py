@@ -23,7 +23,7 @@ from emergency.workflow import audit, lifecycle as wf
 from enterprise_registry import service as registry
 from enterprise_registry.db import open_database
 from enterprise_registry.generator import generate_registry
-from enterprise_registry.vocab import WarningLevel as L
+from emergency.vocabulary import WarningLevel as L
 
 NOW = clock.aware(datetime(2026, 11, 28, 8))
 START = datetime(2026, 12, 3, 8)  # five days ahead: every line can stop in time

@@ -27,7 +27,7 @@ from emergency.workflow import audit, lifecycle as wf
 from enterprise_registry import service as registry
 from enterprise_registry.db import open_database
 from enterprise_registry.generator import generate_registry
-from enterprise_registry.vocab import WarningLevel as L
+from emergency.vocabulary import WarningLevel as L
 from tests.rotation.factory import firm, tables, uscc
 
 BJ = timezone(timedelta(hours=8))

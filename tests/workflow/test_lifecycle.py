@@ -18,7 +18,7 @@ from emergency.workflow.package import write_notices
 from enterprise_registry import service as registry
 from enterprise_registry.db import open_database
 from enterprise_registry.generator import generate_registry
-from enterprise_registry.vocab import WarningLevel as L
+from emergency.vocabulary import WarningLevel as L
 
 START = datetime(2026, 12, 1, 8)  # Beijing time
 END = START + timedelta(days=3)

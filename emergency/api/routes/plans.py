@@ -12,7 +12,7 @@ from emergency.api.routes.deps import In, Planner, Reader, engine
 from emergency.plans.document import PlanDocument
 from emergency.workflow import lifecycle as wf
 from enterprise_registry import service as registry
-from enterprise_registry.vocab import WarningLevel
+from emergency.vocabulary import WarningLevel
 
 router = APIRouter(tags=["plans"])
 

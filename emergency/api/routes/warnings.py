@@ -20,7 +20,7 @@ from pydantic import Field
 from emergency import clock
 from emergency.api.routes.deps import In, Officer, Reader, engine
 from emergency.workflow import lifecycle as wf
-from enterprise_registry.vocab import WarningLevel
+from emergency.vocabulary import WarningLevel
 
 router = APIRouter(tags=["warnings"])
 
