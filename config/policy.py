@@ -37,12 +37,57 @@ from emergency.vocabulary import EssentialCategory, Grade, Pollutant, WarningLev
 OWN_MEASURE_GRADES = {Grade.A_PLUS, Grade.A, Grade.LEADER}
 
 
+class CombinedMode(StrEnum):
+    REPLACE = "replace"  # the group's own rows are dropped at its levels: the city may shift the split
+    ADD = "add"  # the group's sum is required on top of each pollutant's own row
+
+
+class CombinedTarget(Frozen):
+    """A combined target over a group of pollutants, in every requirement area, at ``levels``:
+
+        Σ_{p ∈ pollutants} achieved_p  ≥  ratio × Σ_{p ∈ pollutants} base_p × listed_share_p
+
+    ``mode = "replace"`` (default; Hebei: a city may shift the split between SO2 and NOx
+    as long as the two together meet the requirement) drops the individual rows of
+    these pollutants at these levels; ``"add"`` keeps them as well."""
+
+    pollutants: list[Pollutant] = Field(min_length=2)
+    levels: list[WarningLevel] = Field(min_length=1)
+    ratio: Annotated[float, Field(ge=0.0, le=1.0)]
+    mode: CombinedMode = CombinedMode.REPLACE
+    source: str = Field(min_length=1)
+    confidence: Confidence
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "CombinedTarget":
+        if len(set(self.pollutants)) != len(self.pollutants):
+            raise ValueError(f"combined target {self.name}: a pollutant is named twice")
+        if WarningLevel.NONE in self.levels:
+            raise ValueError("combined target: levels are yellow, orange and red only")
+        return self
+
+    @property
+    def name(self) -> str:
+        """Row label, pollutants in the vocabulary's order: ``SO2+NOx``."""
+        return "+".join(p.value for p in Pollutant if p in self.pollutants)
+
+    @property
+    def members(self) -> tuple[Pollutant, ...]:
+        return tuple(p for p in Pollutant if p in self.pollutants)
+
+
 class ReductionPolicy(Frozen):
+    """Required reductions per warning level: one row per pollutant (``ratios``, which may
+    differ by pollutant, e.g. VOCs 15 % while the others are 20 %) and optional combined
+    rows (``combined``, see :class:`CombinedTarget`)."""
+
     source: str = Field(min_length=1)
     confidence: Confidence
     notes: str | None = None
     areas: list[str] = Field(default=["city", "county"])
     ratios: dict[WarningLevel, dict[Pollutant, Annotated[float, Field(ge=0.0, le=1.0)]]]
+    combined: list[CombinedTarget] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _complete(self) -> "ReductionPolicy":
@@ -54,12 +99,31 @@ class ReductionPolicy(Frozen):
                 raise ValueError(f"ratios.{level.value}: ratios must lie in [0, 1]")
         if not set(self.areas) <= {"city", "county"} or not self.areas:
             raise ValueError("areas must be a non-empty subset of ['city', 'county']")
+        for level in LEVELS:
+            seen: set[Pollutant] = set()
+            for c in self.combined_at(level):
+                if seen & set(c.pollutants):
+                    raise ValueError(f"combined targets at {level.value} share a pollutant ({c.name}): "
+                                     "each pollutant may be in one combined target per level")
+                seen |= set(c.pollutants)
         return self
 
     def ratio(self, level: WarningLevel, pollutant: Pollutant) -> float:
+        """The pollutant's own ratio (also when a combined target replaces its row)."""
         if level is WarningLevel.NONE:
             return 0.0
         return self.ratios[level][pollutant]
+
+    def combined_at(self, level: WarningLevel) -> list[CombinedTarget]:
+        """The combined targets in force at ``level``, in the policy's order."""
+        return [c for c in self.combined if level in c.levels]
+
+    def individual_ratio(self, level: WarningLevel, pollutant: Pollutant) -> float:
+        """The ratio of the pollutant's own row at ``level``: 0 when a combined target in
+        ``replace`` mode takes its place."""
+        if any(c.mode is CombinedMode.REPLACE and pollutant in c.pollutants for c in self.combined_at(level)):
+            return 0.0
+        return self.ratio(level, pollutant)
 
 
 class CokingParams(Frozen):

@@ -47,7 +47,15 @@ def hours(h: float) -> str:
 
 
 def ratios_of(policy: Policy, level: WarningLevel) -> dict[str, float]:
-    return {p.value: policy.reduction.ratio(level, p) for p in POLLUTANTS}
+    """The level's ratios as documents state them: each pollutant's own ratio, except one
+    a combined target replaces; each combined target under its key (``SO2+NOx``)."""
+    reduction = policy.reduction
+    combined = reduction.combined_at(level)
+    replaced = {p for c in combined if c.mode.value == "replace" for p in c.pollutants}
+    out = {p.value: reduction.ratio(level, p) for p in POLLUTANTS if p not in replaced}
+    for c in combined:
+        out["+".join(p.value for p in c.pollutants)] = c.ratio
+    return out
 
 
 def ratio_text(ratios: Mapping[str, float]) -> str:
@@ -57,6 +65,9 @@ def ratio_text(ratios: Mapping[str, float]) -> str:
         if p in ratios:
             groups.setdefault(round(float(ratios[p]), 6), []).append(POLLUTANT_LABELS_ZH[p])
     parts = [f"{'、'.join(names)}{'减排比例' if i == 0 else ''}不低于{percent(v)}" for i, (v, names) in enumerate(groups.items())]
+    for key, v in ratios.items():
+        if "+" in key:  # a combined target: the city may shift the split between its pollutants
+            parts.append(f"{'与'.join(POLLUTANT_LABELS_ZH.get(p, p) for p in key.split('+'))}合计减排比例不低于{percent(v)}")
     return "，".join(parts)
 
 

@@ -52,7 +52,7 @@ class BuildReport:
     approved: np.ndarray  # (L,) bool: spared firm approved by the officer
     lead_time_blocked: np.ndarray  # (L,) bool
     spared_line: np.ndarray  # (L,) bool: no measure at all (own measures / exempt), unless approved
-    baseline: np.ndarray  # (A, P) listed emissions per area
+    baseline: np.ndarray  # (A, K) listed emissions per area and requirement column
     area_names: tuple[str, ...]
     spared_enterprises: dict[int, str]  # enterprise index -> reason (no measure at all)
 
@@ -82,14 +82,48 @@ def _factorize(*columns: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
     return inverse.reshape(-1), keys
 
 
-def _requirements(tables: RegistryTables, policy: Policy, level: WarningLevel, area_names: list[str]) -> np.ndarray:
+def _listed_base(tables: RegistryTables, area_names: list[str]) -> np.ndarray:
+    """(A, P) whole-society base × share assigned to the list, per requirement area."""
     idx = {n: i for i, n in enumerate(tables.areas["name"])}
-    req = np.zeros((len(area_names), len(POLLUTANTS)))
-    for a, name in enumerate(area_names):
-        i = idx[name]
-        for p, (key, pol) in enumerate(zip(_POL_KEYS, POLLUTANTS)):
-            req[a, p] = policy.reduction.ratio(level, pol) * tables.areas[f"base_{key}"][i] * tables.areas[f"listed_share_{key}"][i]
-    return req
+    rows = [idx[name] for name in area_names]
+    return np.column_stack([
+        np.asarray(tables.areas[f"base_{key}"], dtype=float)[rows] * np.asarray(tables.areas[f"listed_share_{key}"], dtype=float)[rows]
+        for key in _POL_KEYS
+    ]).reshape(len(area_names), len(_POL_KEYS))
+
+
+def target_columns(policy: Policy, level: WarningLevel) -> tuple[tuple[str, ...], np.ndarray]:
+    """The requirement columns at ``level`` and W (P × K): the four pollutants, then each
+    combined target in force (column k counts Σ_p W[p, k] × kg of pollutant p)."""
+    groups = policy.reduction.combined_at(level)
+    W = np.zeros((len(POLLUTANTS), len(POLLUTANTS) + len(groups)))
+    W[:, : len(POLLUTANTS)] = np.eye(len(POLLUTANTS))
+    for g, target in enumerate(groups):
+        W[[POLLUTANTS.index(p) for p in target.members], len(POLLUTANTS) + g] = 1.0
+    return tuple(p.value for p in POLLUTANTS) + tuple(t.name for t in groups), W
+
+
+def _individual_requirements(listed: np.ndarray, policy: Policy, level: WarningLevel) -> np.ndarray:
+    """(A, P) rows ``target#<a>#<p>``:  Σ_{l ∈ a} reduction_lp  ≥  r_{level,p} × base_ap × listed_share_ap,
+
+    with r = 0 (the row is void) where a ``replace`` combined target covers p at ``level``."""
+    r = np.array([policy.reduction.individual_ratio(level, p) for p in POLLUTANTS])
+    return listed * r
+
+
+def _combined_requirements(listed: np.ndarray, policy: Policy, level: WarningLevel) -> np.ndarray:
+    """(A, G) rows ``target#<a>#<p1+p2…>``, one per combined target g in force at ``level``:
+
+        Σ_{p ∈ g} Σ_{l ∈ a} reduction_lp  ≥  ratio_g × Σ_{p ∈ g} base_ap × listed_share_ap"""
+    _, W = target_columns(policy, level)
+    ratio = np.array([t.ratio for t in policy.reduction.combined_at(level)])
+    return (listed @ W[:, len(POLLUTANTS):]) * ratio
+
+
+def _requirements(tables: RegistryTables, policy: Policy, level: WarningLevel, area_names: list[str]) -> np.ndarray:
+    """(A, K) the required kg/day of every requirement column (see :func:`target_columns`)."""
+    listed = _listed_base(tables, area_names)
+    return np.hstack([_individual_requirements(listed, policy, level), _combined_requirements(listed, policy, level)])
 
 
 def build_problem(
@@ -233,7 +267,10 @@ def build_problem(
         code[mid] = np.array([f"cut_{x}" for x in shares.tolist()], dtype=object)[inverse]
 
     required = _requirements(tables, policy, level, row_areas)
-    baseline = np.zeros((len(row_areas), len(POLLUTANTS)))
+    columns, W = target_columns(policy, level)
+    if W.shape[1] > W.shape[0]:
+        emis = emis @ W  # (L, K): each pollutant, then each combined target's sum
+    baseline = np.zeros((len(row_areas), len(columns)))
     for k in range(2):
         ok = line_areas[:, k] >= 0
         np.add.at(baseline, line_areas[ok, k], emis[ok])
@@ -250,6 +287,7 @@ def build_problem(
         area_names=tuple(row_areas),
         required=required,
         group=line_ent,
+        pollutants=columns,
     )
     spared_ent = {}
     for l in np.nonzero(spared_line & ~approved)[0]:

@@ -3,8 +3,11 @@
 Each production line l takes exactly one option j of its block
 ``line_start[l] : line_start[l + 1]`` (option 0 of a block is the mandated floor).
 Option j loses ``cost[j]`` yuan/day and reduces ``reduction[j, p]`` kg/day of
-pollutant p. A line counts toward every area in ``line_areas[l]`` (−1 = padding),
-and every (area, pollutant) row must reach ``required[a, p]``:
+requirement column p. The columns (``pollutants``) are the four pollutants, then
+any combined target in force (``SO2+NOx``: its column is the sum of its pollutants'
+kg, so a combined row is an ordinary covering row). A line counts toward every area
+in ``line_areas[l]`` (−1 = padding), and every (area, column) row must reach
+``required[a, p]`` (0 for a row a combined target replaces):
 
     min  Σ_j cost_j x_j
     s.t. Σ_{j ∈ block(l)} x_j = 1                          for every line l
@@ -40,7 +43,7 @@ class MeasureProblem:
     area_names: tuple[str, ...]
     required: np.ndarray  # (A, P) float, kg/day
     group: np.ndarray = field(default=None)  # (L,) int enterprise index, for reporting
-    pollutants: tuple[str, ...] = tuple(p.value for p in POLLUTANTS)
+    pollutants: tuple[str, ...] = tuple(p.value for p in POLLUTANTS)  # requirement columns
 
     def __post_init__(self) -> None:
         L, J = len(self.line_ids), len(self.cost)

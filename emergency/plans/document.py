@@ -23,9 +23,42 @@ class _Doc(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class PollutantGroup(str):
+    """A combined requirement's label, its pollutants in the vocabulary's order joined by
+    ``+`` (``SO2+NOx``). Like a :class:`Pollutant` it has ``.value``, so code reading
+    ``requirement.pollutant.value`` serves both kinds of row."""
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+    @property
+    def members(self) -> tuple[Pollutant, ...]:
+        return tuple(Pollutant(p) for p in self.split("+"))
+
+    @classmethod
+    def parse(cls, text: str) -> "PollutantGroup":
+        names = text.split("+")
+        if len(names) < 2 or any(n not in Pollutant.__members__.values() for n in names):
+            raise ValueError(f"{text!r}: a combined requirement names two or more of SO2, NOx, PM, VOCs joined by '+'")
+        return cls(text)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source, handler):
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_after_validator_function(
+            cls.parse, core_schema.str_schema(), serialization=core_schema.plain_serializer_function_ser_schema(str)
+        )
+
+
 class Requirement(_Doc):
+    """One requirement row of an area: a pollutant's own (``pollutant`` a :class:`Pollutant`)
+    or a combined one (``pollutant`` a :class:`PollutantGroup` such as ``SO2+NOx``: the
+    kg of its pollutants summed, in baseline, required and achieved alike)."""
+
     area: str
-    pollutant: Pollutant
+    pollutant: Pollutant | PollutantGroup
     baseline_kg: float = Field(description="Listed firms' emissions in the area before measures.")
     required_kg: float = Field(description="Required reduction = ratio × base × listed share.")
     achieved_kg: float = Field(description="Reduction delivered by the plan's actions.")
@@ -33,6 +66,10 @@ class Requirement(_Doc):
         default=None, description="LP marginal price of this requirement (影子价格)."
     )
     shortfall_kg: float = 0.0
+    replaced_by: str | None = Field(
+        default=None,
+        description="A pollutant's own row that a combined target replaces at this level (required 0): the combined row's label.",
+    )
 
 
 class Action(_Doc):

@@ -158,27 +158,33 @@ def diff_plans(old: PlanDocument | None, new: PlanDocument) -> dict:
 
 def _document(tables, policy, level, problem, report, result, choice, hours_to_start, suggestion) -> PlanDocument:
     ents, lines = tables.enterprises, tables.lines
-    P = len(POLLUTANTS)
+    K = len(problem.pollutants)  # the four pollutants, then any combined target in force
     achieved = problem.achieved(choice)
     duals = result.duals if result.duals is not None else np.zeros(problem.required.shape)
+    replaced_by = {p.value: c.name for c in policy.reduction.combined_at(level)
+                   if c.mode == "replace" for p in c.members}
     requirements = [
         Requirement(
             area=problem.area_names[a],
-            pollutant=POLLUTANTS[p],
+            pollutant=problem.pollutants[p],
             baseline_kg=float(report.baseline[a, p]),
             required_kg=float(problem.required[a, p]),
             achieved_kg=float(achieved[a, p]),
             dual_yuan_per_kg=float(duals[a, p]),
             shortfall_kg=float(max(0.0, problem.required[a, p] - achieved[a, p])),
+            replaced_by=replaced_by.get(problem.pollutants[p]),
         )
         for a in range(len(problem.area_names))
-        for p in range(P)
+        for p in range(K)
     ]
-    price = np.zeros((problem.n_lines, P))  # marginal prices seen by each line (sum over its areas)
+    price = np.zeros((problem.n_lines, K))  # marginal prices seen by each line (sum over its areas)
     for k in range(problem.line_areas.shape[1]):
         area = problem.line_areas[:, k]
         ok = area >= 0
         price[ok] += duals[area[ok]]
+    # per pollutant: a kg of SO2 is worth its own row's price plus that of any combined row counting it
+    counts = np.array([[p.value in name.split("+") for name in problem.pollutants] for p in POLLUTANTS], dtype=float)
+    price = price @ counts.T  # (L, P)
     with _no_gc():  # 10^5 small objects: the cyclic GC would rescan them all, again and again
         actions, sources = _actions(tables, level, problem, report, choice, price)
     spared = [
@@ -249,6 +255,8 @@ def _actions(tables, level, problem, report, choice, price) -> tuple[list[Action
     industry, process, sparing rule) and shared; the rows are then zipped together.
     """
     ents, lines = tables.enterprises, tables.lines
+    keys_p = tuple(p.value for p in POLLUTANTS)  # plain str keys (see document.PollutantKey)
+    P = len(keys_p)  # the problem's first P columns are the pollutants (then combined targets)
     floor_id = report.floor_index  # per line, into the distinct floor measures (a few dozen)
     measures = report.floor_measures
     flag_u = np.array([bool(m.truck_ban or m.no_road_haulage) for m in measures], dtype=bool)
@@ -317,14 +325,13 @@ def _actions(tables, level, problem, report, choice, price) -> tuple[list[Action
     for k in np.nonzero(~is_floor)[0].tolist():  # the optimiser's choices: a few per cent of the rows
         l, jj, f = int(sel[k]), int(j[k]), int(floor_j[k])
         reasons[k] = optimised_reason(floor_texts[k], float(cost[jj] - cost[f]),
-                                      problem.reduction[jj] - problem.reduction[f], price[l], problem.pollutants)
+                                      problem.reduction[jj, :P] - problem.reduction[f, :P], price[l], keys_p)
     # each distinct source text once, as S1, S2, … in order of first use
     _, first = np.unique(fid, return_index=True)
     keys: dict[str, str] = {}
     for f in fid[np.sort(first)].tolist():
         keys.setdefault(report.floor_sources[f], f"S{len(keys) + 1}")
     source_key = np.asarray([keys.get(text) for text in report.floor_sources], dtype=object)
-    keys_p = tuple(p.value for p in POLLUTANTS)  # plain str keys (see document.PollutantKey)
     columns = {  # Action's fields, one list per field
         "enterprise_uscc": np.asarray(ents["uscc"], dtype=object)[e].tolist(),
         "enterprise_name": np.asarray(ents["name"], dtype=object)[e].tolist(),
@@ -334,7 +341,7 @@ def _actions(tables, level, problem, report, choice, price) -> tuple[list[Action
         "measure": np.where(is_floor, np.asarray(m_action, dtype=object)[fid], code).tolist(),
         "measure_zh": labels,
         "output_cut": np.clip(problem.output_cut[j], 0.0, 1.0).tolist(),
-        "reduction_kg": [dict(zip(keys_p, r)) for r in problem.reduction[j].tolist()],
+        "reduction_kg": [dict(zip(keys_p, r)) for r in problem.reduction[j, :P].tolist()],
         "lost_value_yuan": cost[j].tolist(),
         "basis": np.where(is_floor, "floor", "optimised").tolist(),
         "reason": reasons,

@@ -23,6 +23,17 @@ from enterprise_registry.workbook import neutralise, safe_row
 from emergency.vocabulary import LEVEL_LABELS_ZH, POLLUTANTS
 
 _POLLUTANT_ZH = {"SO2": "SO2", "NOx": "NOx", "PM": "颗粒物", "VOCs": "VOCs"}
+
+
+def _requirement_label(r) -> str:
+    """A pollutant's row (``颗粒物``), a combined row (``SO2+NOx合计``) or a row a combined
+    target replaces (``SO2(并入SO2+NOx合计)``, its required 0)."""
+    label = "+".join(_POLLUTANT_ZH[p] for p in r.pollutant.value.split("+"))
+    if "+" in r.pollutant.value:
+        return f"{label}合计"
+    return f"{label}(并入{r.replaced_by}合计)" if r.replaced_by else label
+
+
 _BASIS_ZH = {"floor": "绩效分级规定措施(底线)", "optimised": "优化选择"}
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -85,7 +96,7 @@ def write_plan_workbook(plan: PlanDocument, path: Path) -> Path:
         req_rows.append(
             [
                 r.area,
-                _POLLUTANT_ZH[r.pollutant.value],
+                _requirement_label(r),
                 round(r.baseline_kg, 3),
                 round(r.required_kg, 3),
                 round(r.achieved_kg, 3),

@@ -29,3 +29,15 @@ def test_line_basis_is_the_grade_rule_never_a_price():
 def test_percent_and_hours():
     assert wording.percent(0.45) == "45%" and wording.percent(0.9) == "90%" and wording.percent(0.125) == "12.5%"
     assert wording.hours(1.0) == "1" and wording.hours(1.5) == "1.5"
+
+
+def test_a_combined_target_is_stated_as_one_figure():
+    """Hebei orange: SO2 and NOx counted together (the city may shift the split), VOCs 15 %."""
+    from config.policy import load_policy
+    from emergency.notices.wording import ratios_of, target_text
+    from emergency.vocabulary import WarningLevel
+
+    policy = load_policy("hebei")
+    text = target_text(WarningLevel.ORANGE, ratios_of(policy, WarningLevel.ORANGE))
+    assert text == "橙色预警：颗粒物减排比例不低于20%，VOCs不低于15%，SO2与NOx合计减排比例不低于20%"
+    assert "SO2、" not in text
