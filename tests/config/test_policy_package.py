@@ -143,3 +143,13 @@ def test_a_list_in_the_new_industry_imports_and_plans_only_under_its_directory(o
     assert all(a["measure"] == "stop" and a["basis"] == "floor" for a in mine), mine[0]
     assert all("试验窑炉" in a["reason"] and "窑炉" in a["reason"] for a in mine), mine[0]
     assert "本测试自拟的地方措施表" in doc["sources"].values()
+
+
+def test_a_gbk_catalogue_is_refused_with_its_name_and_line(own_dir):
+    text = (own_dir / "industries.toml").read_text(encoding="utf-8")
+    (own_dir / "industries.toml").write_bytes(text.encode("gbk", errors="replace"))
+    code, out = emergency("policy", "check", own_dir)
+    assert code == PolicyError.exit_code, out
+    line = next(i for i, t in enumerate(text.splitlines(), start=1) if not t.isascii())
+    assert "industries.toml" in out and "不是 UTF-8" in out and f"第 {line} 行" in out and "Traceback" not in out
+    assert str(own_dir) not in out
