@@ -36,7 +36,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from config import POLICY_DIR
+from config import default_policy_dir
 from config.common import Confidence, Frozen
 from config.loading import read_toml, validate_data
 from emergency.errors import PolicyError
@@ -176,11 +176,7 @@ class AveragingRules(Frozen):
 
 
 def _policy_dir(policy_dir: Path | None) -> Path:
-    if policy_dir is not None:
-        return Path(policy_dir)
-    from emergency.settings import get_settings
-
-    return get_settings().policy_dir or POLICY_DIR
+    return Path(policy_dir) if policy_dir is not None else default_policy_dir()
 
 
 @cache

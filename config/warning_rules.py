@@ -41,7 +41,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, model_validator
 
-from config import POLICY_DIR
+from config import default_policy_dir
 from config.aqi_tables import Species
 from config.common import Confidence, Frozen
 from config.loading import read_toml, validate_data
@@ -185,11 +185,7 @@ class WarningRuleSet(Frozen):
 
 
 def _policy_dir(policy_dir: Path | None) -> Path:
-    if policy_dir is not None:
-        return Path(policy_dir)
-    from emergency.settings import get_settings
-
-    return get_settings().policy_dir or POLICY_DIR
+    return Path(policy_dir) if policy_dir is not None else default_policy_dir()
 
 
 def available_rule_sets(policy_dir: Path | None = None) -> list[str]:

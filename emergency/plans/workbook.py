@@ -20,15 +20,14 @@ from openpyxl.utils import get_column_letter
 
 from emergency.plans.document import PlanDocument
 from enterprise_registry.workbook import neutralise, safe_row
-from emergency.vocabulary import LEVEL_LABELS_ZH, POLLUTANTS
+from emergency.vocabulary import LEVEL_LABELS_ZH, POLLUTANT_LABELS_ZH, POLLUTANTS
 
-_POLLUTANT_ZH = {"SO2": "SO2", "NOx": "NOx", "PM": "颗粒物", "VOCs": "VOCs"}
 
 
 def _requirement_label(r) -> str:
     """A pollutant's row (``颗粒物``), a combined row (``SO2+NOx合计``) or a row a combined
     target replaces (``SO2(并入SO2+NOx合计)``, its required 0)."""
-    label = "+".join(_POLLUTANT_ZH[p] for p in r.pollutant.value.split("+"))
+    label = "+".join(POLLUTANT_LABELS_ZH[p] for p in r.pollutant.value.split("+"))
     if "+" in r.pollutant.value:
         return f"{label}合计"
     return f"{label}(并入{r.replaced_by}合计)" if r.replaced_by else label
@@ -141,7 +140,7 @@ def write_plan_workbook(plan: PlanDocument, path: Path) -> Path:
             "生产线",
             "措施",
             "限产比例(%)",
-            *(f"{_POLLUTANT_ZH[p.value]}减排量(kg/d)" for p in POLLUTANTS),
+            *(f"{POLLUTANT_LABELS_ZH[p.value]}减排量(kg/d)" for p in POLLUTANTS),
             "损失产值(元/日)",
             "依据",
             "理由",

@@ -18,7 +18,7 @@ from config.policy import load_policy
 from emergency.errors import PolicyError
 from emergency.optimization.builder import build_problem
 from enterprise_registry.columns import RegistryTables
-from enterprise_registry.vocab import Pollutant as P, WarningLevel as L
+from emergency.vocabulary import Pollutant as P, WarningLevel as L
 
 # whole-society base (kg/day) and listed share per pollutant, the same for 测试市 and 甲县
 BASE = {"so2": 800.0, "nox": 1200.0, "pm": 500.0, "vocs": 400.0}

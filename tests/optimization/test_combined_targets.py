@@ -33,7 +33,7 @@ from emergency.plans.service import make_plan
 from emergency.plans.workbook import write_plan_workbook
 from emergency.workflow.issuance import targets_met
 from enterprise_registry.columns import RegistryTables
-from enterprise_registry.vocab import WarningLevel as L
+from emergency.vocabulary import WarningLevel as L
 
 LINES = {"K1": (50.0, 0.0, 1e5), "K2": (20.0, 200.0, 1e5), "K3": (0.0, 300.0, 1e4)}
 CUTS = (0.0, 0.3, 0.5, 1.0)  # floor (truck ban), options 0.3 / 0.5 / stop
