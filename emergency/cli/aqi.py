@@ -58,9 +58,12 @@ def _day(value: Any, n: int) -> date:
     except ValueError:
         pass
     try:
-        return datetime.fromisoformat(text).date()
+        moment = datetime.fromisoformat(text)
     except ValueError:
         raise AqiInputError(f"line {n}: date {value!r} is not YYYY-MM-DD") from None
+    from emergency import clock
+
+    return clock.local_day(moment) if moment.tzinfo is not None else moment.date()  # the bureau's day of a zoned time
 
 
 def grade_line(line: str, n: int, standard: str | None, kind: ReportKind = "daily") -> dict[str, Any]:

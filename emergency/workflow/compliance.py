@@ -48,6 +48,7 @@ from sqlmodel import Session
 
 from emergency import clock
 from emergency.errors import NotFound
+from emergency.notices import wording
 from emergency.plans.document import PlanDocument
 from emergency.plans.electricity import expected_drops, stated_drop
 from emergency.plans.service import policy_for
@@ -69,7 +70,7 @@ RULE_ZH = (
 
 def percent(x: float | None) -> str:
     """How the check shows a drop: as the notice does (45.4%, 90%); '' for None."""
-    return "" if x is None else f"{round(x * 100, 1):g}%"
+    return "" if x is None else wording.percent(x)
 
 
 @dataclass(frozen=True)

@@ -126,3 +126,12 @@ def test_realtime_reports():
     assert a["iaqi"] == {"pm25_1h": 152, "pm10_1h": 86, "so2_1h": 200, "no2_1h": 50, "co_1h": 50, "o3_1h": 50}
     # 2012: SO2 1-h above 800 not used, the 24-h value 700 -> 150 + 225 × 50/325 = 184.6 -> 185
     assert b["aqi"] == 185 and b["not_used"] == ["so2_1h"] and b["standard"] == "HJ 633-2012"
+
+
+def test_a_zoned_time_is_graded_on_the_bureaus_day():
+    """16:00 UTC on 2026-02-28 is 00:00 on 03-01 in Beijing: the 2026 edition applies."""
+    from emergency.cli.aqi import _day
+    from datetime import date
+
+    assert _day("2026-02-28T16:00:00+00:00", 1) == date(2026, 3, 1)
+    assert _day("2026-02-28T16:00:00", 1) == date(2026, 2, 28)  # a naive time is already local
