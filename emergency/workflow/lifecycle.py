@@ -88,6 +88,15 @@ class Change:
         return iter((self.warning, self.plan))
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What an issue or adjustment would write, computed by the same code and written
+    nowhere (``preview=True``): the plan and its summary, short or not."""
+
+    document: PlanDocument
+    summary: dict
+
+
 # ------------------------------------------------------------------ lead time
 
 
@@ -196,12 +205,13 @@ def issue_warning(
     accept_shortfall: bool = False,
     merge: bool = False,
     plan_fn: PlanFunction = make_plan,
-) -> Change:
+    preview: bool = False,
+) -> Change | Preview:
     """Issue a warning and its plan (version 1). Lead time counted from now to ``start``
     unless ``hours_to_start`` overrides it; a short plan raises TargetsNotMet unless
     accepted or closed by approved spared firms (see the module doc). ``merge``: when
     one active warning already covers the areas, adjust it instead (effective from
-    ``start``)."""
+    ``start``). ``preview``: compute and return the :class:`Preview`, write nothing."""
     if level is WarningLevel.NONE:
         raise WarningError("级别为“无预警”，不能发布 (level none cannot be issued)")
     start, end = clock.aware(start), clock.aware(end)
@@ -223,7 +233,7 @@ def issue_warning(
             return adjust_warning(
                 engine, ids[0], actor=actor, level=level, end=end, effective_from=start, hours_to_start=hours_to_start,
                 approved_spared=approved_spared, approve_suggested=approve_suggested,
-                accept_shortfall=accept_shortfall, plan_fn=plan_fn,
+                accept_shortfall=accept_shortfall, plan_fn=plan_fn, preview=preview,
             )
         raise Conflict(
             "以下区域已有生效预警 (an active warning already covers): "
@@ -242,6 +252,8 @@ def issue_warning(
         doc, transition="issue", areas=areas, start=start, end=end, effective_from=start, changes=changes,
         version_no=1, sha256=sha, hours_override=hours_to_start is not None, accepted_shortfall=accept_shortfall,
     )
+    if preview:
+        return Preview(doc, summary)
     refuse_short(summary, accept_shortfall)
     with Session(engine) as session:
         now = clock.now()
@@ -292,13 +304,15 @@ def adjust_warning(
     approve_suggested: bool = False,
     accept_shortfall: bool = False,
     plan_fn: PlanFunction = make_plan,
-) -> Change:
+    preview: bool = False,
+) -> Change | Preview:
     """Upgrade, downgrade or extend (a new end) an active warning; re-plans stably.
 
     ``effective_from``: when the new measures take effect (default the later of now and
     the warning's start; stored on the plan version); lines newly ordered must be able to
     act by then (lead time counted from now, ``hours_to_start`` overrides). Firms
-    approved for an earlier version stay approved."""
+    approved for an earlier version stay approved. ``preview``: compute and return the
+    :class:`Preview`, write nothing."""
     with Session(engine) as session:
         w = _load(session, warning_id)
         if w.state not in _ACTIVE:
@@ -342,6 +356,8 @@ def adjust_warning(
         version_no=version_no, sha256=sha, hours_override=hours_to_start is not None,
         accepted_shortfall=accept_shortfall, warning_id=warning_id,
     )
+    if preview:
+        return Preview(doc, summary)
     refuse_short(summary, accept_shortfall)
     with Session(engine) as session:
         _bump(session, warning_id, seen, level=new_level.value, end=new_end, state=WarningState.ADJUSTED.value)
