@@ -28,6 +28,7 @@ from pydantic import Field, ValidationError, model_validator
 from config import default_policy_dir
 from config.common import Confidence, Frozen
 from config.industries import IndustryCatalog, load_industries
+from config.listing import ListingPolicy
 from config.loading import read_toml
 from config.measures import IndustryMeasures, LEVELS, Measure
 from config.warning_rules import WarningRuleSet
@@ -331,6 +332,7 @@ class Policy(Frozen):
     replanning: ReplanningPolicy
     documents: DocumentsPolicy
     compliance: CompliancePolicy
+    listing: ListingPolicy = Field(description="how filed measures are checked at import (config/listing.py)")
     measures: dict[str, IndustryMeasures]
     warning_rules: dict[str, WarningRuleSet]
     industries: IndustryCatalog = Field(
