@@ -145,4 +145,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         return JSONResponse({"detail": "服务器内部错误，已记录 (internal error; logged)", "code": "internal"}, status_code=500)
 
     app.include_router(routes.router, prefix="/api", dependencies=[Depends(clean_parameters)])
+    from emergency.console import mount as mount_console
+
+    mount_console(app)  # the duty officer's console (值班台) at /
     return app

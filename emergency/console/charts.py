@@ -1,0 +1,62 @@
+"""Charts drawn on the server as inline SVG (no script, no external library, prints).
+
+:func:`aqi_bars`: a daily AQI forecast as bars coloured by the HJ 633 category of each
+value (the standard's colours), with the category bounds 150 / 200 / 300 as dashed
+lines and each bar labelled with its value and day.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+from markupsafe import Markup, escape
+
+# HJ 633-2012 表2 colours (unchanged in HJ 633-2026) for 优 … 严重污染.
+CATEGORY_COLOURS = ((50, "#00e400", "优"), (100, "#ffff00", "良"), (150, "#ff7e00", "轻度污染"),
+                    (200, "#ff0000", "中度污染"), (300, "#99004c", "重度污染"), (math.inf, "#7e0023", "严重污染"))
+
+
+def colour(aqi: float) -> str:
+    v = math.ceil(aqi - 1e-9)
+    return next(c for top, c, _ in CATEGORY_COLOURS if v <= top)
+
+
+def aqi_bars(values: list[float], first_day: date | None, width: int = 720, height: int = 240) -> Markup:
+    """The bar chart of a daily AQI series (``first_day``: the day of the first value)."""
+    if not values:
+        return Markup("")
+    left, right, top, bottom = 40, 10, 14, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    y_max = max(350.0, max(values) * 1.1)
+    n = len(values)
+    step = plot_w / n
+    bar_w = max(2.0, step * 0.7)
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - v / y_max)
+
+    parts = [f'<svg class="chart" role="img" aria-label="AQI预报" viewBox="0 0 {width} {height}" '
+             f'width="100%" xmlns="http://www.w3.org/2000/svg">',
+             f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fafafa" stroke="#ccc"/>']
+    for bound in (100, 150, 200, 300):
+        if bound < y_max:
+            parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(bound):.1f}" y2="{y(bound):.1f}" '
+                         f'stroke="#888" stroke-dasharray="4 3"/><text x="{left - 4}" y="{y(bound) + 4:.1f}" '
+                         f'text-anchor="end" font-size="11">{bound}</text>')
+    label_every = max(1, math.ceil(n / 16))
+    for i, v in enumerate(values):
+        x = left + i * step + (step - bar_w) / 2
+        parts.append(f'<rect x="{x:.1f}" y="{y(v):.1f}" width="{bar_w:.1f}" height="{top + plot_h - y(v):.1f}" '
+                     f'fill="{colour(v)}" stroke="#555" stroke-width="0.5"><title>{escape(_day(first_day, i))} AQI '
+                     f'{v:.0f}</title></rect>')
+        if i % label_every == 0:
+            parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y(v) - 3:.1f}" text-anchor="middle" font-size="11">{v:.0f}</text>')
+            parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{height - bottom + 16}" text-anchor="middle" '
+                         f'font-size="11">{escape(_day(first_day, i))}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _day(first: date | None, i: int) -> str:
+    return f"第{i + 1}日" if first is None else (first + timedelta(days=i)).strftime("%m-%d")

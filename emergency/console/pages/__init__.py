@@ -1,0 +1,15 @@
+"""The console's pages, one module per area; :data:`router` holds them all.
+
+Every route is a thin adapter: check the session and role (:mod:`emergency.console.session`),
+call one service, render one template. Errors are pages (:mod:`emergency.console.routing`).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from emergency.console.pages import auth, compliance, home, notices, plans, warnings
+
+router = APIRouter(include_in_schema=False)
+for _area in (auth, home, warnings, plans, notices, compliance):
+    router.include_router(_area.router)

@@ -1,0 +1,111 @@
+"""Notices and documents (通知与公告) of a warning version: the package per county,
+printable, one firm's notice, the announcement, the whole package as one .zip.
+
+The package is :func:`emergency.workflow.package.package` — what ``emergency notices``
+writes to a folder — rendered by :func:`emergency.notices.render.files`; the console
+serves those same files (so the printed pages equal the CLI's). Documents are served
+with a Content-Security-Policy that runs no script (as the API serves notices).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from emergency.console import plan_view
+from emergency.console.pages._router import area_router
+from emergency.console.rendering import render
+from emergency.console.session import Reader
+from emergency.errors import NotFound
+
+router = area_router()
+Version = Annotated[int | None, Query(ge=1, le=10**6)]
+DOCUMENT_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",
+                    "X-Content-Type-Options": "nosniff"}
+
+
+def _package(engine, warning_id: int, version: int | None):
+    """(package, its files) — cached per warning state (a change bumps row_version)."""
+    from emergency.notices import render as documents
+    from emergency.workflow.lifecycle import get_warning
+    from emergency.workflow.package import package
+
+    w, _ = get_warning(engine, warning_id)
+
+    def make():
+        pkg = package(engine, warning_id, version)
+        return pkg, documents.files(pkg)
+
+    return plan_view._cached(("package", str(engine.url), warning_id, version, w.row_version, w.state), make)
+
+
+def _counties(files: dict[str, bytes]) -> list[str]:
+    from emergency.notices.render import COUNTY_FOLDER
+
+    return sorted(p for p in files if p.startswith(COUNTY_FOLDER + "/"))
+
+
+@router.get("/warnings/{warning_id}/notices")
+def notices_page(warning_id: int, request: Request, who: Reader, version: Version = None):
+    pkg, files = _package(request.app.state.engine, warning_id, version)
+    counties = []
+    by_county: dict[str, int] = {}
+    for n in pkg.notices:
+        by_county[n.county] = by_county.get(n.county, 0) + 1
+    paths = _counties(files)
+    for i, p in enumerate(paths):
+        name = p.rsplit("/", 1)[-1].removesuffix(".html")
+        counties.append({"index": i, "file": name, "notices": by_county.get(name, None)})
+    return render(request, "notices.html", who=who, pkg=pkg, f=pkg.frame, warning_id=warning_id, version=version,
+                  counties=counties, notices=pkg.notices[:500], notices_total=len(pkg.notices),
+                  continuing=len(pkg.continuing), files=len(files))
+
+
+def _q(version: int | None) -> str:
+    return f"?version={version}" if version else ""
+
+
+@router.get("/warnings/{warning_id}/notices/county/{index}")
+def county_print(warning_id: int, index: int, request: Request, who: Reader, version: Version = None):
+    """A county's notices, one A4 page per firm, as ``按区县打印/<区县>.html`` of the package."""
+    _, files = _package(request.app.state.engine, warning_id, version)
+    paths = _counties(files)
+    if not 0 <= index < len(paths):
+        raise NotFound(f"预警 {warning_id} 的本次材料中没有第 {index + 1} 个区县的打印文件")
+    return HTMLResponse(files[paths[index]], headers=DOCUMENT_HEADERS)
+
+
+@router.get("/warnings/{warning_id}/notices/firm/{uscc}")
+def firm_notice(warning_id: int, uscc: str, request: Request, who: Reader, version: Version = None):
+    from emergency.workflow.package import notice_html
+
+    return HTMLResponse(notice_html(request.app.state.engine, warning_id, uscc.strip().upper()[:18], version),
+                        headers=DOCUMENT_HEADERS)
+
+
+@router.get("/warnings/{warning_id}/announcement")
+def announcement(warning_id: int, request: Request, who: Reader, version: Version = None):
+    from emergency.notices.render import ANNOUNCEMENT_HTML
+
+    _, files = _package(request.app.state.engine, warning_id, version)
+    return HTMLResponse(files[ANNOUNCEMENT_HTML], headers=DOCUMENT_HEADERS)
+
+
+@router.get("/warnings/{warning_id}/notices.zip")
+def package_zip(warning_id: int, request: Request, who: Reader, version: Version = None):
+    """The whole package as one file: the folder ``emergency notices`` writes, zipped."""
+    pkg, files = _package(request.app.state.engine, warning_id, version)
+    folder = f"预警{warning_id}_{pkg.frame.kind_zh}_第{pkg.frame.version_no}版"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for path, data in files.items():
+            z.writestr(f"{folder}/{path}", data)
+    name = f"{folder}.zip"
+    return Response(buf.getvalue(), media_type="application/zip", headers={
+        "Content-Disposition": f"attachment; filename=\"warning-{warning_id}.zip\"; filename*=UTF-8''{quote(name)}",
+        "X-Content-Type-Options": "nosniff"})

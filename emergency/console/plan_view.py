@@ -1,0 +1,114 @@
+"""A stored plan version as the plan page shows it: actions filtered by county,
+industry, grade and measure, paged on the server (a province plan has 2×10^5
+actions), and one firm's explanation.
+
+The document is read through :func:`emergency.workflow.lifecycle.plan_version` and
+parsed once per version (cached by its SHA-256: stored versions never change). A
+firm's industry and grade are the list version's the plan was made from (one select
+of three columns, cached by the version's content hash).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+
+from sqlalchemy import Engine, select
+
+from emergency.plans.document import Action, PlanDocument
+from emergency.workflow.lifecycle import plan_version
+
+PAGE_SIZE = 50
+_CACHE: OrderedDict[tuple, object] = OrderedDict()
+_CACHE_SIZE = 6
+_lock = Lock()
+
+
+def _cached(key: tuple, make):
+    with _lock:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    value = make()
+    with _lock:
+        _CACHE[key] = value
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
+
+
+def document(engine: Engine, warning_id: int, version_no: int) -> tuple[object, PlanDocument]:
+    """(the PlanVersion row, its document)."""
+    pv = plan_version(engine, warning_id, version_no)
+    doc = _cached(("plan", pv.sha256), lambda: PlanDocument.model_validate_json(pv.document))
+    return pv, doc
+
+
+def firm_facts(engine: Engine, registry_version: str) -> dict[str, tuple[str, str]]:
+    """uscc → (industry code, grade) in the list version ``registry_version``."""
+    from enterprise_registry.models import Enterprise, ListVersion
+
+    with engine.connect() as conn:
+        v = conn.execute(select(ListVersion.id, ListVersion.content_sha256).where(ListVersion.name == registry_version)).first()
+        if v is None:
+            return {}
+
+        def load():
+            rows = conn.execute(select(Enterprise.uscc, Enterprise.industry, Enterprise.grade)
+                                .where(Enterprise.version_id == v.id)).all()
+            return {u: (i, g) for u, i, g in rows}
+
+        return _cached(("firms", str(engine.url), registry_version, v.content_sha256, v.id), load)
+
+
+@dataclass(frozen=True)
+class Filters:
+    county: str = ""
+    industry: str = ""
+    grade: str = ""
+    measure: str = ""
+    q: str = ""
+
+    def match(self, a: Action, facts: dict[str, tuple[str, str]]) -> bool:
+        if self.county and a.county != self.county:
+            return False
+        if self.measure and a.measure != self.measure:
+            return False
+        if self.industry or self.grade:
+            industry, grade = facts.get(a.enterprise_uscc, ("", ""))
+            if (self.industry and industry != self.industry) or (self.grade and grade != self.grade):
+                return False
+        if self.q and self.q not in a.enterprise_uscc and self.q not in (a.enterprise_name or ""):
+            return False
+        return True
+
+    def active(self) -> bool:
+        return any((self.county, self.industry, self.grade, self.measure, self.q))
+
+
+@dataclass(frozen=True)
+class ActionPage:
+    total: int  # actions matching
+    page: int
+    pages: int
+    rows: list[Action]
+    lost_value_yuan: float  # of the matching actions
+
+
+def actions_page(doc: PlanDocument, facts: dict, filters: Filters, page: int) -> ActionPage:
+    matching = [a for a in doc.actions if filters.match(a, facts)] if filters.active() else doc.actions
+    pages = max(1, -(-len(matching) // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    lost = sum(a.lost_value_yuan for a in matching)
+    return ActionPage(len(matching), page, pages, list(matching[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]), lost)
+
+
+def choices(doc: PlanDocument, facts: dict) -> dict[str, list]:
+    """The values the filters offer: counties and measures in the plan, industries and grades of its firms."""
+    counties = sorted({a.county or "" for a in doc.actions} - {""})
+    measures = sorted({(a.measure, a.measure_zh or a.measure) for a in doc.actions})
+    firms = {a.enterprise_uscc for a in doc.actions}
+    industries = sorted({facts[u][0] for u in firms if u in facts})
+    grades = sorted({facts[u][1] for u in firms if u in facts})
+    return {"counties": counties, "measures": measures, "industries": industries, "grades": grades}
