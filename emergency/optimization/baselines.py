@@ -48,11 +48,7 @@ def greedy(problem: MeasureProblem) -> SolveResult:
     d_cost = problem.cost[last] - problem.cost[choice]
     d_red = problem.reduction[last] - problem.reduction[choice]  # (L, P)
     weight = 1.0 / np.maximum(problem.required, 1e-9)  # (A, P)
-    w = np.zeros((problem.n_lines, P))
-    for k in range(problem.line_areas.shape[1]):
-        area = problem.line_areas[:, k]
-        ok = area >= 0
-        w[ok] += weight[area[ok]]
+    w = problem.line_sum(weight)
     score_den = (d_red * w).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         score = np.where(score_den > 0, d_cost / score_den, np.inf)

@@ -1,39 +1,48 @@
 """Registry + policy + warning level → the frozen MeasureProblem (and why, per line).
 
-The only module that reads policy for the optimiser. Vectorised over lines; policy
-lookups are made once per distinct (industry, process, grade) and per distinct
-(grade, essential, small, process) and broadcast.
+The only module that reads policy for the optimiser. :func:`build_problem` is the table
+of contents; each step below is one rule, vectorised over lines (policy lookups once per
+distinct key, then broadcast):
 
-Per line:
-- the sparing rule (A/A+/引领性 own measures; strategic, heating, life-service exempt;
-  livelihood / military-export at the approved load; uninterruptible-for-safety
-  only slows down; small firms exempt at the listed levels);
-- the floor: the grade-table measure for the level (``stop_share_of_lines`` is
-  resolved per enterprise and process: its largest emitters stop until the share
-  of capacity is reached); a stop on an uninterruptible line is a slow-down;
-- the stronger options the optimiser may choose (policy ``options``): deeper cuts
-  and a stop (a slow-down to the minimum load where the line cannot stop);
-- lead time: when the warning starts in fewer hours than a line needs to stop or
-  cut, no measure with an effect can be ordered for it; the report says so.
+1. :func:`define_scope` — which lines and which requirement areas (city, counties);
+2. :func:`define_sparing` — the sparing rule of each line (A/A+/引领性 own measures;
+   strategic, heating, life-service exempt; livelihood / military-export at the approved
+   load; uninterruptible-for-safety only slows down; small firms exempt at listed levels);
+3. :func:`define_floors` — the grade table's measure for the level, its effect through
+   ``config.measures.output_cuts`` (the one implementation of measure effects), then the
+   sparing overrides;
+4. :func:`define_filed_floors` — a measure the firm filed in the list for this level
+   (``enterprise_registry.filed``) becomes the floor where it is stronger than the grade
+   floor (BuildReport.floor_from_filed says so, per line);
+5. :func:`define_lead_time` — when the warning starts in fewer hours than a line needs to
+   stop or cut, no measure with an effect can be ordered for it (unless already in effect);
+6. :func:`define_options` — the floor and the stronger options the optimiser may choose
+   (policy ``options``: deeper cuts and a stop, a slow-down where the line cannot stop);
+7. :func:`define_requirements` — the kg/day each (area, column) row must reach.
+
 Every option is proportional: a cut s costs s × daily output value and removes
-s × each pollutant's daily emissions.
+s × each pollutant's daily emissions (a floor measure may override the emission share
+per pollutant: ``Measure.emission_cut``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from pydantic import ValidationError
 
-from config.measures import Action, Measure
+from config.measures import Action, LineFacts, Measure, MeasureArrays, emission_cuts, output_cuts
 from config.policy import SPARED_EFFECTS, Policy, SparingEffect
-from emergency.errors import OptimizationError
+from emergency.errors import OptimizationError, RegistryError
 from emergency.optimization.problem import MeasureProblem
-from enterprise_registry.columns import RegistryTables, make_line_id
 from emergency.vocabulary import POLLUTANTS, WarningLevel
+from enterprise_registry.columns import RegistryTables, make_line_id
+from enterprise_registry.filed import FiledLevel, filed_at
+from enterprise_registry.filed import column as filed_column
 
 _POL_KEYS = ("so2", "nox", "pm", "vocs")
-_ACTION_CODES = list(Action)
+FILED_SOURCE = "按清单备案措施（应急减排清单一厂一策）"
 
 
 @dataclass
@@ -44,8 +53,8 @@ class BuildReport:
     line_index: np.ndarray  # (L,) index into the registry's lines
     enterprise: np.ndarray  # (L,) index into the registry's enterprises
     floor_index: np.ndarray  # (L,) index into floor_measures / floor_sources
-    floor_measures: list[Measure]  # the floor measure of each distinct (industry, process, grade)
-    floor_sources: list[str]  # their policy sources
+    floor_measures: list[Measure]  # the floor measure of each distinct (industry, process, grade), then each distinct filed one
+    floor_sources: list[str]  # their sources (policy text, or FILED_SOURCE)
     floor_cut: np.ndarray  # (L,)
     rule_index: np.ndarray  # (L,) index into rules
     rules: list  # the sparing rule (SparingRule | None) of each distinct (grade, essential, small, process)
@@ -55,12 +64,458 @@ class BuildReport:
     baseline: np.ndarray  # (A, K) listed emissions per area and requirement column
     area_names: tuple[str, ...]
     spared_enterprises: dict[int, str]  # enterprise index -> reason (no measure at all)
+    floor_from_filed: np.ndarray = field(default=None)  # (L,) bool: the floor is the firm's filed measure (按清单备案措施)
+
+    def __post_init__(self) -> None:
+        if self.floor_from_filed is None:
+            self.floor_from_filed = np.zeros(len(self.line_index), dtype=bool)
 
     def floor_measure(self, l: int) -> Measure:
         return self.floor_measures[self.floor_index[l]]
 
     def sparing_rule(self, l: int):
         return self.rules[self.rule_index[l]]
+
+
+# ----------------------------------------------------------------------------- step data
+
+
+@dataclass
+class Scope:
+    """The lines in scope and the requirement areas they count toward."""
+
+    line_index: np.ndarray  # (L,) rows of tables.lines
+    enterprise: np.ndarray  # (L,) rows of tables.enterprises
+    area_names: list[str]  # requirement areas, city first
+    line_areas: np.ndarray  # (L, 2) [county row, city row], −1 = not a requirement area
+
+
+@dataclass
+class Lines:
+    """The columns of the lines in scope the rules read."""
+
+    uscc: np.ndarray
+    line_code: np.ndarray
+    process: np.ndarray
+    industry: np.ndarray
+    grade: np.ndarray
+    essential: np.ndarray
+    small: np.ndarray
+    interruptible: np.ndarray
+    min_load: np.ndarray
+    lead: np.ndarray
+    value: np.ndarray
+    emission: np.ndarray  # (L, P) kg/day
+    capacity: np.ndarray
+    approved_load: np.ndarray  # NaN where none
+    approved: np.ndarray  # spared firm approved by the officer
+
+    def facts(self, can_stop: np.ndarray, enterprise: np.ndarray) -> LineFacts:
+        return LineFacts(can_stop, self.min_load, enterprise, self.process, self.capacity, self.emission.sum(axis=1))
+
+
+@dataclass
+class Sparing:
+    rule_index: np.ndarray
+    rules: list
+    spared: np.ndarray  # no measure (own measures / exempt / exempt at this level)
+    slow_only: np.ndarray
+    at_load: np.ndarray
+    can_stop: np.ndarray  # interruptible and not slow-down-only
+    max_cut: np.ndarray
+
+
+@dataclass
+class Floors:
+    index: np.ndarray  # (L,) into measures / sources
+    measures: list[Measure]
+    sources: list[str]
+    cut: np.ndarray  # (L,) output cut of the floor
+    emission: np.ndarray  # (L, P) emission cut of the floor
+    max_cut: np.ndarray  # (L,) the deepest cut (a coking extension may pass the slow-down)
+    from_filed: np.ndarray  # (L,) bool
+
+
+@dataclass
+class Options:
+    line_start: np.ndarray
+    cut: np.ndarray  # (J,)
+    line: np.ndarray  # (J,) the line of each option
+    code: np.ndarray  # (J,) "floor", "stop", "slow_down", "cut_<share>"
+
+
+# ----------------------------------------------------------------------------- the build
+
+
+def build_problem(
+    tables: RegistryTables,
+    policy: Policy,
+    level: WarningLevel,
+    *,
+    hours_to_start: float | None = None,
+    areas: list[str] | None = None,
+    approved_spared: tuple[str, ...] | list[str] = (),
+    in_effect: dict[str, float] | None = None,
+    use_filed: bool = True,
+) -> tuple[MeasureProblem, BuildReport]:
+    """``in_effect``: line id -> output cut already ordered (re-planning); such lines
+    can keep or lower their measure whatever their lead time. ``use_filed=False`` ignores
+    the list's filed measures (floors from the grade tables only)."""
+    if level is WarningLevel.NONE:
+        raise OptimizationError("no warning level: nothing to plan")
+    scope = define_scope(tables, policy, areas)
+    lines = line_columns(tables, scope, approved_spared)
+    sparing = define_sparing(policy, lines, level)
+    floors = define_floors(policy, lines, scope, sparing, level)
+    if use_filed and has_filed_at(tables, level):
+        floors = define_filed_floors(filed_at(tables.lines, level), policy, lines, scope, sparing, floors)
+    line_ids = np.array([make_line_id(u, c) for u, c in zip(lines.uscc.tolist(), lines.line_code.tolist())], dtype=object)
+    blocked = define_lead_time(lines, floors, line_ids, hours_to_start, in_effect)
+    options = define_options(policy, lines, sparing, floors, blocked)
+    columns, W = target_columns(policy, level)
+    required = define_requirements(tables, policy, level, scope.area_names)
+
+    emis = lines.emission @ W if W.shape[1] > W.shape[0] else lines.emission  # (L, K)
+    reduction = options.cut[:, None] * emis[options.line]
+    overridden = _emission_overridden(floors)
+    if overridden.any():  # a floor measure with its own emission shares: its option removes those
+        l = np.nonzero(overridden)[0]
+        reduction[options.line_start[l]] = (floors.emission[l] * lines.emission[l]) @ W
+    problem = MeasureProblem(
+        line_ids=line_ids,
+        line_start=options.line_start,
+        cost=options.cut * lines.value[options.line],
+        reduction=reduction,
+        output_cut=options.cut,
+        option_code=options.code,
+        line_areas=scope.line_areas,
+        area_names=tuple(scope.area_names),
+        required=required,
+        group=scope.enterprise,
+        pollutants=columns,
+    )
+    report = BuildReport(
+        level, scope.line_index, scope.enterprise, floors.index, floors.measures, floors.sources, floors.cut,
+        sparing.rule_index, sparing.rules, lines.approved, blocked, sparing.spared & ~lines.approved,
+        problem.area_sum(emis), tuple(scope.area_names),
+        spared_enterprises(scope, lines, sparing, floors.cut), floors.from_filed,
+    )
+    return problem, report
+
+
+# ----------------------------------------------------------------------------- 1. scope
+
+
+def define_scope(tables: RegistryTables, policy: Policy, areas: list[str] | None) -> Scope:
+    """Lines in scope: every line, or the lines of the named areas (the city = all its
+    counties). Requirement areas: the city where ``city`` ∈ policy.reduction.areas (and it
+    is in scope), then each county in scope where ``county`` ∈ policy.reduction.areas. A
+    line counts toward its county's row and the city's row."""
+    ents, lines = tables.enterprises, tables.lines
+    names, parents = tables.areas["name"], tables.areas["parent"]
+    city = next(n for n, p in zip(names, parents) if not p)
+    counties = [n for n, p in zip(names, parents) if p]
+    ent_idx = {u: i for i, u in enumerate(ents["uscc"])}
+    line_ent = np.array([ent_idx[u] for u in lines["uscc"]], dtype=np.int64)
+    county_of_ent = np.asarray(ents["county"], dtype=object)
+    by = policy.reduction.areas
+    if areas:
+        unknown = [a for a in areas if a not in names]
+        if unknown:
+            raise OptimizationError(f"unknown area(s) {', '.join(unknown)}; the list has {', '.join(names)}")
+        scope = set(counties) if city in areas else set(areas)
+        keep = np.isin(county_of_ent[line_ent], list(scope))
+        row_areas = ([city] if city in areas and "city" in by else []) + [c for c in counties if c in scope and "county" in by]
+    else:
+        keep = np.ones(len(line_ent), dtype=bool)
+        row_areas = ([city] if "city" in by else []) + (counties if "county" in by else [])
+    line_index = np.nonzero(keep)[0]
+    line_ent = line_ent[keep]
+    pos = {n: i for i, n in enumerate(row_areas)}
+    line_areas = np.full((len(line_index), 2), -1, dtype=np.int64)
+    if city in pos:
+        line_areas[:, 1] = pos[city]
+    line_areas[:, 0] = [pos.get(c, -1) for c in county_of_ent[line_ent]]
+    return Scope(line_index, line_ent, row_areas, line_areas)
+
+
+def line_columns(tables: RegistryTables, scope: Scope, approved_spared=()) -> Lines:
+    """The columns of the lines in scope (enterprise columns broadcast to their lines)."""
+    ents, lines = tables.enterprises, tables.lines
+    li, e = scope.line_index, scope.enterprise
+    take = lambda key, dtype=float: np.asarray(lines[key], dtype=dtype)[li]  # noqa: E731
+    ent = lambda key, dtype=object: np.asarray(ents[key], dtype=dtype)[e]  # noqa: E731
+    uscc = ent("uscc")
+    return Lines(
+        uscc=uscc,
+        line_code=take("line_code", object),
+        process=take("process", object),
+        industry=ent("industry"),
+        grade=ent("grade"),
+        essential=ent("essential_category"),
+        small=ent("small_micro", bool),
+        interruptible=take("interruptible", bool),
+        min_load=take("min_load"),
+        lead=take("stop_lead_time_h"),
+        value=take("output_value_yuan"),
+        emission=np.column_stack([take(f"{k}_kg") for k in _POL_KEYS]).reshape(len(li), len(_POL_KEYS)),
+        capacity=take("capacity_basis"),
+        approved_load=np.array([np.nan if v is None else v for v in ents["essential_approved_load"]], dtype=float)[e],
+        approved=np.isin(uscc, list(approved_spared)) if len(approved_spared) else np.zeros(len(li), dtype=bool),
+    )
+
+
+# ----------------------------------------------------------------------------- 2. sparing
+
+
+def define_sparing(policy: Policy, lines: Lines, level: WarningLevel) -> Sparing:
+    """The sparing rule of each line, once per distinct (grade, essential, small, process):
+    own measures / exempt (/ exempt at this level) → no measure; slow-down only → can_stop
+    is false; approved load → the floor is the approved load.
+
+        max_cut_l = 1 if can_stop_l else 1 − min_load_l"""
+    rule_index, keys = _factorize(lines.grade, lines.essential, lines.small, lines.process)
+    rules = [policy.sparing.rule_for(*key, level) for key in keys]
+    effect = np.array([r.effect.value if r is not None else "" for r in rules], dtype=object)[rule_index]
+    spared = np.isin(effect, [e.value for e in SPARED_EFFECTS]) | (effect == SparingEffect.EXEMPT_AT_LEVELS.value)
+    slow_only = effect == SparingEffect.SLOW_DOWN_ONLY.value
+    at_load = effect == SparingEffect.APPROVED_LOAD.value
+    can_stop = lines.interruptible & ~slow_only
+    max_cut = np.where(can_stop, 1.0, np.clip(1.0 - lines.min_load, 0.0, 1.0))
+    return Sparing(rule_index, rules, spared, slow_only, at_load, can_stop, max_cut)
+
+
+def spared_enterprises(scope: Scope, lines: Lines, sparing: Sparing, floor_cut: np.ndarray) -> dict[int, str]:
+    """Enterprise index → reason, for firms none of whose lines takes a measure because a
+    sparing rule spares them (and the officer did not approve them)."""
+    out: dict[int, str] = {}
+    for l in np.nonzero(sparing.spared & ~lines.approved)[0]:
+        out.setdefault(int(scope.enterprise[l]), sparing.rules[sparing.rule_index[l]].reason_zh)
+    touched = set(scope.enterprise[floor_cut > 0].tolist())
+    return {e: r for e, r in out.items() if e not in touched}
+
+
+# ----------------------------------------------------------------------------- 3. floors
+
+
+def grade_floors(policy: Policy, lines: Lines, scope: Scope, sparing: Sparing, level: WarningLevel) -> Floors:
+    """The grade table's measure for (industry, process, grade) at ``level`` (once per
+    distinct key) and its effect (``config.measures.output_cuts``, with the line's
+    can_stop), before any sparing override."""
+    index, keys = _factorize(lines.industry, lines.process, lines.grade)
+    at = [policy.floor(*key, level) for key in keys]
+    measures = [m for m, _ in at]
+    per_line = MeasureArrays.of(measures).take(index)
+    cut = output_cuts(per_line, lines.facts(sparing.can_stop, scope.enterprise), policy.coking.normal_hours)
+    return Floors(index, measures, [src for _, src in at], cut, emission_cuts(per_line, cut),
+                  np.maximum(sparing.max_cut, cut), np.zeros(len(cut), dtype=bool))
+
+
+def define_floors(policy: Policy, lines: Lines, scope: Scope, sparing: Sparing, level: WarningLevel) -> Floors:
+    """The floor of each line: the grade floor, then the sparing overrides —
+
+        spared (not approved)         floor_l = 0
+        approved load (not approved)  floor_l = min(1 − approved_load_e, max_cut_l)
+
+    and max_cut_l = max(max_cut_l, floor_l) (a coking extension may cut past the slow-down)."""
+    floors = grade_floors(policy, lines, scope, sparing, level)
+    cut = np.where(sparing.spared & ~lines.approved, 0.0, floors.cut)
+    load_cut = np.clip(1.0 - np.nan_to_num(lines.approved_load, nan=1.0), 0.0, 1.0)
+    cut = np.where(sparing.at_load & ~lines.approved, np.minimum(load_cut, floors.max_cut), cut)
+    changed = cut != floors.cut
+    emission = np.where(changed[:, None], cut[:, None], floors.emission)
+    floors.cut, floors.emission = cut, emission
+    return floors
+
+
+def filed_measures(filed: FiledLevel, rows: np.ndarray, where: str = "") -> tuple[np.ndarray, list[Measure]]:
+    """The filed measures of ``rows`` (of tables.lines) as Measures: (index per row into
+    the distinct measures, −1 where nothing is filed; the distinct measures). A filed
+    measure that is not a valid measure is a located RegistryError."""
+    action, share, hours = filed.action[rows], filed.share[rows], filed.hours[rows]
+    truck, text = filed.truck_ban[rows], filed.text[rows]
+    index = np.full(len(rows), -1, dtype=np.int64)
+    has = np.nonzero(action != "")[0]
+    if not len(has):
+        return index, []
+    keys = list(zip(action[has].tolist(), np.nan_to_num(share[has], nan=-1).tolist(),
+                    np.nan_to_num(hours[has], nan=-1).tolist(), truck[has].tolist(),
+                    ["" if t is None else str(t) for t in text[has].tolist()]))
+    distinct: dict[tuple, int] = {}
+    measures: list[Measure] = []
+    for i, key in zip(has.tolist(), keys):
+        k = distinct.get(key)
+        if k is None:
+            a, s, h, tb, tx = key
+            try:
+                m = Measure(action=Action(a), share=None if s < 0 else s, hours=None if h < 0 else h,
+                            truck_ban=bool(tb), label_zh=tx or None, source=FILED_SOURCE)
+            except (ValueError, ValidationError) as exc:
+                raise RegistryError(f"{where}line row {int(rows[i]) + 1}: filed {filed.level.value} measure "
+                                    f"{a!r} is not a valid measure: {exc}") from None
+            k = distinct[key] = len(measures)
+            measures.append(m)
+        index[i] = k
+    return index, measures
+
+
+def filed_effects(filed: FiledLevel, policy: Policy, lines: Lines, scope: Scope, sparing: Sparing):
+    """(index into measures or −1, measures, output cut (L,), emission cut (L, P)) of the
+    filed measures of the lines in scope, through ``config.measures.output_cuts`` (a filed
+    ``stop_share_of_lines`` is resolved among the firm's lines of the process that filed it)."""
+    index, measures = filed_measures(filed, scope.line_index)
+    has = index >= 0
+    cut = np.zeros(len(index))
+    emission = np.zeros((len(index), len(POLLUTANTS)))
+    if measures:
+        h = np.nonzero(has)[0]
+        arrays = MeasureArrays.of(measures).take(index[h])
+        facts = lines.facts(sparing.can_stop, scope.enterprise)
+        sub = LineFacts(*(np.asarray(getattr(facts, f))[h] for f in LineFacts.__dataclass_fields__))
+        cut[h] = output_cuts(arrays, sub, policy.coking.normal_hours)
+        emission[h] = emission_cuts(arrays, cut[h])
+    return index, measures, cut, emission
+
+
+def define_filed_floors(filed: FiledLevel, policy: Policy, lines: Lines, scope: Scope, sparing: Sparing,
+                        floors: Floors) -> Floors:
+    """A measure filed in the list for this level becomes the line's floor where it is
+    stronger than the floor so far:
+
+        filed_cut_l > floor_l  and  filed_emission_lp ≥ floor_emission_lp for every p
+
+    except on a spared line the officer did not approve (its firm takes no ordered measure).
+    Such lines are marked ``from_filed``; their measure and source (FILED_SOURCE) join the
+    floor measures. No filed measure at this level: the floors are unchanged."""
+    if not filed.any:
+        return floors
+    index, measures, cut, emission = filed_effects(filed, policy, lines, scope, sparing)
+    use = (index >= 0) & ~(sparing.spared & ~lines.approved)
+    use &= (cut > floors.cut + 1e-12) & (emission >= floors.emission - 1e-12).all(axis=1)
+    if not use.any():
+        return floors
+    offset = len(floors.measures)
+    return Floors(
+        index=np.where(use, offset + index, floors.index),
+        measures=floors.measures + measures,
+        sources=floors.sources + [FILED_SOURCE] * len(measures),
+        cut=np.where(use, cut, floors.cut),
+        emission=np.where(use[:, None], emission, floors.emission),
+        max_cut=np.maximum(floors.max_cut, np.where(use, cut, 0.0)),
+        from_filed=floors.from_filed | use,
+    )
+
+
+def has_filed_at(tables: RegistryTables, level: WarningLevel) -> bool:
+    """Whether any line of the list has a filed measure at ``level`` (cheap: one column)."""
+    return any(a is not None for a in tables.lines.get(filed_column(level, "action")) or ())
+
+
+# ----------------------------------------------------------------------------- 5. lead time
+
+
+def define_lead_time(lines: Lines, floors: Floors, line_ids: np.ndarray, hours_to_start: float | None,
+                     in_effect: dict[str, float] | None) -> np.ndarray:
+    """(L,) blocked: lead_time_l > hours_to_start and no measure in effect on l; a blocked
+    line's floor is 0 (and it gets no other option; the report says so)."""
+    if hours_to_start is None:
+        return np.zeros(len(line_ids), dtype=bool)
+    current = np.array([in_effect.get(i, 0.0) for i in line_ids.tolist()]) if in_effect else np.zeros(len(line_ids))
+    blocked = (lines.lead > hours_to_start) & (current <= 0)
+    floors.cut = np.where(blocked, 0.0, floors.cut)
+    floors.emission = np.where(blocked[:, None], 0.0, floors.emission)
+    return blocked
+
+
+# ----------------------------------------------------------------------------- 6. options
+
+
+def define_options(policy: Policy, lines: Lines, sparing: Sparing, floors: Floors, blocked: np.ndarray) -> Options:
+    """Each line's options, sorted by cut, the floor first: the floor; where the line is on
+    the ladder (policy.options.grades, not spared, not at an approved load — or approved by
+    the officer — and not blocked) each deeper cut c with floor_l < c < max_cut_l and, if
+    policy.options.allow_stop, max_cut_l ("stop", or "slow_down" where the line cannot stop)."""
+    floor_cut, max_cut = floors.cut, floors.max_cut
+    ladder = np.isin(lines.grade, [g.value for g in policy.options.grades]) & ~sparing.spared & ~sparing.at_load
+    ladder = (ladder | lines.approved) & ~blocked
+    candidates = [floor_cut]
+    for c in policy.options.deeper_cuts:
+        candidates.append(np.where(ladder & (c > floor_cut + 1e-9) & (c < max_cut - 1e-9), c, np.nan))
+    if policy.options.allow_stop:
+        candidates.append(np.where(ladder & (max_cut > floor_cut + 1e-9), max_cut, np.nan))
+    cand = np.sort(np.column_stack(candidates), axis=1)  # NaN last; the floor is the smallest by construction
+    valid = ~np.isnan(cand)
+    lens = valid.sum(axis=1)
+    start = np.concatenate([[0], np.cumsum(lens)])
+    cut = cand[valid]
+    opt_line = np.repeat(np.arange(len(floor_cut)), lens)
+    is_floor = np.zeros(len(cut), dtype=bool)
+    is_floor[start[:-1]] = True
+    code = np.full(len(cut), "floor", dtype=object)
+    top = ~is_floor & (cut >= max_cut[opt_line] - 1e-12)
+    code[top & sparing.can_stop[opt_line]] = "stop"
+    code[top & ~sparing.can_stop[opt_line]] = "slow_down"
+    mid = np.nonzero(~is_floor & ~top)[0]
+    if len(mid):  # few distinct shares: each code made once
+        shares, inverse = np.unique(np.round(cut[mid], 3), return_inverse=True)
+        code[mid] = np.array([f"cut_{x}" for x in shares.tolist()], dtype=object)[inverse]
+    return Options(start, cut, opt_line, code)
+
+
+# ----------------------------------------------------------------------------- 7. requirements
+
+
+def target_columns(policy: Policy, level: WarningLevel) -> tuple[tuple[str, ...], np.ndarray]:
+    """The requirement columns at ``level`` and W (P × K): the four pollutants, then each
+    combined target in force (column k counts Σ_p W[p, k] × kg of pollutant p)."""
+    groups = policy.reduction.combined_at(level)
+    W = np.zeros((len(POLLUTANTS), len(POLLUTANTS) + len(groups)))
+    W[:, : len(POLLUTANTS)] = np.eye(len(POLLUTANTS))
+    for g, target in enumerate(groups):
+        W[[POLLUTANTS.index(p) for p in target.members], len(POLLUTANTS) + g] = 1.0
+    return tuple(p.value for p in POLLUTANTS) + tuple(t.name for t in groups), W
+
+
+def define_requirements(tables: RegistryTables, policy: Policy, level: WarningLevel, area_names: list[str]) -> np.ndarray:
+    """(A, K) the kg/day each row ``target[<area>,<column>]`` must reach: the individual
+    rows, then the combined ones (see :func:`target_columns`)."""
+    listed = _listed_base(tables, area_names)
+    return np.hstack([_individual_requirements(listed, policy, level), _combined_requirements(listed, policy, level)])
+
+
+def _listed_base(tables: RegistryTables, area_names: list[str]) -> np.ndarray:
+    """(A, P) whole-society base × share assigned to the list, per requirement area."""
+    idx = {n: i for i, n in enumerate(tables.areas["name"])}
+    rows = [idx[name] for name in area_names]
+    return np.column_stack([
+        np.asarray(tables.areas[f"base_{key}"], dtype=float)[rows] * np.asarray(tables.areas[f"listed_share_{key}"], dtype=float)[rows]
+        for key in _POL_KEYS
+    ]).reshape(len(area_names), len(_POL_KEYS))
+
+
+def _individual_requirements(listed: np.ndarray, policy: Policy, level: WarningLevel) -> np.ndarray:
+    """(A, P):  Σ_{l ∈ a} reduction_lp  ≥  r_{level,p} × base_ap × listed_share_ap,
+
+    with r = 0 (the row is void) where a ``replace`` combined target covers p at ``level``."""
+    r = np.array([policy.reduction.individual_ratio(level, p) for p in POLLUTANTS])
+    return listed * r
+
+
+def _combined_requirements(listed: np.ndarray, policy: Policy, level: WarningLevel) -> np.ndarray:
+    """(A, G), one per combined target g in force at ``level``:
+
+        Σ_{p ∈ g} Σ_{l ∈ a} reduction_lp  ≥  ratio_g × Σ_{p ∈ g} base_ap × listed_share_ap"""
+    _, W = target_columns(policy, level)
+    ratio = np.array([t.ratio for t in policy.reduction.combined_at(level)])
+    return (listed @ W[:, len(POLLUTANTS):]) * ratio
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _emission_overridden(floors: Floors) -> np.ndarray:
+    """(L,) the floor's emission share differs from its output cut for some pollutant."""
+    return (np.abs(floors.emission - floors.cut[:, None]) > 1e-15).any(axis=1)
 
 
 def _factorize(*columns: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
@@ -81,240 +536,3 @@ def _factorize(*columns: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
     keys = list(zip(*(col[first].tolist() for col in columns))) if n else []
     return inverse.reshape(-1), keys
 
-
-def _listed_base(tables: RegistryTables, area_names: list[str]) -> np.ndarray:
-    """(A, P) whole-society base × share assigned to the list, per requirement area."""
-    idx = {n: i for i, n in enumerate(tables.areas["name"])}
-    rows = [idx[name] for name in area_names]
-    return np.column_stack([
-        np.asarray(tables.areas[f"base_{key}"], dtype=float)[rows] * np.asarray(tables.areas[f"listed_share_{key}"], dtype=float)[rows]
-        for key in _POL_KEYS
-    ]).reshape(len(area_names), len(_POL_KEYS))
-
-
-def target_columns(policy: Policy, level: WarningLevel) -> tuple[tuple[str, ...], np.ndarray]:
-    """The requirement columns at ``level`` and W (P × K): the four pollutants, then each
-    combined target in force (column k counts Σ_p W[p, k] × kg of pollutant p)."""
-    groups = policy.reduction.combined_at(level)
-    W = np.zeros((len(POLLUTANTS), len(POLLUTANTS) + len(groups)))
-    W[:, : len(POLLUTANTS)] = np.eye(len(POLLUTANTS))
-    for g, target in enumerate(groups):
-        W[[POLLUTANTS.index(p) for p in target.members], len(POLLUTANTS) + g] = 1.0
-    return tuple(p.value for p in POLLUTANTS) + tuple(t.name for t in groups), W
-
-
-def _individual_requirements(listed: np.ndarray, policy: Policy, level: WarningLevel) -> np.ndarray:
-    """(A, P) rows ``target#<a>#<p>``:  Σ_{l ∈ a} reduction_lp  ≥  r_{level,p} × base_ap × listed_share_ap,
-
-    with r = 0 (the row is void) where a ``replace`` combined target covers p at ``level``."""
-    r = np.array([policy.reduction.individual_ratio(level, p) for p in POLLUTANTS])
-    return listed * r
-
-
-def _combined_requirements(listed: np.ndarray, policy: Policy, level: WarningLevel) -> np.ndarray:
-    """(A, G) rows ``target#<a>#<p1+p2…>``, one per combined target g in force at ``level``:
-
-        Σ_{p ∈ g} Σ_{l ∈ a} reduction_lp  ≥  ratio_g × Σ_{p ∈ g} base_ap × listed_share_ap"""
-    _, W = target_columns(policy, level)
-    ratio = np.array([t.ratio for t in policy.reduction.combined_at(level)])
-    return (listed @ W[:, len(POLLUTANTS):]) * ratio
-
-
-def _requirements(tables: RegistryTables, policy: Policy, level: WarningLevel, area_names: list[str]) -> np.ndarray:
-    """(A, K) the required kg/day of every requirement column (see :func:`target_columns`)."""
-    listed = _listed_base(tables, area_names)
-    return np.hstack([_individual_requirements(listed, policy, level), _combined_requirements(listed, policy, level)])
-
-
-def build_problem(
-    tables: RegistryTables,
-    policy: Policy,
-    level: WarningLevel,
-    *,
-    hours_to_start: float | None = None,
-    areas: list[str] | None = None,
-    approved_spared: tuple[str, ...] | list[str] = (),
-    in_effect: dict[str, float] | None = None,
-) -> tuple[MeasureProblem, BuildReport]:
-    """``in_effect``: line id -> output cut already ordered (re-planning); such lines
-    can keep or lower their measure whatever their lead time."""
-    if level is WarningLevel.NONE:
-        raise OptimizationError("no warning level: nothing to plan")
-    ents, lines = tables.enterprises, tables.lines
-    catalog = policy.industries
-    city = next(n for n, p in zip(tables.areas["name"], tables.areas["parent"]) if not p)
-    counties = [n for n, p in zip(tables.areas["name"], tables.areas["parent"]) if p]
-
-    # ---- which lines and which areas
-    ent_idx = {u: i for i, u in enumerate(ents["uscc"])}
-    line_ent = np.array([ent_idx[u] for u in lines["uscc"]], dtype=np.int64)
-    county_of_ent = np.asarray(ents["county"], dtype=object)
-    if areas:
-        unknown = [a for a in areas if a not in tables.areas["name"]]
-        if unknown:
-            raise OptimizationError(f"unknown area(s) {', '.join(unknown)}; the list has {', '.join(tables.areas['name'])}")
-        scope = set(counties) if city in areas else set(areas)
-        keep = np.isin(county_of_ent[line_ent], list(scope))
-        row_areas = ([city] if city in areas and "city" in policy.reduction.areas else []) + [
-            c for c in counties if c in scope and "county" in policy.reduction.areas
-        ]
-    else:
-        keep = np.ones(len(line_ent), dtype=bool)
-        row_areas = (["city"] and [city] if "city" in policy.reduction.areas else []) + (
-            counties if "county" in policy.reduction.areas else []
-        )
-    line_index = np.nonzero(keep)[0]
-    line_ent = line_ent[keep]
-    L = len(line_index)
-    area_pos = {n: i for i, n in enumerate(row_areas)}
-    line_areas = np.full((L, 2), -1, dtype=np.int64)
-    if city in area_pos:
-        line_areas[:, 1] = area_pos[city]
-    county_line = county_of_ent[line_ent]
-    line_areas[:, 0] = [area_pos.get(c, -1) for c in county_line]
-
-    take = lambda key, dtype=float: np.asarray(lines[key], dtype=dtype)[line_index]  # noqa: E731
-    process = take("process", object)
-    interruptible = take("interruptible", bool)
-    min_load = take("min_load")
-    lead = take("stop_lead_time_h")
-    value = take("output_value_yuan")
-    emis = np.column_stack([take(f"{k}_kg") for k in _POL_KEYS])
-    cap = take("capacity_basis")
-    industry = np.asarray(ents["industry"], dtype=object)[line_ent]
-    grade = np.asarray(ents["grade"], dtype=object)[line_ent]
-    essential = np.asarray(ents["essential_category"], dtype=object)[line_ent]
-    small = np.asarray(ents["small_micro"], dtype=bool)[line_ent]
-    approved_load = np.array([np.nan if v is None else v for v in ents["essential_approved_load"]], dtype=float)[line_ent]
-    uscc = np.asarray(ents["uscc"], dtype=object)[line_ent]
-    approved = np.isin(uscc, list(approved_spared)) if approved_spared else np.zeros(L, dtype=bool)
-
-    # ---- sparing rules, once per distinct key
-    rule_index, keys = _factorize(grade, essential, small, process)
-    rules = [policy.sparing.rule_for(*key, level) for key in keys]  # per distinct key
-    effect = np.array([r.effect.value if r is not None else "" for r in rules], dtype=object)[rule_index]
-    spared_line = np.isin(effect, [e.value for e in SPARED_EFFECTS]) | (effect == SparingEffect.EXEMPT_AT_LEVELS.value)
-    slow_only = effect == SparingEffect.SLOW_DOWN_ONLY.value
-    at_load = effect == SparingEffect.APPROVED_LOAD.value
-    can_stop = interruptible & ~slow_only
-    max_cut = np.where(can_stop, 1.0, np.clip(1.0 - min_load, 0.0, 1.0))
-
-    # ---- floors, once per distinct (industry, process, grade)
-    floor_index, keys = _factorize(industry, process, grade)
-    floor_at = [policy.floor(*key, level) for key in keys]  # (measure, source) per distinct key
-    floor_measures = [m for m, _ in floor_at]
-    floor_sources = [src for _, src in floor_at]
-    action = np.array([_ACTION_CODES.index(m.action) for m in floor_measures], dtype=np.int64)[floor_index]
-    share = np.array([m.share if m.share is not None else 0.0 for m in floor_measures], dtype=float)[floor_index]
-    hours = np.array([m.hours if m.hours is not None else np.nan for m in floor_measures], dtype=float)[floor_index]
-    A = {a: _ACTION_CODES.index(a) for a in Action}
-    floor_cut = np.zeros(L)
-    floor_cut = np.where(action == A[Action.CUT_OUTPUT], np.minimum(share, max_cut), floor_cut)
-    floor_cut = np.where(np.isin(action, [A[Action.STOP], A[Action.STOP_KEEP_WARM]]), max_cut, floor_cut)
-    floor_cut = np.where(action == A[Action.SLOW_DOWN], np.clip(1.0 - min_load, 0, 1), floor_cut)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        coking = np.clip(1.0 - policy.coking.normal_hours / hours, 0.0, 1.0)
-    floor_cut = np.where(action == A[Action.COKING_TIME_EXTENSION], np.nan_to_num(coking), floor_cut)
-    share_lines = action == A[Action.STOP_SHARE_OF_LINES]
-    if share_lines.any():
-        floor_cut[share_lines] = _stop_share_of_lines(line_ent[share_lines], process[share_lines], cap[share_lines],
-                                                      emis[share_lines].sum(axis=1), share[share_lines], max_cut[share_lines])
-    max_cut = np.maximum(max_cut, floor_cut)  # e.g. coking-time extension beyond the minimum load
-
-    # ---- sparing overrides
-    floor_cut = np.where(spared_line & ~approved, 0.0, floor_cut)
-    load_cut = np.clip(1.0 - np.nan_to_num(approved_load, nan=1.0), 0.0, 1.0)
-    floor_cut = np.where(at_load & ~approved, np.minimum(load_cut, max_cut), floor_cut)
-    floor_cut = np.where(slow_only, np.minimum(floor_cut, max_cut), floor_cut)
-
-    # ---- lead time
-    blocked = np.zeros(L, dtype=bool)
-    current = np.zeros(L)
-    line_codes = np.asarray(lines["line_code"], dtype=object)[line_index]
-    if in_effect:
-        ids = [make_line_id(u, c) for u, c in zip(uscc.tolist(), line_codes.tolist())]
-        current = np.array([in_effect.get(i, 0.0) for i in ids])
-    if hours_to_start is not None:
-        blocked = (lead > hours_to_start) & (current <= 0)
-        floor_cut = np.where(blocked, 0.0, floor_cut)
-
-    # ---- option ladder
-    ladder_grades = {g.value for g in policy.options.grades}
-    ladder = np.isin(grade, list(ladder_grades)) & ~spared_line & ~at_load | approved
-    ladder &= ~blocked
-    candidates = [floor_cut]
-    for c in policy.options.deeper_cuts:
-        candidates.append(np.where(ladder & (c > floor_cut + 1e-9) & (c < max_cut - 1e-9), c, np.nan))
-    if policy.options.allow_stop:
-        candidates.append(np.where(ladder & (max_cut > floor_cut + 1e-9), max_cut, np.nan))
-    cand = np.column_stack(candidates)
-    cand = np.sort(cand, axis=1)  # NaN last; floor is the smallest by construction
-    valid = ~np.isnan(cand)
-    lens = valid.sum(axis=1)
-    start = np.concatenate([[0], np.cumsum(lens)])
-    cut = cand[valid]
-    opt_line = np.repeat(np.arange(L), lens)
-    is_floor = np.zeros(len(cut), dtype=bool)
-    is_floor[start[:-1]] = True
-    # option codes: "floor", "stop", "slow_down" or "cut_<share>" (few distinct shares: made once each)
-    code = np.full(len(cut), "floor", dtype=object)
-    top = ~is_floor & (cut >= max_cut[opt_line] - 1e-12)
-    code[top & can_stop[opt_line]] = "stop"
-    code[top & ~can_stop[opt_line]] = "slow_down"
-    mid = np.nonzero(~is_floor & ~top)[0]
-    if len(mid):
-        shares, inverse = np.unique(np.round(cut[mid], 3), return_inverse=True)
-        code[mid] = np.array([f"cut_{x}" for x in shares.tolist()], dtype=object)[inverse]
-
-    required = _requirements(tables, policy, level, row_areas)
-    columns, W = target_columns(policy, level)
-    if W.shape[1] > W.shape[0]:
-        emis = emis @ W  # (L, K): each pollutant, then each combined target's sum
-    baseline = np.zeros((len(row_areas), len(columns)))
-    for k in range(2):
-        ok = line_areas[:, k] >= 0
-        np.add.at(baseline, line_areas[ok, k], emis[ok])
-
-    line_ids = np.array([make_line_id(u, c) for u, c in zip(uscc.tolist(), line_codes.tolist())], dtype=object)
-    problem = MeasureProblem(
-        line_ids=line_ids,
-        line_start=start,
-        cost=cut * value[opt_line],
-        reduction=cut[:, None] * emis[opt_line],
-        output_cut=cut,
-        option_code=code,
-        line_areas=line_areas,
-        area_names=tuple(row_areas),
-        required=required,
-        group=line_ent,
-        pollutants=columns,
-    )
-    spared_ent = {}
-    for l in np.nonzero(spared_line & ~approved)[0]:
-        spared_ent.setdefault(int(line_ent[l]), rules[rule_index[l]].reason_zh)
-    # a firm is "spared" only if none of its lines takes a measure
-    touched = set(line_ent[floor_cut > 0].tolist())
-    spared_ent = {e: r for e, r in spared_ent.items() if e not in touched}
-    report = BuildReport(level, line_index, line_ent, floor_index, floor_measures, floor_sources, floor_cut,
-                         rule_index, rules, approved, blocked, spared_line & ~approved, baseline, tuple(row_areas),
-                         spared_ent)
-    _ = catalog
-    return problem, report
-
-
-def _stop_share_of_lines(ent, process, cap, total_emis, share, max_cut) -> np.ndarray:
-    """Per (enterprise, process): stop the largest emitters until ``share`` of capacity stops."""
-    order = np.lexsort((-total_emis, process.astype(str), ent))
-    cut = np.zeros(len(ent))
-    e, p, c, s = ent[order], process[order].astype(str), cap[order], share[order]
-    new_group = np.ones(len(e), dtype=bool)
-    new_group[1:] = (e[1:] != e[:-1]) | (p[1:] != p[:-1])
-    gid = np.cumsum(new_group) - 1
-    total = np.bincount(gid, weights=c)
-    csum = np.cumsum(c)
-    group_start = np.concatenate([[0], csum[new_group][1:] - c[new_group][1:]]) if len(c) else csum
-    before = csum - c - np.repeat(group_start, np.bincount(gid))
-    # a line stops while the capacity stopped before it is below the share
-    stop = before < s * total[gid] - 1e-9
-    cut[order] = np.where(stop, max_cut[order], 0.0)
-    return cut

@@ -1,12 +1,12 @@
 """The exact multiple-choice MIP built from arrays (OR-Tools model_builder), and MPS export.
 
 Variables ``x#<line_id>#<k>`` (binary: line takes its k-th option), rows
-``choose#<line_id>`` (Σ_k x = 1), ``target#<area index>#<pollutant>``
-(Σ reduction · x ≥ required) and, for a combined target in force,
-``target#<area index>#SO2+NOx`` (Σ_{p ∈ group} Σ reduction_p · x ≥ ratio × Σ_{p ∈ group}
-listed base_p; see ``builder._combined_requirements``). A row a combined target
-replaces stays, with right-hand side 0. The objective is the lost output value (yuan/day).
-Area indices are those of ``MeasureProblem.area_names`` (MPS names stay ASCII).
+``choose#<line_id>`` (Σ_k x = 1), ``target[<area>,<pollutant>]`` — the area by name,
+e.g. ``target[太原市,SO2]`` (Σ reduction · x ≥ required) — and, for a combined target in
+force, ``target[<area>,SO2+NOx]`` (Σ_{p ∈ group} Σ reduction_p · x ≥ ratio × Σ_{p ∈ group}
+listed base_p; see ``builder.define_requirements``). A row a combined target replaces
+stays, with right-hand side 0. The objective is the lost output value (yuan/day).
+The MPS file is UTF-8 (area names are Chinese); a blank in a name becomes ``_``.
 """
 
 from __future__ import annotations
@@ -43,8 +43,7 @@ def build_mip(problem: MeasureProblem, *, integer: bool = True, names: bool = Fa
         for l, lid in enumerate(problem.line_ids):
             model.set_constraint_name(l, f"choose#{lid}")
         for r in range(m):
-            a, p = divmod(r, len(problem.pollutants))
-            model.set_constraint_name(L + r, f"target#{a}#{problem.pollutants[p]}")
+            model.set_constraint_name(L + r, "_".join(problem.constraint_name(r).split()))
     model.set_name("emergency_measure_selection")
     return model
 
@@ -54,5 +53,5 @@ def write_mps(problem: MeasureProblem, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     model = build_mip(problem, integer=True, names=True)
-    path.write_text(model.export_to_mps_string(), encoding="ascii")
+    path.write_text(model.export_to_mps_string(), encoding="utf-8")
     return path

@@ -67,15 +67,9 @@ class LpSolution:
 def _incidence(problem: MeasureProblem, lines: np.ndarray, coef: np.ndarray, col: np.ndarray):
     """COO triplets: for each (line, pollutant) coefficient, every area row of the line."""
     P = len(problem.pollutants)
-    rows, cols, vals = [], [], []
-    for k in range(problem.line_areas.shape[1]):
-        area = problem.line_areas[lines, k]
-        ok = area >= 0
-        for p in range(P):
-            rows.append(area[ok] * P + p)
-            cols.append(col[ok])
-            vals.append(coef[ok, p])
-    return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+    pos, area = problem.memberships(lines)
+    rows = (area[:, None] * P + np.arange(P)).reshape(-1)
+    return rows, np.repeat(col[pos], P), coef[pos].reshape(-1)
 
 
 def solve_lp(problem: MeasureProblem, time_limit: float = 60.0) -> LpSolution:
@@ -87,13 +81,8 @@ def solve_lp(problem: MeasureProblem, time_limit: float = 60.0) -> LpSolution:
 
     # constants: fixed proportional lines contribute their only cut
     const_cost = float((seg.value[fixed_prop] * seg.s_min[fixed_prop]).sum())
-    const_red = np.zeros(problem.required.shape)
     fx = np.nonzero(fixed_prop)[0]
-    red_fx = seg.emission[fx] * seg.s_min[fx, None]
-    for k in range(problem.line_areas.shape[1]):
-        area = problem.line_areas[fx, k]
-        ok = area >= 0
-        np.add.at(const_red, area[ok], red_fx[ok])
+    const_red = problem.area_sum(seg.emission[fx] * seg.s_min[fx, None], lines=fx)
 
     s_lines = np.nonzero(movable)[0]
     n_s = len(s_lines)

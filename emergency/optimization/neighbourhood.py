@@ -59,7 +59,7 @@ def solve_free_lines(
     need_g = np.ceil(np.maximum(residual, 0.0) * MG - 1.0).astype(np.int64)
     line_of_opt = free[owner]
     for a in range(len(problem.area_names)):
-        idx = np.nonzero((problem.line_areas[line_of_opt] == a).any(axis=1))[0]
+        idx = np.nonzero(problem.in_area(a, line_of_opt))[0]
         for p in range(P):
             if need_g[a, p] <= 0:
                 continue

@@ -6,7 +6,8 @@ Option j loses ``cost[j]`` yuan/day and reduces ``reduction[j, p]`` kg/day of
 requirement column p. The columns (``pollutants``) are the four pollutants, then
 any combined target in force (``SO2+NOx``: its column is the sum of its pollutants'
 kg, so a combined row is an ordinary covering row). A line counts toward every area
-in ``line_areas[l]`` (−1 = padding), and every (area, column) row must reach
+in ``line_areas[l]`` (−1 = padding; sum over areas with :meth:`MeasureProblem.area_sum`,
+never by hand), and every (area, column) row ``target[<area>,<column>]`` must reach
 ``required[a, p]`` (0 for a row a combined target replaces):
 
     min  Σ_j cost_j x_j
@@ -62,6 +63,13 @@ class MeasureProblem:
             raise OptimizationError("line_areas must index area_names")
         if self.group is None:
             object.__setattr__(self, "group", np.arange(L))
+        # the (line, area) memberships, padding dropped, area-column-major (every line's first
+        # area, then every line's second …): the order the sums below add in
+        k_line = np.tile(np.arange(L), self.line_areas.shape[1])
+        k_area = self.line_areas.T.reshape(-1)
+        ok = k_area >= 0
+        object.__setattr__(self, "_member_line", k_line[ok])
+        object.__setattr__(self, "_member_area", k_area[ok])
 
     # ------------------------------------------------------------------ shapes
     @property
@@ -84,6 +92,51 @@ class MeasureProblem:
         a, p = divmod(row, len(self.pollutants))
         return self.area_names[a], self.pollutants[p]
 
+    def constraint_name(self, row: int) -> str:
+        """The requirement row's stable name, citing the area by name: ``target[太原市,SO2]``."""
+        area, column = self.row_name(row)
+        return f"target[{area},{column}]"
+
+    # ------------------------------------------------------------------ areas
+    def memberships(self, lines: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(position, area) of every membership of ``lines`` (default: all lines) in an area;
+        ``position`` indexes ``lines``. A line counts toward each of its areas (county, city)."""
+        if lines is None:
+            return self._member_line, self._member_area
+        K = self.line_areas.shape[1]
+        area = self.line_areas[lines].T.reshape(-1)
+        pos = np.tile(np.arange(len(lines)), K)
+        ok = area >= 0
+        return pos[ok], area[ok]
+
+    def area_sum(self, values: np.ndarray, lines: np.ndarray | None = None) -> np.ndarray:
+        """(A, …) Σ_{l ∈ a} values[l]: per-line values summed into every area the line counts
+        toward; ``values`` is aligned with ``lines`` (default: all lines)."""
+        values = np.asarray(values, dtype=float)
+        pos, area = self.memberships(lines)
+        A = len(self.area_names)
+        flat = values.reshape(len(values), int(np.prod(values.shape[1:], dtype=np.int64)))
+        out = np.zeros((A, flat.shape[1]))
+        for c in range(flat.shape[1]):
+            out[:, c] = np.bincount(area, weights=flat[pos, c], minlength=A)
+        return out.reshape((A,) + values.shape[1:])
+
+    def line_sum(self, per_area: np.ndarray) -> np.ndarray:
+        """(L, …) Σ_{a ∋ l} per_area[a]: what a line sees of per-area values (e.g. the
+        marginal prices of all the requirement rows it counts toward)."""
+        per_area = np.asarray(per_area, dtype=float)
+        out = np.zeros((self.n_lines,) + per_area.shape[1:])
+        for k in range(self.line_areas.shape[1]):  # in area-column order, as area_sum adds
+            area = self.line_areas[:, k]
+            ok = area >= 0
+            out[ok] += per_area[area[ok]]
+        return out
+
+    def in_area(self, a: int, lines: np.ndarray | None = None) -> np.ndarray:
+        """(n,) bool: which of ``lines`` (default: all) count toward area ``a``."""
+        rows = self.line_areas if lines is None else self.line_areas[lines]
+        return (rows == a).any(axis=1)
+
     def coupling_matrix(self) -> sp.csr_matrix:
         """(A·P × J) sparse: reduction of option j toward row (a, p) (for the MIP export and
         the baselines; the engine itself does not need SciPy)."""
@@ -91,39 +144,20 @@ class MeasureProblem:
 
         P = len(self.pollutants)
         opt_line = self.option_line()
-        rows, cols, vals = [], [], []
-        for k in range(self.line_areas.shape[1]):
-            area = self.line_areas[opt_line, k]
-            ok = area >= 0
-            j = np.nonzero(ok)[0]
-            for p in range(P):
-                rows.append(area[ok] * P + p)
-                cols.append(j)
-                vals.append(self.reduction[ok, p])
-        r, c, v = (np.concatenate(x) for x in (rows, cols, vals))
+        j, area = self.memberships(opt_line)
+        r = (area[:, None] * P + np.arange(P)).reshape(-1)
+        c = np.repeat(j, P)
+        v = self.reduction[j].reshape(-1)
         keep = v != 0
         return sp.csr_matrix((v[keep], (r[keep], c[keep])), shape=(self.n_rows, self.n_options))
 
     def achieved(self, choice: np.ndarray) -> np.ndarray:
         """(A, P) reduction achieved by a choice (option index per line)."""
-        P = len(self.pollutants)
-        out = np.zeros(self.required.shape)
-        red = self.reduction[choice]
-        for k in range(self.line_areas.shape[1]):
-            area = self.line_areas[:, k]
-            ok = area >= 0
-            np.add.at(out, area[ok], red[ok])
-        return out.reshape(-1, P)
+        return self.area_sum(self.reduction[choice])
 
     def max_achievable(self) -> np.ndarray:
         """(A, P) the most each row can get if every line took its best option for it."""
-        out = np.zeros(self.required.shape)
-        best = np.maximum.reduceat(self.reduction, self.line_start[:-1], axis=0)
-        for k in range(self.line_areas.shape[1]):
-            area = self.line_areas[:, k]
-            ok = area >= 0
-            np.add.at(out, area[ok], best[ok])
-        return out
+        return self.area_sum(np.maximum.reduceat(self.reduction, self.line_start[:-1], axis=0))
 
     def floor_choice(self) -> np.ndarray:
         return self.line_start[:-1].copy()

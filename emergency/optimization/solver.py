@@ -94,11 +94,7 @@ def solve(
 
     # reduced cost of moving a proportional line over its whole range
     seg = lp.seg
-    price = np.zeros((problem.n_lines, P))
-    for k in range(problem.line_areas.shape[1]):
-        area = problem.line_areas[:, k]
-        ok = area >= 0
-        price[ok] += duals[area[ok]]
+    price = problem.line_sum(duals)
     d = seg.value - (seg.emission * price).sum(axis=1)
     move_cost = np.abs(d) * (seg.s_max - seg.s_min)
     movable = (seg.s_max - seg.s_min > 1e-12) | ~seg.proportional
@@ -162,12 +158,5 @@ def solve(
 
 def _achieved_excluding(problem: MeasureProblem, choice: np.ndarray, exclude: np.ndarray) -> np.ndarray:
     """(A, P) reduction of the lines not in ``exclude``."""
-    P = len(problem.pollutants)
-    out = np.zeros(problem.required.shape)
-    keep = ~exclude
-    red = problem.reduction[choice[keep]]
-    for k in range(problem.line_areas.shape[1]):
-        area = problem.line_areas[keep, k]
-        ok = area >= 0
-        np.add.at(out, area[ok], red[ok])
-    return out.reshape(-1, P)
+    keep = np.nonzero(~exclude)[0]
+    return problem.area_sum(problem.reduction[choice[keep]], lines=keep)

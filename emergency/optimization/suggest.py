@@ -39,14 +39,13 @@ def suggest_spared(
     groups = np.unique(line_groups[cand])
     gidx = {g: i for i, g in enumerate(groups.tolist())}
     A, P = base.required.shape
-    contrib = np.zeros((len(groups), A, P))
+    lines = np.nonzero(cand)[0]
+    gi = np.array([gidx[g] for g in line_groups[lines].tolist()], dtype=np.int64)
     gcost = np.zeros(len(groups))
-    for l in np.nonzero(cand)[0]:
-        gi = gidx[int(line_groups[l])]
-        gcost[gi] += cost[l]
-        for a in with_spared.line_areas[l]:
-            if a >= 0:
-                contrib[gi, a] += gain[l]
+    np.add.at(gcost, gi, cost[lines])
+    contrib = np.zeros((len(groups), A, P))  # what each group's strongest measures add to each row
+    pos, area = with_spared.memberships(lines)
+    np.add.at(contrib, (gi[pos], area), gain[lines[pos]])
     need = np.ceil(shortfall * 1000).astype(np.int64)
     cg = np.floor(contrib * 1000).astype(np.int64)
     if len(groups) == 0 or np.any(cg.sum(axis=0) < need):

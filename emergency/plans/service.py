@@ -177,11 +177,7 @@ def _document(tables, policy, level, problem, report, result, choice, hours_to_s
         for a in range(len(problem.area_names))
         for p in range(K)
     ]
-    price = np.zeros((problem.n_lines, K))  # marginal prices seen by each line (sum over its areas)
-    for k in range(problem.line_areas.shape[1]):
-        area = problem.line_areas[:, k]
-        ok = area >= 0
-        price[ok] += duals[area[ok]]
+    price = problem.line_sum(duals)  # marginal prices seen by each line (sum over its areas)
     # per pollutant: a kg of SO2 is worth its own row's price plus that of any combined row counting it
     counts = np.array([[p.value in name.split("+") for name in problem.pollutants] for p in POLLUTANTS], dtype=float)
     price = price @ counts.T  # (L, P)

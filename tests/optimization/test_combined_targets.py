@@ -194,12 +194,12 @@ def test_mps_model_has_the_combined_rows():
     mps = build_mip(problem, names=True).export_to_mps_string()
     rhs = {row: v for (_, row), v in _mps_entries(mps, "RHS").items()}
     cols = _mps_entries(mps, "COLUMNS")
-    for a in (0, 1):  # 测试市, 甲县
-        assert rhs[f"target#{a}#SO2+NOx"] == pytest.approx(200.0)  # 0.1 × (1,000 + 1,000)
-        assert rhs.get(f"target#{a}#SO2", 0.0) == 0.0  # replaced
+    for a in ("测试市", "甲县"):
+        assert rhs[f"target[{a},SO2+NOx]"] == pytest.approx(200.0)  # 0.1 × (1,000 + 1,000)
+        assert rhs.get(f"target[{a},SO2]", 0.0) == 0.0  # replaced
         # coefficient = SO2 + NOx kg of the option: K2 at 50 % = 0.5 × (20 + 200); K3 stop = 300
-        assert cols[("x#91TEST0000000000K2/L01#2", f"target#{a}#SO2+NOx")] == pytest.approx(110.0)
-        assert cols[("x#91TEST0000000000K3/L01#3", f"target#{a}#SO2+NOx")] == pytest.approx(300.0)
+        assert cols[("x#91TEST0000000000K2/L01#2", f"target[{a},SO2+NOx]")] == pytest.approx(110.0)
+        assert cols[("x#91TEST0000000000K3/L01#3", f"target[{a},SO2+NOx]")] == pytest.approx(300.0)
 
 
 def test_workbook_labels_the_combined_rows(tmp_path):
