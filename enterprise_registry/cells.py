@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, Iterator
 
-from enterprise_registry.columns import SheetSpec
+from enterprise_registry.columns import SheetSpec, written_columns
+from enterprise_registry.measure_text import MeasureTextError, action_name_zh
+from enterprise_registry.measure_text import parse_action as _parse_action
 from enterprise_registry.uscc import uscc_problem
 from emergency.vocabulary import EssentialCategory, Grade
 
@@ -247,6 +249,14 @@ def parse_essential(value: Any) -> str:
         ) from None
 
 
+def parse_action(value: Any) -> str:
+    """A 措施类型 cell (停产, 限产 … or the code) -> the config.measures.Action value."""
+    try:
+        return _parse_action(parse_str(value))
+    except MeasureTextError as exc:
+        raise CellError(str(exc)) from None
+
+
 PARSERS: dict[str, Callable[[Any], Any]] = {
     "str": parse_str,
     "int": parse_int,
@@ -257,6 +267,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "uscc": parse_uscc,
     "grade": parse_grade,
     "essential": parse_essential,
+    "action": parse_action,
     # resolved against config/industries.toml and other sheets by the importer:
     "industry": parse_str,
     "process": parse_str,
@@ -276,24 +287,32 @@ def format_cell(kind: str, value: Any) -> Any:
         return "是" if value else "否"
     if kind == "date":
         return value.isoformat()
+    if kind == "action":
+        return action_name_zh(value)
     return value
 
 
 def sheet_rows(spec: SheetSpec, table: dict) -> Iterator[list[Any]]:
     """The data rows of one sheet of a :class:`RegistryTables`, formatted for a file.
 
-    Missing columns are written blank, except 序号 (numbered from 1).
+    Missing columns are written blank, except 序号 (numbered from 1); the columns are
+    :func:`~enterprise_registry.columns.written_columns` (no filed-measure columns for a
+    list without filed measures).
     """
     if spec.key == "version":
         yield [format_cell(c.kind, table.get(c.key)) for c in spec.columns]
         return
+    if spec.key == "lines":
+        from enterprise_registry.filed import own_lines
+
+        table = own_lines(table)  # a measure the 企业 sheet gives is written there, not on each line
     n = len(next(iter(table.values()))) if table else 0
     columns = []
-    for c in spec.columns:
+    for c in written_columns(spec, table):
         values = table.get(c.key)
         if values is None:
             values = list(range(1, n + 1)) if c.key == "seq" else [None] * n
-        if c.kind in ("percent", "bool", "date"):
+        if c.kind in ("percent", "bool", "date", "action"):
             values = [format_cell(c.kind, v) for v in values]
         columns.append(values)
     yield from (list(row) for row in zip(*columns))

@@ -8,7 +8,12 @@ is spelled in exactly one place.
 Kinds: ``str``, ``int``, ``float`` (non-negative unless ``signed``), ``percent``
 (0–100 in the file, 0–1 in the database), ``bool`` (是/否), ``date`` (YYYY-MM-DD),
 ``uscc`` (18-character code, GB 32100-2015), ``grade``, ``essential``, ``industry``
-(Chinese name or code from config/industries.toml), ``process``, ``area``.
+(Chinese name or code from config/industries.toml), ``process``, ``area``, ``action``
+(a measure type: 停产, 限产 … or its code, config.measures.Action).
+
+The filed per-level measures (``group = "filed"``, :func:`filed_columns`) are written
+only for a list that has them (:func:`written_columns`): a list without them reads and
+writes exactly as before they existed.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+
+from emergency.vocabulary import LEVEL_LABELS_ZH, LEVELS
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,7 @@ class ColumnSpec:
     unit: str = ""
     doc: str = ""  # shown in the template's 填表说明 sheet
     export_only: bool = False  # written on export, ignored (and optional) on import
+    group: str = ""  # "filed": written only when the list has filed measures (see written_columns)
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,47 @@ AREA_SHEET = SheetSpec(
     ),
 )
 
+FILED_GROUP = "filed"
+
+
+def filed_columns(where: str) -> tuple[ColumnSpec, ...]:
+    """The filed-measure columns of the 企业 or 生产线 sheet (``where``: 企业 / 生产线).
+
+    First the published layout — 黄色预警措施, 橙色预警措施, 红色预警措施: the text as the
+    list publishes it — then, per level, the columns that make it exact (措施类型, 比例,
+    结焦时间, 禁用国四及以下货车, 核查指标). Keys are ``filed_<level>_<field>``
+    (enterprise_registry.filed). When 措施类型 is empty the published text is read
+    (enterprise_registry.measure_text); a text it cannot read is a located error.
+    """
+    scope = "本企业全部生产线" if where == "企业" else "本生产线"
+    texts = tuple(
+        ColumnSpec(
+            f"filed_{lv.value}_text", f"{LEVEL_LABELS_ZH[lv]}预警措施", "str", required=False, group=FILED_GROUP,
+            doc=f"{LEVEL_LABELS_ZH[lv]}预警期间{scope}的减排措施，按公布的清单原文填写，如“停产”“限产30%”"
+                "“停产50%生产线”“结焦时间延长至36小时”“停产保窑”“降至最低负荷运行”“自主减排”"
+                "“原料日投料量由960吨降低到768吨”；措施类型为空时按原文识别。",
+        )
+        for lv in LEVELS
+    )
+    structured = []
+    for lv in LEVELS:
+        zh = LEVEL_LABELS_ZH[lv]
+        structured += [
+            ColumnSpec(f"filed_{lv.value}_action", f"{zh}措施类型", "action", required=False, group=FILED_GROUP,
+                       doc="停产、限产、按比例停产生产线、降至最低负荷、延长结焦时间、停产保窑、自主减排、"
+                           "禁用国四及以下货车、无；填写后以本列及以下各列为准。"),
+            ColumnSpec(f"filed_{lv.value}_share", f"{zh}措施比例(%)", "percent", required=False, unit="%",
+                       group=FILED_GROUP, doc="限产：产能基数的削减比例；按比例停产生产线：停产生产线的比例；0–100。"),
+            ColumnSpec(f"filed_{lv.value}_hours", f"{zh}结焦时间(小时)", "float", required=False, unit="h",
+                       group=FILED_GROUP, doc="延长结焦时间：延长后的结焦时间，小时。"),
+            ColumnSpec(f"filed_{lv.value}_truck_ban", f"{zh}禁用国四及以下货车", "bool", required=False,
+                       group=FILED_GROUP, doc="是：同时禁用国四及以下重型柴油货车运输；空白按措施原文（或“否”）。"),
+            ColumnSpec(f"filed_{lv.value}_indicator", f"{zh}核查指标", "str", required=False, group=FILED_GROUP,
+                       doc="证明措施落实的指标，如 用电量、用气量、产量、投料量。"),
+        ]
+    return texts + tuple(structured)
+
+
 ENTERPRISE_SHEET = SheetSpec(
     "enterprises",
     "企业",
@@ -100,6 +149,7 @@ ENTERPRISE_SHEET = SheetSpec(
         ColumnSpec("contact_person", "联系人", "str", required=False, doc="应急减排责任人。"),
         ColumnSpec("contact_phone", "联系电话", "str", required=False, doc="责任人手机或固定电话。"),
         ColumnSpec("heavy_trucks_per_day", "日均重型货车(辆)", "int", required=False, unit="辆/日", doc="日均进出厂重型柴油货车数量。"),
+        *filed_columns("企业"),
     ),
 )
 
@@ -126,10 +176,20 @@ LINE_SHEET = SheetSpec(
         ColumnSpec("nox_kg", "NOx排放量(kg/d)", "float", unit="kg/d", doc="同上。"),
         ColumnSpec("pm_kg", "颗粒物排放量(kg/d)", "float", unit="kg/d", doc="同上。"),
         ColumnSpec("vocs_kg", "VOCs排放量(kg/d)", "float", unit="kg/d", doc="同上。"),
+        *filed_columns("生产线"),
     ),
 )
 
 SHEETS: tuple[SheetSpec, ...] = (VERSION_SHEET, AREA_SHEET, ENTERPRISE_SHEET, LINE_SHEET)
+
+
+def written_columns(spec: SheetSpec, table: dict) -> tuple[ColumnSpec, ...]:
+    """The columns a file of ``table`` gets: every column, except the filed-measure
+    columns when the list has none (``table`` holds no filed_* key), so a list without
+    filed measures is written exactly as before they existed."""
+    if any(k.startswith("filed_") for k in table):
+        return spec.columns
+    return tuple(c for c in spec.columns if c.group != FILED_GROUP)
 
 
 @dataclass

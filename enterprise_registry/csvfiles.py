@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from emergency.errors import ImportRejected, InputError, RegistryError
 from enterprise_registry.cells import Problem, sheet_rows
-from enterprise_registry.columns import SHEETS, RegistryTables, SheetSpec
+from enterprise_registry.columns import SHEETS, RegistryTables, SheetSpec, written_columns
 
 Progress = Callable[[str, int], None]  # (sheet key, rows written)
 PROGRESS_EVERY = 20_000
@@ -116,7 +116,7 @@ def write_csv_dir(tables: RegistryTables, path: Path, progress: Progress | None 
 def _write_csv(tables: RegistryTables, spec: SheetSpec, file: Path, progress: Progress | None) -> None:
     with file.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow([c.header for c in spec.columns])
+        writer.writerow([c.header for c in written_columns(spec, getattr(tables, spec.key))])
         for i, row in enumerate(sheet_rows(spec, getattr(tables, spec.key)), start=1):
             writer.writerow(["" if v is None else neutral_text(v) for v in row])
             if progress and i % PROGRESS_EVERY == 0:

@@ -8,6 +8,10 @@ essential category as their enum values (the strings used in published lists).
 
 Each entity has a ``*Base`` class with its data fields (shared with the public
 schemas in :mod:`enterprise_registry.schemas`) and a table class adding the keys.
+Filed per-level measures (一厂一策 published in the list) are rows of FiledMeasure, one
+per (enterprise or line, level): a measure the 企业 sheet gives for every line of the
+firm is stored once, at the enterprise (``line_id`` NULL), as the list publishes it.
+
 A change here needs an alembic revision in ``enterprise_registry/migrations``
 (``tests/registry/test_migrations.py`` compares the two).
 """
@@ -119,3 +123,23 @@ class ProductionLine(ProductionLineBase, table=True):
     def make_line_id(uscc: str, line_code: str) -> str:
         """The stable id plans use for a line: ``<uscc>/<line_code>``."""
         return make_line_id(uscc, line_code)
+
+
+class FiledMeasure(SQLModel, table=True):
+    """A measure filed in the list for one level (enterprise_registry.filed): at an
+    enterprise (``line_id`` NULL: every line of the firm that files none of its own) or
+    at one line. ``action`` is a config.measures.Action value; ``share`` a fraction 0–1."""
+
+    __tablename__ = "filed_measure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="list_version.id", index=True, ondelete="CASCADE")
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
+    line_id: int | None = Field(default=None, foreign_key="production_line.id", index=True, ondelete="CASCADE")
+    level: str = Field(max_length=10)
+    action: str = Field(max_length=30)
+    share: float | None = None
+    hours: float | None = None
+    truck_ban: bool = False
+    text: str | None = Field(default=None, max_length=1000)
+    indicator: str | None = Field(default=None, max_length=100)

@@ -20,15 +20,18 @@ from typing import Any, NamedTuple
 
 from emergency import clock
 from emergency.errors import NotFound
-from enterprise_registry.columns import AREA_SHEET, ENTERPRISE_SHEET, LINE_SHEET, RegistryTables
+from enterprise_registry import filed
+from enterprise_registry.columns import AREA_SHEET, ENTERPRISE_SHEET, FILED_GROUP, LINE_SHEET, RegistryTables
 
 # table names of enterprise_registry.models (tests check they agree)
 VERSION_TABLE, AREA_TABLE, ENTERPRISE_TABLE, LINE_TABLE = "list_version", "area", "enterprise", "production_line"
+FILED_TABLE = "filed_measure"
 
 AREA_KEYS = [c.key for c in AREA_SHEET.columns]
-ENTERPRISE_KEYS = [c.key for c in ENTERPRISE_SHEET.columns]
-# line columns stored on the line (uscc and enterprise_name come from its enterprise)
-LINE_KEYS = [c.key for c in LINE_SHEET.columns if c.key not in ("uscc", "enterprise_name")]
+# columns stored on the enterprise / the line (uscc and enterprise_name of a line come
+# from its enterprise; filed measures are rows of filed_measure, read by _filed_columns)
+ENTERPRISE_KEYS = [c.key for c in ENTERPRISE_SHEET.columns if c.group != FILED_GROUP]
+LINE_KEYS = [c.key for c in LINE_SHEET.columns if c.key not in ("uscc", "enterprise_name") and c.group != FILED_GROUP]
 
 # What planning reads (the builder, the plan document): the rest of the list (contacts,
 # coordinates, the three capacities behind the basis…) stays in the database.
@@ -106,6 +109,28 @@ def _columns(db: DbReader, table: str, keys: list[str], version_id: int, extra: 
     return out
 
 
+def _filed_columns(db: DbReader, version_id: int, ents: dict[str, list], ent_pos: dict[int, int],
+                   lines: dict[str, list], line_ids: list[int]) -> None:
+    """The version's filed measures as the filed_* columns of ``ents`` and ``lines`` (in
+    place), the 企业 sheet's given to the lines (enterprise_registry.filed.expand); no
+    columns at all for a version without filed measures."""
+    rows = db.rows(f"SELECT enterprise_id, line_id, level, action, share, hours, truck_ban, text, indicator "
+                   f"FROM {FILED_TABLE} WHERE version_id = ? ORDER BY id", (version_id,))
+    if not rows:
+        return
+    n_e, n_l = len(ent_pos), len(line_ids)
+    line_pos = {lid: j for j, lid in enumerate(line_ids)}
+    for key in filed.keys():
+        ents[key] = [None] * n_e
+        lines[key] = [None] * n_l
+    for eid, lid, level, *values in rows:
+        table, i = (ents, ent_pos[eid]) if lid is None else (lines, line_pos[lid])
+        values[3] = bool(values[3])  # truck_ban: SQLite gives 0/1
+        for field, value in zip(filed.FIELDS, values):
+            table[filed.column(level, field)][i] = value
+    filed.expand(ents, lines)
+
+
 def read_tables(db: DbReader, version: str | None, ent_keys: list[str] = ENTERPRISE_KEYS,
                 line_keys: list[str] = LINE_KEYS) -> RegistryTables:
     """A version's areas, enterprises and lines: three column reads.
@@ -119,11 +144,14 @@ def read_tables(db: DbReader, version: str | None, ent_keys: list[str] = ENTERPR
         ent_keys, line_keys = ENTERPRISE_KEYS, LINE_KEYS
     areas = _columns(db, AREA_TABLE, AREA_KEYS, v.id)
     ents = _columns(db, ENTERPRISE_TABLE, ent_keys, v.id, ("id",))
-    lines = _columns(db, LINE_TABLE, line_keys, v.id, ("enterprise_id",))
-    pos = {eid: i for i, eid in enumerate(ents.pop("id"))}
+    lines = _columns(db, LINE_TABLE, line_keys, v.id, ("enterprise_id", "id"))
+    ent_ids = ents.pop("id")
+    pos = {eid: i for i, eid in enumerate(ent_ids)}
     at = [pos[eid] for eid in lines.pop("enterprise_id")]
+    line_ids = lines.pop("id")
     uscc, name = ents["uscc"], ents["name"]
     lines["uscc"] = [uscc[i] for i in at]
     lines["enterprise_name"] = [name[i] for i in at]
+    _filed_columns(db, v.id, ents, pos, lines, line_ids)
     version_row = {"name": v.name, "effective_date": v.effective_date, "city": v.city, "notes": v.notes}
     return RegistryTables(version=version_row, areas=areas, enterprises=ents, lines=lines, content_sha256=v.content_sha256)

@@ -16,10 +16,12 @@ from sqlalchemy.exc import IntegrityError
 
 from config.industries import IndustryCatalog, load_industries
 from emergency.errors import ImportRejected, NotFound, RegistryError
+from emergency.vocabulary import LEVELS
 from enterprise_registry import reading
 from enterprise_registry.columns import RegistryTables, tables_sha256
 from enterprise_registry.db import dbapi_reader
-from enterprise_registry.models import Area, Enterprise, ListVersion, ProductionLine, make_line_id
+from enterprise_registry import filed
+from enterprise_registry.models import Area, Enterprise, FiledMeasure, ListVersion, ProductionLine, make_line_id
 from enterprise_registry.reading import PLANNING_ENTERPRISE_KEYS, PLANNING_LINE_KEYS, DbReader
 from enterprise_registry.schemas import EnterprisePublic, ImportSummary, ListVersionPublic, ProductionLinePublic
 from enterprise_registry.uscc import uscc_problem
@@ -106,6 +108,7 @@ def _write_version(engine, tables, replace, source_file, content_sha256, progres
             conn.execute(update(ListVersion).where(ListVersion.id == existing).values(name=ListVersion.name))
             if guard is not None:
                 guard(conn, v["name"])
+            conn.execute(delete(FiledMeasure).where(FiledMeasure.version_id == existing))
             conn.execute(delete(ProductionLine).where(ProductionLine.version_id == existing))
             conn.execute(delete(Enterprise).where(Enterprise.version_id == existing))
             conn.execute(delete(Area).where(Area.version_id == existing))
@@ -137,10 +140,44 @@ def _write_version(engine, tables, replace, source_file, content_sha256, progres
             conn.execute(insert(ProductionLine), line_rows[start : start + BATCH])
             if progress:
                 progress("lines", min(start + BATCH, n_l), n_l)
+        _write_filed(conn, tables, vid, ids)
     return ImportSummary(
         version=v["name"], version_id=vid, areas=tables.n_rows("areas"), enterprises=n_e, lines=n_l,
         replaced=existing is not None,
     )
+
+
+def _write_filed(conn: Connection, tables: RegistryTables, vid: int, ent_ids: dict[str, int]) -> None:
+    """The filed measures as FiledMeasure rows: the 企业 sheet's at the enterprise, each
+    line's own at the line (inherited values are not repeated: enterprise_registry.filed)."""
+    ents, lines = tables.enterprises, filed.own_lines(tables.lines)
+    if not (filed.has_filed(ents) or filed.has_filed(lines)):
+        return
+    line_ids = {
+        (eid, code): lid
+        for lid, eid, code in conn.execute(
+            select(ProductionLine.id, ProductionLine.enterprise_id, ProductionLine.line_code)
+            .where(ProductionLine.version_id == vid)
+        ).all()
+    }
+    rows = []
+    for level in LEVELS:
+        cols = {f: filed.column(level, f) for f in filed.FIELDS}
+        for owner, table in (("enterprise", ents), ("line", lines)):
+            actions = table.get(cols["action"]) or []
+            for i, action in enumerate(actions):
+                if action is None:
+                    continue
+                eid = ent_ids[table["uscc"][i]]
+                rows.append({
+                    "version_id": vid, "enterprise_id": eid,
+                    "line_id": line_ids[eid, table["line_code"][i]] if owner == "line" else None,
+                    "level": level.value, "action": str(action), "share": table[cols["share"]][i],
+                    "hours": table[cols["hours"]][i], "truck_ban": bool(table[cols["truck_ban"]][i]),
+                    "text": table[cols["text"]][i], "indicator": table[cols["indicator"]][i],
+                })
+    for start in range(0, len(rows), BATCH):
+        conn.execute(insert(FiledMeasure), rows[start : start + BATCH])
 
 
 def import_list_file(engine: Engine, path: Path, *, replace: bool = False, progress: Progress | None = None,

@@ -27,7 +27,15 @@ order: headers (unknown, missing, repeated); each cell by its column kind
   the smallest of EIA-approved, permitted and last year's actual (and > 0), and a
   given 产能基数 equal to it;
 - shares that look like an Excel percent-formatted cell (0 < x < 1 where a load
-  under 1 % makes no sense) are refused rather than read as x %.
+  under 1 % makes no sense) are refused rather than read as x %;
+- filed measures (企业 and 生产线 sheets, columns 黄色/橙色/红色预警措施 and their structured
+  columns, enterprise_registry.columns.filed_columns): 措施类型 with the parameters it
+  needs (限产 a share, 延长结焦时间 the hours, no others); without 措施类型 the published
+  text is read (enterprise_registry.measure_text) or is an error at its cell; a share or
+  hours without 措施类型 is an error; each line (after the 企业 sheet's measures are
+  given to its lines, enterprise_registry.filed.expand) has a measure at all three
+  levels or at none. The checks against policy (nesting, floors, sparing) come after,
+  in enterprise_registry.filed_checks.
 """
 
 from __future__ import annotations
@@ -36,10 +44,12 @@ import math
 from typing import Any
 
 from config.industries import SHORTEST_BOARD_SOURCE, IndustryCatalog, lowest_grade
+from enterprise_registry import filed
 from enterprise_registry.cells import PARSERS, CellError, Problem, header_key, is_blank
 from enterprise_registry.columns import RegistryTables, SheetSpec
 from enterprise_registry.listfiles import RawSheet
-from emergency.vocabulary import EssentialCategory, Grade
+from enterprise_registry.measure_text import NEEDS_HOURS, NEEDS_SHARE, MeasureTextError, parse_measure_text
+from emergency.vocabulary import LEVEL_LABELS_ZH, LEVELS, EssentialCategory, Grade, WarningLevel
 
 _DEFAULTS = {"essential_category": EssentialCategory.NONE.value, "small_micro": False, "ultra_low_filed": False}
 NEEDS_APPROVED_LOAD = {EssentialCategory.LIVELIHOOD.value, EssentialCategory.MILITARY_EXPORT.value}
@@ -75,13 +85,19 @@ TEXT_KINDS = {"str", "area"}  # stored as typed; industry / process are stored a
 def max_lengths() -> dict[str, dict[str, int]]:
     """The database's length of each text column, per sheet (from the SQLModel tables):
     a longer text is refused at import, not by PostgreSQL halfway through it."""
-    from enterprise_registry.models import Area, Enterprise, ListVersion, ProductionLine
+    from enterprise_registry.models import Area, Enterprise, FiledMeasure, ListVersion, ProductionLine
 
     tables = {"version": ListVersion, "areas": Area, "enterprises": Enterprise, "lines": ProductionLine}
-    return {
+    out = {
         key: {c.name: c.type.length for c in model.__table__.columns if getattr(c.type, "length", None)}
         for key, model in tables.items()
     }
+    measure = {c.name: c.type.length for c in FiledMeasure.__table__.columns if getattr(c.type, "length", None)}
+    for key in ("enterprises", "lines"):
+        for level in LEVELS:
+            for field in ("text", "indicator"):
+                out[key][filed.column(level, field)] = measure[field]
+    return out
 
 
 def _parse_sheet(raw: RawSheet, problems: list[Problem], lengths: dict[str, int] | None = None) -> _Sheet:
@@ -315,6 +331,103 @@ def _check_capacity_basis(lines: _Sheet, problems: list[Problem]) -> None:
     lines.columns["capacity_basis"] = basis
 
 
+def _resolve_filed(sheet: _Sheet, problems: list[Problem]) -> None:
+    """Each row's filed measure per level: from 措施类型 and its parameters, else read from
+    the published text; located errors for what cannot be (in place on ``sheet``)."""
+    for level in LEVELS:
+        key = lambda field: filed.column(level, field)  # noqa: E731
+        zh = LEVEL_LABELS_ZH[level]
+        text, action, share = sheet.get(key("text")), list(sheet.get(key("action"))), list(sheet.get(key("share")))
+        hours, truck, indicator = list(sheet.get(key("hours"))), list(sheet.get(key("truck_ban"))), sheet.get(key("indicator"))
+        for i in range(len(sheet.raw.rows)):
+            if action[i] is None:
+                given = [f for f in ("share", "hours") if (share if f == "share" else hours)[i] is not None]
+                if given:
+                    for f in given:
+                        problems.append(sheet.problem(i, key(f), (share if f == "share" else hours)[i],
+                                                      f"填写了本列，须同时填写“{zh}措施类型”"))
+                    continue
+                if text[i] is not None:
+                    try:
+                        parsed = parse_measure_text(text[i])
+                    except MeasureTextError as exc:
+                        problems.append(sheet.problem(i, key("text"), text[i], str(exc)))
+                        continue
+                    action[i], share[i], hours[i] = parsed.action.value, parsed.share, parsed.hours
+                    truck[i] = parsed.truck_ban if truck[i] is None else truck[i]
+                    continue
+                if truck[i]:
+                    action[i] = "truck_ban"
+                elif truck[i] is not None or indicator[i] is not None:
+                    f = "truck_ban" if truck[i] is not None else "indicator"
+                    problems.append(sheet.problem(i, key(f), truck[i] if f == "truck_ban" else indicator[i],
+                                                  f"未填写{zh}预警措施（“{zh}预警措施”或“{zh}措施类型”）"))
+                continue
+            _check_parameters(sheet, i, level, action[i], share[i], hours[i], truck[i], problems)
+            if truck[i] is None:
+                truck[i] = action[i] == "truck_ban"
+        sheet.columns[key("action")], sheet.columns[key("share")] = action, share
+        sheet.columns[key("hours")], sheet.columns[key("truck_ban")] = hours, truck
+
+
+def _check_parameters(sheet: _Sheet, i: int, level, action: str, share, hours, truck, problems: list[Problem]) -> None:
+    from config.measures import Action
+
+    from enterprise_registry.measure_text import ACTION_NAMES_ZH
+
+    a = Action(action)
+    name = ACTION_NAMES_ZH[a]
+    key = lambda field: filed.column(level, field)  # noqa: E731
+    if a in NEEDS_SHARE and not share:
+        problems.append(sheet.problem(i, key("share"), share, f"措施“{name}”须填写大于0的比例"))
+    if a not in NEEDS_SHARE and share is not None:
+        problems.append(sheet.problem(i, key("share"), round(share * 100, 10), f"措施“{name}”不填比例（比例只用于限产、按比例停产生产线）"))
+    if a in NEEDS_HOURS and not hours:
+        problems.append(sheet.problem(i, key("hours"), hours, f"措施“{name}”须填写延长后的结焦时间（小时）"))
+    if a not in NEEDS_HOURS and hours is not None:
+        problems.append(sheet.problem(i, key("hours"), hours, f"措施“{name}”不填结焦时间"))
+    if a is Action.TRUCK_BAN and truck is False:
+        problems.append(sheet.problem(i, key("truck_ban"), "否", "措施类型为禁用国四及以下货车，本列不能为“否”"))
+
+
+def _check_filed_levels(ents: _Sheet, lines: _Sheet, tables_ents: dict, tables_lines: dict, problems: list[Problem]) -> None:
+    """After expansion: each line has a measure at all three levels or at none (one error
+    per row that gave the incomplete set, at each missing level's 预警措施 cell)."""
+    row_of = {u: i for i, u in enumerate(tables_ents["uscc"]) if u is not None}
+    seen: set[tuple[str, int, WarningLevel]] = set()
+    for j, code in enumerate(tables_lines["uscc"]):
+        got = [lv for lv in LEVELS if tables_lines[filed.column(lv, "action")][j] is not None]
+        if not got or len(got) == len(LEVELS):
+            continue
+        e = row_of.get(code)
+        from_ent = e is not None and any(tables_ents[filed.column(lv, "action")][e] is not None for lv in LEVELS)
+        own = any(not tables_lines[filed.column(lv, filed.INHERITED)][j] for lv in got)
+        sheet, i = (lines, j) if own or not from_ent else (ents, e)
+        for level in LEVELS:
+            if level in got or (sheet.raw.label, i, level) in seen:
+                continue
+            seen.add((sheet.raw.label, i, level))
+            given = "、".join(LEVEL_LABELS_ZH[lv] for lv in got)
+            problems.append(sheet.problem(i, filed.column(level, "text"), None,
+                                          f"已填写{given}预警措施，未填写{LEVEL_LABELS_ZH[level]}预警措施：三级措施须全部填写"
+                                          "（企业表填写的措施适用于该企业全部生产线）"))
+
+
+def _filed_tables(ents: _Sheet, lines: _Sheet, problems: list[Problem]) -> None:
+    """Resolve the filed measures of both sheets, give the 企业 sheet's to the lines, check
+    each line has all three levels or none; a list without any drops the columns."""
+    _resolve_filed(ents, problems)
+    _resolve_filed(lines, problems)
+    keys = filed.keys()
+    if not (filed.has_filed(ents.columns) or filed.has_filed(lines.columns)):
+        for sheet in (ents, lines):
+            for k in keys:
+                sheet.columns.pop(k, None)
+        return
+    filed.expand(ents.columns, lines.columns)
+    _check_filed_levels(ents, lines, ents.columns, lines.columns, problems)
+
+
 def validate_sheets(raw: dict[str, RawSheet], catalog: IndustryCatalog) -> tuple[RegistryTables, list[Problem]]:
     """Parse and check every sheet; the tables are only meaningful without problems."""
     problems: list[Problem] = []
@@ -325,6 +438,7 @@ def validate_sheets(raw: dict[str, RawSheet], catalog: IndustryCatalog) -> tuple
     known_areas = _check_version_and_areas(version, areas, problems)
     rows_by_code = _check_enterprises(ents, known_areas, catalog, problems)
     _check_lines(lines, ents, rows_by_code, catalog, problems)
+    _filed_tables(ents, lines, problems)
     version_row = {k: (v[0] if v else None) for k, v in version.columns.items()}
     tables = RegistryTables(version=version_row, areas=areas.columns, enterprises=ents.columns, lines=lines.columns)
     return tables, sorted(problems, key=_reading_order(raw))

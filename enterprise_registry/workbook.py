@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter
 
 from emergency.errors import InputError, RegistryError, TooLarge
 from enterprise_registry.cells import sheet_rows
-from enterprise_registry.columns import SHEETS, RegistryTables, SheetSpec
+from enterprise_registry.columns import SHEETS, ColumnSpec, RegistryTables, written_columns
 
 Progress = Callable[[str, int], None]  # (sheet key, rows written)
 
@@ -416,9 +416,9 @@ def neutralise(cell) -> None:
         cell.data_type = "s"
 
 
-def _header_cells(ws, spec: SheetSpec) -> list[WriteOnlyCell]:
+def _header_cells(ws, columns: tuple[ColumnSpec, ...]) -> list[WriteOnlyCell]:
     cells = []
-    for c in spec.columns:
+    for c in columns:
         cell = WriteOnlyCell(ws, value=c.header)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
@@ -453,9 +453,10 @@ def _write_sheets(tables: RegistryTables, path: Path, progress: Progress | None)
     for spec in SHEETS:
         ws = wb.create_sheet(spec.title)
         ws.freeze_panes = "A2"
-        for i, c in enumerate(spec.columns, start=1):
+        columns = written_columns(spec, getattr(tables, spec.key))
+        for i, c in enumerate(columns, start=1):
             ws.column_dimensions[get_column_letter(i)].width = column_width(c.header)
-        ws.append(_header_cells(ws, spec))
+        ws.append(_header_cells(ws, columns))
         for i, row in enumerate(sheet_rows(spec, getattr(tables, spec.key)), start=1):
             ws.append(safe_row(ws, row))
             if progress and i % PROGRESS_EVERY == 0:
