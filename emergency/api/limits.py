@@ -9,8 +9,9 @@ the rest of it to disk. Uploads (``multipart/form-data``) may be as large as the
 most :data:`JSON_LIMIT_BYTES` (and never more than the upload limit).
 
 Every upload route needs a signed-in user, and FastAPI parses a body before it checks
-who sent it: an upload without an ``Authorization`` header is answered 401 here,
-unread, so an anonymous client cannot make the server spool anything.
+who sent it: an upload without an ``Authorization`` header (or, for the console's
+forms, its session cookie) is answered 401 here, unread, so an anonymous client cannot
+make the server spool anything.
 
 The 413 body is the API's error shape: ``{"detail", "code": "too_large", "limit_bytes"}``.
 """
@@ -22,6 +23,15 @@ import json
 from emergency.errors import AuthenticationFailed, EmergencyError, InputError, TooLarge
 
 JSON_LIMIT_BYTES = 2 << 20
+SESSION_COOKIE = b"emergency_session="  # the console's (emergency.console.session.COOKIE)
+
+
+def _credentials(headers: dict[bytes, bytes]) -> bool:
+    """An Authorization header, or the console's session cookie, is present (checked later)."""
+    if headers.get(b"authorization", b"").strip():
+        return True
+    return any(part.strip().startswith(SESSION_COOKIE) and len(part.strip()) > len(SESSION_COOKIE)
+               for part in headers.get(b"cookie", b"").split(b";"))
 
 
 class _Over(Exception):
@@ -68,7 +78,7 @@ class BodyLimit:
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
         content_type = headers.get(b"content-type", b"").decode("latin-1")
         limit = self.limit_for(content_type)
-        if content_type.lower().startswith("multipart/form-data") and not headers.get(b"authorization", b"").strip():
+        if content_type.lower().startswith("multipart/form-data") and not _credentials(headers):
             await self.refuse(send, AuthenticationFailed(
                 "需要登录：请在 Authorization 头中提供 Bearer 令牌 (credentials required)"), 401)
             return
