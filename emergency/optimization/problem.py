@@ -32,6 +32,62 @@ if TYPE_CHECKING:
     import scipy.sparse as sp
 
 
+class AreaIncidence:
+    """Which requirement areas each line counts toward, and sums over them.
+
+    ``line_areas`` (L, K) holds each line's area rows (county, city), −1 = padding. The
+    memberships (line, area) are kept padding-free in area-column-major order (every
+    line's first area, then every line's second …), the order the sums add in. Code
+    outside this class never loops over ``line_areas`` by hand."""
+
+    def __init__(self, line_areas: np.ndarray, n_areas: int) -> None:
+        self.line_areas = np.asarray(line_areas, dtype=np.int64)
+        self.n_areas = n_areas
+        self.n_lines = len(self.line_areas)
+        self._line, self._area = self._pairs(self.line_areas)
+
+    @staticmethod
+    def _pairs(line_areas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        area = line_areas.T.reshape(-1)
+        pos = np.tile(np.arange(len(line_areas)), line_areas.shape[1])
+        ok = area >= 0
+        return pos[ok], area[ok]
+
+    def memberships(self, lines: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(position, area) of every membership of ``lines`` (default: all lines) in an area;
+        ``position`` indexes ``lines``. A line counts toward each of its areas (county, city)."""
+        if lines is None:
+            return self._line, self._area
+        return self._pairs(self.line_areas[lines])
+
+    def area_sum(self, values: np.ndarray, lines: np.ndarray | None = None) -> np.ndarray:
+        """(A, …) Σ_{l ∈ a} values[l]: per-line values summed into every area the line counts
+        toward; ``values`` is aligned with ``lines`` (default: all lines)."""
+        values = np.asarray(values, dtype=float)
+        pos, area = self.memberships(lines)
+        flat = values.reshape(len(values), int(np.prod(values.shape[1:], dtype=np.int64)))
+        out = np.zeros((self.n_areas, flat.shape[1]))
+        for c in range(flat.shape[1]):
+            out[:, c] = np.bincount(area, weights=flat[pos, c], minlength=self.n_areas)
+        return out.reshape((self.n_areas,) + values.shape[1:])
+
+    def line_sum(self, per_area: np.ndarray) -> np.ndarray:
+        """(L, …) Σ_{a ∋ l} per_area[a]: what a line sees of per-area values (e.g. the
+        marginal prices of all the requirement rows it counts toward)."""
+        per_area = np.asarray(per_area, dtype=float)
+        out = np.zeros((self.n_lines,) + per_area.shape[1:])
+        for k in range(self.line_areas.shape[1]):  # in area-column order, as area_sum adds
+            area = self.line_areas[:, k]
+            ok = area >= 0
+            out[ok] += per_area[area[ok]]
+        return out
+
+    def in_area(self, a: int, lines: np.ndarray | None = None) -> np.ndarray:
+        """(n,) bool: which of ``lines`` (default: all) count toward area ``a``."""
+        rows = self.line_areas if lines is None else self.line_areas[lines]
+        return (rows == a).any(axis=1)
+
+
 @dataclass(frozen=True, eq=False)
 class MeasureProblem:
     line_ids: np.ndarray  # (L,) str
@@ -63,13 +119,7 @@ class MeasureProblem:
             raise OptimizationError("line_areas must index area_names")
         if self.group is None:
             object.__setattr__(self, "group", np.arange(L))
-        # the (line, area) memberships, padding dropped, area-column-major (every line's first
-        # area, then every line's second …): the order the sums below add in
-        k_line = np.tile(np.arange(L), self.line_areas.shape[1])
-        k_area = self.line_areas.T.reshape(-1)
-        ok = k_area >= 0
-        object.__setattr__(self, "_member_line", k_line[ok])
-        object.__setattr__(self, "_member_area", k_area[ok])
+        object.__setattr__(self, "incidence", AreaIncidence(self.line_areas, len(self.area_names)))
 
     # ------------------------------------------------------------------ shapes
     @property
@@ -99,43 +149,20 @@ class MeasureProblem:
 
     # ------------------------------------------------------------------ areas
     def memberships(self, lines: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(position, area) of every membership of ``lines`` (default: all lines) in an area;
-        ``position`` indexes ``lines``. A line counts toward each of its areas (county, city)."""
-        if lines is None:
-            return self._member_line, self._member_area
-        K = self.line_areas.shape[1]
-        area = self.line_areas[lines].T.reshape(-1)
-        pos = np.tile(np.arange(len(lines)), K)
-        ok = area >= 0
-        return pos[ok], area[ok]
+        """See :meth:`AreaIncidence.memberships`."""
+        return self.incidence.memberships(lines)
 
     def area_sum(self, values: np.ndarray, lines: np.ndarray | None = None) -> np.ndarray:
-        """(A, …) Σ_{l ∈ a} values[l]: per-line values summed into every area the line counts
-        toward; ``values`` is aligned with ``lines`` (default: all lines)."""
-        values = np.asarray(values, dtype=float)
-        pos, area = self.memberships(lines)
-        A = len(self.area_names)
-        flat = values.reshape(len(values), int(np.prod(values.shape[1:], dtype=np.int64)))
-        out = np.zeros((A, flat.shape[1]))
-        for c in range(flat.shape[1]):
-            out[:, c] = np.bincount(area, weights=flat[pos, c], minlength=A)
-        return out.reshape((A,) + values.shape[1:])
+        """(A, …) Σ_{l ∈ a} values[l] (see :meth:`AreaIncidence.area_sum`)."""
+        return self.incidence.area_sum(values, lines)
 
     def line_sum(self, per_area: np.ndarray) -> np.ndarray:
-        """(L, …) Σ_{a ∋ l} per_area[a]: what a line sees of per-area values (e.g. the
-        marginal prices of all the requirement rows it counts toward)."""
-        per_area = np.asarray(per_area, dtype=float)
-        out = np.zeros((self.n_lines,) + per_area.shape[1:])
-        for k in range(self.line_areas.shape[1]):  # in area-column order, as area_sum adds
-            area = self.line_areas[:, k]
-            ok = area >= 0
-            out[ok] += per_area[area[ok]]
-        return out
+        """(L, …) Σ_{a ∋ l} per_area[a] (see :meth:`AreaIncidence.line_sum`)."""
+        return self.incidence.line_sum(per_area)
 
     def in_area(self, a: int, lines: np.ndarray | None = None) -> np.ndarray:
         """(n,) bool: which of ``lines`` (default: all) count toward area ``a``."""
-        rows = self.line_areas if lines is None else self.line_areas[lines]
-        return (rows == a).any(axis=1)
+        return self.incidence.in_area(a, lines)
 
     def coupling_matrix(self) -> sp.csr_matrix:
         """(A·P × J) sparse: reduction of option j toward row (a, p) (for the MIP export and
