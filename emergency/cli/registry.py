@@ -231,3 +231,4 @@ def show(
             f"{ln.so2_kg:g}", f"{ln.nox_kg:g}", f"{ln.pm_kg:g}", f"{ln.vocs_kg:g}",
         )
     console.print(table)
+import emergency.cli.listcheck  # noqa: E402,F401  registers `emergency registry check` (the list check)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from emergency.api.routes import audit, auth, compliance, notices, plans, registry, users, warnings
+from emergency.api.routes import lists  # the list check (清单核算)
 
 router = APIRouter()
-for _area in (auth, users, registry, plans, warnings, notices, compliance, audit):
+for _area in (auth, users, registry, lists, plans, warnings, notices, compliance, audit):
     router.include_router(_area.router)
