@@ -17,7 +17,7 @@ import numpy as np
 
 from config.policy import Policy, find_area, load_policy
 from emergency import clock
-from emergency.optimization.builder import BuildReport, build_problem
+from emergency.optimization.builder import FILED_SOURCE, BuildReport, build_problem
 from emergency.optimization.problem import MeasureProblem
 from emergency.optimization.result import SolveResult
 from emergency.optimization.solver import solve
@@ -275,7 +275,8 @@ def _actions(tables, level, problem, report, choice, price) -> tuple[list[Action
     m_action = [m.action.value for m in measures]
     rule_list = report.rules
     rule_of = report.rule_index[sel]
-    at_load = np.array([r is not None and r.effect.value == "approved_load" for r in rule_list])[rule_of]
+    filed = np.array([src == FILED_SOURCE for src in report.floor_sources], dtype=bool)  # 按清单备案措施
+    at_load = np.array([r is not None and r.effect.value == "approved_load" for r in rule_list])[rule_of] & ~filed[fid]
     grade = np.asarray(ents["grade"], dtype=object)[e]
     industry = np.asarray(ents["industry"], dtype=object)[e]
     process = np.asarray(lines["process"], dtype=object)[li]
@@ -306,7 +307,7 @@ def _actions(tables, level, problem, report, choice, price) -> tuple[list[Action
         rkey = (g, ind, proc, fl_key, r, ap)
         text = reason_cache.get(rkey)
         if text is None:
-            text = floor_reason(g, ind, proc, level, floor_label)
+            text = f"按清单备案措施：{floor_label}" if filed[f] else floor_reason(g, ind, proc, level, floor_label)
             rule = rule_list[r]
             if rule is not None:
                 text = f"{rule.reason_zh}；{text}"

@@ -61,6 +61,11 @@ def test_plan_cites_the_filed_measure():
     assert doc.sources[f2.source] == FILED_SOURCE
     if f2.basis == "floor":
         assert f2.measure_zh == "限产10%" and f2.output_cut == pytest.approx(0.1)
+        assert f2.reason.startswith("按清单备案措施：限产10%")
+    doc = make_plan(hand_list(), L.ORANGE, policy=load_policy()).document
+    f5 = next(a for a in doc.actions if a.line_id == lid("F5"))  # its filed cut 50 %, above its approved load
+    if f5.basis == "floor":
+        assert f5.measure_zh == "限产50%" and "按核定负荷" not in f5.measure_zh
 
 
 def test_an_invalid_filed_measure_is_a_located_error():
