@@ -46,8 +46,27 @@ class EnterprisePage(BaseModel):
     items: list[EnterprisePublic]
 
 
+class ImportWarning(BaseModel):
+    """A located finding that does not refuse the list (e.g. a filed measure below an
+    advisory floor, a voluntary measure of an A-grade firm)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sheet: str
+    row: int | None
+    column: str | None
+    value: str | float | int | None
+    reason: str
+    message: str  # the whole located line, as the CLI prints it
+
+    @classmethod
+    def of(cls, problem) -> "ImportWarning":
+        return cls(sheet=problem.sheet, row=problem.row, column=problem.column, value=problem.value,
+                   reason=problem.reason, message=str(problem))
+
+
 class ImportSummary(BaseModel):
-    """What an import wrote (in one transaction)."""
+    """What an import wrote (in one transaction), and the warnings of its checks."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -57,3 +76,4 @@ class ImportSummary(BaseModel):
     enterprises: int
     lines: int
     replaced: bool
+    warnings: tuple[ImportWarning, ...] = ()

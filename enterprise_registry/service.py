@@ -8,13 +8,15 @@ a 250,000-line list must import in seconds.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from config.industries import IndustryCatalog, load_industries
+
 from emergency.errors import ImportRejected, NotFound, RegistryError
 from emergency.vocabulary import LEVELS
 from enterprise_registry import reading
@@ -23,8 +25,12 @@ from enterprise_registry.db import dbapi_reader
 from enterprise_registry import filed
 from enterprise_registry.models import Area, Enterprise, FiledMeasure, ListVersion, ProductionLine, make_line_id
 from enterprise_registry.reading import PLANNING_ENTERPRISE_KEYS, PLANNING_LINE_KEYS, DbReader
-from enterprise_registry.schemas import EnterprisePublic, ImportSummary, ListVersionPublic, ProductionLinePublic
+from enterprise_registry.cells import Problem
+from enterprise_registry.schemas import EnterprisePublic, ImportSummary, ImportWarning, ListVersionPublic, ProductionLinePublic
 from enterprise_registry.uscc import uscc_problem
+
+if TYPE_CHECKING:
+    from config.policy import Policy
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 # Called inside a replacing import's transaction, with the old version's row locked:
@@ -45,19 +51,57 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def check_list_file(path: Path, catalog: IndustryCatalog | None = None) -> RegistryTables:
-    """Read and check a list file; raise ImportRejected listing every problem."""
+@dataclass
+class CheckedList:
+    """A list file that passed every check, and the warnings that do not refuse it."""
+
+    tables: RegistryTables
+    warnings: list[Problem]
+
+
+def list_policy(tables: RegistryTables) -> Policy:
+    """The policy a list's filed measures are checked against: its city's locality file
+    when there is one (by the 清单版本 city's Chinese name), else the national policy."""
+    from config.policy import find_area, load_policy
+
+    return load_policy(find_area(tables.version.get("city")) or "")
+
+
+def check_list(path: Path, catalog: IndustryCatalog | None = None, policy: Policy | None = None) -> CheckedList:
+    """Read and check a list file — cells, sheets, and its filed measures against policy
+    (``policy``, default :func:`list_policy`; loaded only for a list with filed
+    measures); raise ImportRejected listing every error."""
     from enterprise_registry.listfiles import read_list_file  # openpyxl/calamine: only for files
+    from enterprise_registry.validation import filed_locator, validate_sheets
 
     raw = read_list_file(path)
-    from enterprise_registry.validation import validate_sheets
+    catalog = catalog or load_industries()
+    tables, problems = validate_sheets(raw, catalog)
+    warnings: list[Problem] = []
+    if filed.has_filed(tables.lines):
+        from enterprise_registry.filed_checks import check_filed
 
-    tables, problems = validate_sheets(raw, catalog or load_industries())
+        names = {code: name for ind in catalog.industries.values() for code, name in ind.processes.items()}
+        checks = check_filed(tables, policy or list_policy(tables), filed_locator(raw, tables), names)
+        problems = sorted(problems + checks.errors, key=_problem_order(raw))
+        warnings = sorted(checks.warnings, key=_problem_order(raw))
     if problems:
         raise ImportRejected(
             f"{path}: {len(problems)} 处错误，未导入任何数据 (nothing was imported)", problems
         )
-    return tables
+    return CheckedList(tables, warnings)
+
+
+def _problem_order(raw):
+    from enterprise_registry.validation import _reading_order
+
+    return _reading_order(raw)
+
+
+def check_list_file(path: Path, catalog: IndustryCatalog | None = None, policy: Policy | None = None) -> RegistryTables:
+    """Read and check a list file; raise ImportRejected listing every problem (the
+    warnings of :func:`check_list` are not returned: use it where they are shown)."""
+    return check_list(path, catalog, policy).tables
 
 
 def _rows(table: dict[str, list], keys: list[str], extra: dict) -> list[dict]:
@@ -182,13 +226,15 @@ def _write_filed(conn: Connection, tables: RegistryTables, vid: int, ent_ids: di
 
 def import_list_file(engine: Engine, path: Path, *, replace: bool = False, progress: Progress | None = None,
                      guard: ReplaceGuard | None = None, source_file: str | None = None) -> ImportSummary:
-    """Check a list file and import it (raises ImportRejected with every problem).
+    """Check a list file and import it (raises ImportRejected with every problem); the
+    summary carries the warnings (e.g. a filed measure below an advisory floor).
     ``source_file``: the name recorded with the version (default the path)."""
-    tables = check_list_file(path)
-    return import_tables(
-        engine, tables, replace=replace, source_file=source_file or str(path), content_sha256=file_sha256(path),
-        progress=progress, guard=guard,
+    checked = check_list(path)
+    summary = import_tables(
+        engine, checked.tables, replace=replace, source_file=source_file or str(path),
+        content_sha256=file_sha256(path), progress=progress, guard=guard,
     )
+    return summary.model_copy(update={"warnings": tuple(ImportWarning.of(w) for w in checked.warnings)})
 
 
 # ---------------------------------------------------------------- reading

@@ -449,3 +449,18 @@ def _reading_order(raw: dict[str, RawSheet]):
     sheets = {sheet.label: i for i, sheet in enumerate(raw.values())}
     columns = {(sheet.label, c.header): j for sheet in raw.values() for j, c in enumerate(sheet.spec.columns)}
     return lambda p: (sheets.get(p.sheet, 99), p.row or 0, columns.get((p.sheet, p.column), 99))
+
+
+def filed_locator(raw: dict[str, RawSheet], tables: RegistryTables):
+    """(line index, level) -> (sheet, row, column) of the cell a filed measure came from:
+    the 生产线 row, or the 企业 row for a measure the enterprise gives its lines."""
+    ents, lines = raw["enterprises"], raw["lines"]
+    row_of = {u: i for i, u in enumerate(tables.enterprises["uscc"]) if u is not None}
+    header = {lv: f"{LEVEL_LABELS_ZH[lv]}预警措施" for lv in LEVELS}
+
+    def where(j: int, level: WarningLevel) -> tuple[str, int | None, str]:
+        if tables.lines[filed.column(level, filed.INHERITED)][j]:
+            return ents.label, ents.row_numbers[row_of[tables.lines["uscc"][j]]], header[level]
+        return lines.label, lines.row_numbers[j], header[level]
+
+    return where
