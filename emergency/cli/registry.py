@@ -137,6 +137,10 @@ def import_(
         f"{summary.lines} 条生产线{'（已覆盖原版本）' if summary.replaced else ''} "
         f"({time.perf_counter() - t0:.1f}s)"
     )
+    if summary.warnings:  # e.g. a filed measure below an advisory floor: said, not refused
+        console.print(f"提示 {len(summary.warnings)} 条（不影响导入）(warnings):", style="yellow", markup=False)
+        for w in summary.warnings:
+            console.print(w.message, markup=False, highlight=False)
 
 
 @app.command()
