@@ -160,7 +160,9 @@ def _effects(measures: list[Measure | None], truck: np.ndarray, facts: LineFacts
     arrays = MeasureArrays.of(kinds).take(np.asarray(distinct, dtype=np.int64))
     cut = output_cuts(arrays, facts, normal) if measures else np.zeros(0)
     em = emission_cuts(arrays, cut) if measures else np.zeros((0, len(POLLUTANTS)))
-    action = np.array(["" if m is None else m.action.value for m in measures], dtype=object)
+    codes = np.array([m.action.value for m in kinds] + [""], dtype=object)
+    missing = np.array([m is None for m in measures], dtype=bool)
+    action = codes[np.where(missing, len(kinds), np.asarray(distinct, dtype=np.int64))] if measures else codes[:0]
     return _Effects(measures, action, truck, cut, em)
 
 
@@ -269,30 +271,33 @@ def check_filed(tables: RegistryTables, policy: Policy, where: Where, process_na
     names = process_names or {}
     texts = {lv: tables.lines[filed.column(lv, "text")] for lv in LEVELS}
     filed_at: dict[WarningLevel, _Effects] = {}
+    sparing = {level: _sparing(policy, lines, level) for level in LEVELS}
     for level in LEVELS:
         measures, truck = _filed_measures(tables, level, lines.usable)
-        filed_at[level] = _effects(measures, truck, lines.facts(lines.interruptible & _slow_only(policy, lines, level)[1]), normal)
+        filed_at[level] = _effects(measures, truck, lines.facts(lines.interruptible & sparing[level][1]), normal)
     _check_nesting(lines, filed_at, texts, names, report)
     for level in LEVELS:
-        _check_level(policy, lines, level, filed_at[level], texts[level], names, report)
+        _check_level(policy, lines, level, sparing[level], filed_at[level], texts[level], names, report)
     return FiledChecks(report.errors, report.warnings)
 
 
 def _rules(policy: Policy, lines: _Lines, level: WarningLevel) -> list:
     cache: dict = {}
+    rule_for = policy.sparing.rule_for
     out = []
-    for j in range(len(lines.ent)):
-        if not lines.usable[j]:
+    for ok, key in zip(lines.usable.tolist(), zip(lines.grade.tolist(), lines.essential.tolist(), lines.small.tolist(),
+                                                 lines.process.tolist())):
+        if not ok:
             out.append(None)
             continue
-        key = (lines.grade[j], lines.essential[j], bool(lines.small[j]), lines.process[j])
-        if key not in cache:
-            cache[key] = policy.sparing.rule_for(*key, level)
-        out.append(cache[key])
+        rule = cache.get(key, cache)
+        if rule is cache:
+            rule = cache[key] = rule_for(*key, level)
+        out.append(rule)
     return out
 
 
-def _slow_only(policy: Policy, lines: _Lines, level: WarningLevel) -> tuple[list, np.ndarray]:
+def _sparing(policy: Policy, lines: _Lines, level: WarningLevel) -> tuple[list, np.ndarray]:
     """(rule per line, (L,) bool: the line may stop as far as sparing goes)."""
     rules = _rules(policy, lines, level)
     may_stop = np.array([r is None or r.effect is not SparingEffect.SLOW_DOWN_ONLY for r in rules], dtype=bool)
@@ -320,10 +325,10 @@ def _check_nesting(lines: _Lines, at: dict[WarningLevel, _Effects], texts: dict,
                 "措施应逐级加严（红色包含橙色，橙色包含黄色）"))
 
 
-def _check_level(policy: Policy, lines: _Lines, level: WarningLevel, have: _Effects, text: list, names: dict,
-                 report: _Report) -> None:
+def _check_level(policy: Policy, lines: _Lines, level: WarningLevel, sparing: tuple[list, np.ndarray],
+                 have: _Effects, text: list, names: dict, report: _Report) -> None:
     zh = LEVEL_LABELS_ZH[level]
-    rules, may_stop = _slow_only(policy, lines, level)
+    rules, may_stop = sparing
     effect = np.array(["" if r is None else r.effect.value for r in rules], dtype=object)
     ok = lines.usable
     has_effect = have.cut > EPS

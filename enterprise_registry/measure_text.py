@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from config.measures import Action
 
@@ -149,6 +150,7 @@ def _clause(clause: str) -> ParsedMeasure | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # a list repeats a few dozen phrasings over thousands of rows
 def parse_measure_text(text: str) -> ParsedMeasure:
     """The measure a published text states (see the module's table), or MeasureTextError."""
     whole = _normal(text).replace("％", "%")

@@ -139,3 +139,26 @@ def test_empty_template_imports_as_a_list_of_problems_not_a_crash(tmp_path, sqli
     code, out = emergency("registry", "import", tmp_path / "t.xlsx", "--database", sqlite_url)
     assert code == 3 and "Traceback" not in out
     assert "应恰好有1行版本信息，实有0行" in out
+
+
+def test_import_prints_its_warnings_and_rejects_a_broken_floor(tmp_path, sqlite_url):
+    """The hand list with filed measures: one warning (引领性 firm's voluntary red cut),
+    printed with its place; a floor broken is refused with exit 3 and located."""
+    import shutil
+
+    filed = Path(__file__).parent / "data" / "filed"
+    code, out = emergency("registry", "import", filed, "--database", sqlite_url)
+    assert code == 0, out
+    assert "提示 1 条" in out and "enterprises.csv 第7行 [红色预警措施]" in out and "自愿" in out
+
+    broken = tmp_path / "broken"
+    shutil.copytree(filed, broken)
+    text = (broken / "enterprises.csv").read_text(encoding="utf-8-sig")
+    (broken / "enterprises.csv").write_text(
+        text.replace("限产20%，禁用国四及以下重型柴油货车运输,停产，禁用", "限产10%，禁用国四及以下重型柴油货车运输,停产，禁用"),
+        encoding="utf-8-sig")
+    code, out = emergency("registry", "import", broken, "--database", sqlite_url, "--report", tmp_path / "r.txt")
+    assert code == 3 and "Traceback" not in out
+    report = (tmp_path / "r.txt").read_text(encoding="utf-8-sig")
+    assert "enterprises.csv\t2\t橙色预警措施\t限产10%，禁用国四及以下重型柴油货车运输\t" in report
+    assert "弱于绩效分级最低要求" in report

@@ -331,3 +331,30 @@ def test_share_without_a_measure_type_and_type_without_share(tmp_path):
     assert "须同时填写“黄色措施类型”" in problems[0].reason
     assert "须填写大于0的比例" in problems[1].reason
     assert "未知措施类型" in problems[2].reason
+
+
+def test_template_has_the_measure_columns(tmp_path):
+    from openpyxl import load_workbook
+
+    from enterprise_registry.template import write_template
+
+    wb = load_workbook(write_template(tmp_path / "t.xlsx"))
+    for sheet in ("企业", "生产线"):
+        header = [c.value for c in wb[sheet][1]]
+        assert {"黄色预警措施", "橙色预警措施", "红色预警措施", "红色措施类型", "红色措施比例(%)", "红色结焦时间(小时)",
+                "红色禁用国四及以下货车", "红色核查指标"} <= set(header)
+    guide = [row[1] for row in wb["填表说明"].iter_rows(values_only=True)]
+    assert guide.count("黄色预警措施") == 2
+
+
+def test_xlsx_with_measures_round_trips(tmp_path):
+    """Written as a workbook and read back: the same tables (percent 0–100, 是/否, names)."""
+    from openpyxl import load_workbook
+
+    checked = service.check_list(FILED).tables
+    xlsx = write_list_file(checked, tmp_path / "l.xlsx")
+    ws = load_workbook(xlsx)["企业"]
+    header = [c.value for c in ws[1]]
+    first = dict(zip(header, [c.value for c in ws[2]]))
+    assert first["橙色措施类型"] == "限产" and first["橙色措施比例(%)"] == 20 and first["橙色禁用国四及以下货车"] == "是"
+    assert _canonical(service.check_list(xlsx).tables) == _canonical(checked)
