@@ -54,11 +54,10 @@ def greedy(problem: MeasureProblem) -> SolveResult:
         score = np.where(score_den > 0, d_cost / score_den, np.inf)
     order = np.argsort(score, kind="stable")
     unmet = achieved < problem.required - 1e-9
-    areas = problem.line_areas
     for l in order:
         if not unmet.any() or not np.isfinite(score[l]):
             break
-        rows = areas[l][areas[l] >= 0]
+        rows = problem.incidence.areas_of(l)
         if not (unmet[rows] & (d_red[l] > 0)).any():
             continue
         choice[l] = last[l]

@@ -87,6 +87,11 @@ class AreaIncidence:
         rows = self.line_areas if lines is None else self.line_areas[lines]
         return (rows == a).any(axis=1)
 
+    def areas_of(self, line: int) -> np.ndarray:
+        """The areas one line counts toward."""
+        row = self.line_areas[line]
+        return row[row >= 0]
+
 
 @dataclass(frozen=True, eq=False)
 class MeasureProblem:
