@@ -22,8 +22,10 @@ def colour(aqi: float) -> str:
     return next(c for top, c, _ in CATEGORY_COLOURS if v <= top)
 
 
-def aqi_bars(values: list[float], first_day: date | None, width: int = 720, height: int = 240) -> Markup:
-    """The bar chart of a daily AQI series (``first_day``: the day of the first value)."""
+def aqi_bars(values: list[float], first_day: date | None, period: tuple[int, int] | None = None,
+             width: int = 720, height: int = 240) -> Markup:
+    """The bar chart of a daily AQI series (``first_day``: the day of the first value);
+    ``period``: the first and last step (inclusive) of the warning period, shaded."""
     if not values:
         return Markup("")
     left, right, top, bottom = 40, 10, 14, 34
@@ -39,6 +41,13 @@ def aqi_bars(values: list[float], first_day: date | None, width: int = 720, heig
     parts = [f'<svg class="chart" role="img" aria-label="AQI预报" viewBox="0 0 {width} {height}" '
              f'width="100%" xmlns="http://www.w3.org/2000/svg">',
              f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fafafa" stroke="#ccc"/>']
+    if period is not None:
+        a, b = max(0, period[0]), min(n - 1, period[1])
+        if a <= b:
+            parts.append(f'<rect class="period" x="{left + a * step:.1f}" y="{top}" width="{(b - a + 1) * step:.1f}" '
+                         f'height="{plot_h}" fill="#e3ecf7"><title>预警时段</title></rect>'
+                         f'<text x="{left + (a + b + 1) * step / 2:.1f}" y="{top + 12}" text-anchor="middle" '
+                         f'font-size="11" fill="#1f5fa8">预警时段</text>')
     for bound in (100, 150, 200, 300):
         if bound < y_max:
             parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(bound):.1f}" y2="{y(bound):.1f}" '

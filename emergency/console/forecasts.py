@@ -53,6 +53,13 @@ class StoredEvaluation:
     def values(self) -> list[float]:
         return list((self.forecast.get("series") or {}).get("values") or [])
 
+    def period_steps(self) -> tuple[int, int] | None:
+        """The warning period's first and last step of the series (inclusive), if any."""
+        p = self.forecast.get("period") or {}
+        if p.get("start_index") is None or p.get("end_index") is None:
+            return None
+        return int(p["start_index"]), int(p["end_index"])
+
     def first_day(self) -> date | None:
         s = (self.forecast.get("series") or {}).get("start")
         return clock.local_day(clock.parse(s)) if s else None

@@ -58,8 +58,10 @@ def test_the_home_page_gives_the_verdict_and_the_chart_of_a_typed_forecast(city)
     assert r.status_code == 200 and r.url.path == "/"
     verdict = re.search(r'id="verdict">([^<]*)<', r.text).group(1)
     assert verdict == "橙色，12-07 00时至12-09 00时，须于12-06 00时前发布"
-    bars = re.findall(r'<rect x="[^"]+" y="[^"]+" width="[^"]+" height="[^"]+" fill="(#[0-9a-f]{6})"', r.text)
-    assert bars[1:] == ["#ff7e00", "#99004c", "#99004c", "#ff7e00"]  # after the plot background; HJ 633: 101–150 light, 201–300 heavy
+    bars = re.findall(r'<rect x="[^"]+" y="[^"]+" width="[^"]+" height="[^"]+" fill="(#[0-9a-f]{6})" stroke="#555"', r.text)
+    assert bars == ["#ff7e00", "#99004c", "#99004c", "#ff7e00"]  # HJ 633: 101–150 light, 201–300 heavy
+    period = re.search(r'<rect class="period" x="([\d.]+)" y="[^"]+" width="([\d.]+)"', r.text)
+    assert float(period.group(2)) == pytest.approx(2 * 670 / 4, abs=0.1)  # 2 of 4 days shaded (plot 670 px wide)
     assert "12-07" in r.text and "<svg" in r.text
     [rec] = [a for a in audit_log(app.state.engine) if a.action == "forecast.evaluate"]
     assert rec.actor == "officer"
@@ -145,7 +147,7 @@ def test_the_plan_page_filters_and_pages_on_the_server(city):
     assert f"措施（{len(in_county):,} 条，筛选后" in r.text
     table = r.text.split('id="actions"')[1].split("</table>")[0]
     assert table.count("<tr>") - 1 == min(50, len(in_county))
-    assert set(re.findall(r"<tr><td>([^<]*)</td>", table)) == {county}
+    assert set(re.findall(r'<tr><td class="nw">([^<]*)</td>', table)) == {county}
     pages = -(-len(doc.actions) // 50)
     last = officer.get(f"/warnings/{wid}/plans/1", params={"page": pages}).text
     assert f"第 {pages} / {pages} 页" in last

@@ -52,7 +52,7 @@ def home(request: Request, who: Reader):
 
     engine = request.app.state.engine
     ev = forecasts.latest(engine)
-    chart = charts.aqi_bars(ev.values(), ev.first_day()) if ev else None
+    chart = charts.aqi_bars(ev.values(), ev.first_day(), ev.period_steps()) if ev else None
     active = list_warnings(engine, active_only=True)
     return render(request, "home.html", who=who, ev=ev, chart=chart, active=active,
                   areas={w.id: "、".join(json.loads(w.areas)) for w in active},

@@ -24,6 +24,13 @@ def _industry_names() -> dict[str, str]:
     return {code: ind.name_zh for code, ind in load_industries().industries.items()}
 
 
+def _process_names(industry: str) -> dict[str, str]:
+    from config.industries import load_industries
+
+    ind = load_industries().industries.get(industry)
+    return dict(ind.processes) if ind else {}
+
+
 @router.get("/warnings/{warning_id}/plans/{version_no}")
 def plan_page(warning_id: int, version_no: int, request: Request, who: Reader, county: Filter = "", industry: Filter = "",
               grade: Filter = "", measure: Filter = "", q: Filter = "", page: Annotated[int, Query(ge=1, le=10**6)] = 1):
@@ -57,4 +64,5 @@ def firm_page(warning_id: int, version_no: int, uscc: str, request: Request, who
     excluded = [x for x in doc.excluded_by_lead_time if str(x.get("line_id", "")).startswith(ent.uscc + "/")]
     return render(request, "firm.html", who=who, warning_id=warning_id, pv=pv, doc=doc, ent=ent, lines=lines,
                   actions=actions, spared=spared, excluded=excluded, industry_names=_industry_names(),
+                  processes=_process_names(ent.industry),
                   by_line={a.line_id: a for a in actions})
