@@ -135,7 +135,7 @@ def check_level(tables: RegistryTables, policy: Policy, level: WarningLevel) -> 
     achieved = areas.area_sum(delivered @ W)
     replaced_by = {p.value: c.name for c in policy.reduction.combined_at(level) if c.mode == "replace" for p in c.members}
     rows = [
-        AreaRow(area=scope.area_names[a], column=columns[k], baseline_kg=float(baseline[a, k]),
+        AreaRow.model_construct(area=scope.area_names[a], column=columns[k], baseline_kg=float(baseline[a, k]),
                 required_kg=float(required[a, k]), filed_kg=float(achieved[a, k]),
                 shortfall_kg=float(max(0.0, required[a, k] - achieved[a, k])), replaced_by=replaced_by.get(columns[k]))
         for a in range(len(scope.area_names)) for k in range(len(columns))
@@ -152,7 +152,7 @@ def check_level(tables: RegistryTables, policy: Policy, level: WarningLevel) -> 
         reason.setdefault(int(ent[l]), sparing.rules[sparing.rule_index[l]].reason_zh)
 
     def firm(e: int, why: str | None = None, not_counted: bool = False) -> FirmRow:
-        return FirmRow(enterprise_uscc=ents["uscc"][e], enterprise_name=ents["name"][e], county=ents["county"][e],
+        return FirmRow.model_construct(enterprise_uscc=ents["uscc"][e], enterprise_name=ents["name"][e], county=ents["county"][e],
                        reason=why, filed_not_counted=not_counted)
 
     spared = [firm(e, reason.get(e), bool(any_filed[e])) for e in np.nonzero(in_scope & all_spared)[0].tolist()]
@@ -165,7 +165,7 @@ def check_level(tables: RegistryTables, policy: Policy, level: WarningLevel) -> 
         e, m = int(ent[l]), measures[index[l]]
         floor_m = floors.measures[floors.index[l]]
         at_load = bool(sparing.at_load[l])
-        below.append(WeakRow(
+        below.append(WeakRow.model_construct(
             enterprise_uscc=ents["uscc"][e], enterprise_name=ents["name"][e], county=ents["county"][e],
             line_id=make_line_id(lines.uscc[l], lines.line_code[l]),
             filed_measure=m.describe_zh(),

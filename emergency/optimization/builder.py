@@ -328,34 +328,30 @@ def define_floors(policy: Policy, lines: Lines, scope: Scope, sparing: Sparing, 
     return floors
 
 
-def filed_measures(filed: FiledLevel, rows: np.ndarray, where: str = "") -> tuple[np.ndarray, list[Measure]]:
+def filed_measures(filed: FiledLevel, rows: np.ndarray) -> tuple[np.ndarray, list[Measure]]:
     """The filed measures of ``rows`` (of tables.lines) as Measures: (index per row into
-    the distinct measures, −1 where nothing is filed; the distinct measures). A filed
-    measure that is not a valid measure is a located RegistryError."""
-    action, share, hours = filed.action[rows], filed.share[rows], filed.hours[rows]
-    truck, text = filed.truck_ban[rows], filed.text[rows]
+    the distinct measures, −1 where nothing is filed; the distinct measures, made once per
+    distinct (action, share, hours, truck ban, text)). A filed measure that is not a valid
+    measure is a RegistryError naming the line's row and the level."""
     index = np.full(len(rows), -1, dtype=np.int64)
-    has = np.nonzero(action != "")[0]
+    has = np.nonzero(filed.action[rows] != "")[0]
     if not len(has):
         return index, []
-    keys = list(zip(action[has].tolist(), np.nan_to_num(share[has], nan=-1).tolist(),
-                    np.nan_to_num(hours[has], nan=-1).tolist(), truck[has].tolist(),
-                    ["" if t is None else str(t) for t in text[has].tolist()]))
-    distinct: dict[tuple, int] = {}
+    at = rows[has]
+    text = np.array(["" if t is None else str(t) for t in filed.text[at].tolist()], dtype=object)
+    inverse, keys = _factorize(filed.action[at], np.nan_to_num(filed.share[at], nan=-1.0),
+                               np.nan_to_num(filed.hours[at], nan=-1.0), filed.truck_ban[at], text)
     measures: list[Measure] = []
-    for i, key in zip(has.tolist(), keys):
-        k = distinct.get(key)
-        if k is None:
-            a, s, h, tb, tx = key
-            try:
-                m = Measure(action=Action(a), share=None if s < 0 else s, hours=None if h < 0 else h,
-                            truck_ban=bool(tb), label_zh=tx or None, source=FILED_SOURCE)
-            except (ValueError, ValidationError) as exc:
-                raise RegistryError(f"{where}line row {int(rows[i]) + 1}: filed {filed.level.value} measure "
-                                    f"{a!r} is not a valid measure: {exc}") from None
-            k = distinct[key] = len(measures)
-            measures.append(m)
-        index[i] = k
+    for k, (a, share, hours, truck, label) in enumerate(keys):
+        try:
+            measures.append(Measure(action=Action(a), share=None if share < 0 else share, hours=None if hours < 0 else hours,
+                                    truck_ban=bool(truck), label_zh=label or None, source=FILED_SOURCE))
+        except (ValueError, ValidationError) as exc:
+            row = int(at[np.nonzero(inverse == k)[0][0]])
+            reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+            raise RegistryError(f"生产线第 {row + 1} 行 (line row {row + 1}): filed {filed.level.value} measure {a!r} "
+                                f"is not a valid measure: {reason}") from None
+    index[has] = inverse
     return index, measures
 
 
