@@ -13,6 +13,7 @@ class Confidence(StrEnum):
     CONFIRMED = "confirmed"  # the wording was read in a public source
     LOCAL = "local"  # a city's or province's plan applying the national rule
     TO_VERIFY = "to_verify"  # widely repeated, official text not read
+    PROJECT = "project"  # the engine's own choice (a preference or its weight): no text sets it
 
 
 class Frozen(BaseModel):

@@ -230,21 +230,108 @@ _MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
 
 
 class RotationWindow(Frozen):
+    """A heating-season window (MM-DD … MM-DD, inclusive; may cross the new year) and
+    where it comes from: a window no text was found for says so (``to_verify``)."""
+
     provinces: list[str]
     start: str
     end: str
+    source: str = Field(min_length=1)
+    confidence: Confidence
+    notes: str | None = None
 
     @model_validator(mode="after")
     def _dates(self) -> "RotationWindow":
         for d in (self.start, self.end):
             if not _MMDD.match(d):
                 raise ValueError(f"{d!r} is not MM-DD")
+        if self.confidence is Confidence.TO_VERIFY and not (self.notes and self.notes.strip()):
+            raise ValueError("a to_verify window must say in 'notes' what would confirm it")
         return self
 
 
 class QuarterMinimum(Frozen):
     months: list[int]
     min_days: int = Field(ge=0)
+
+
+class LivelihoodTreatment(StrEnum):
+    EXEMPT = "exempt"  # not in rotation at all
+    MAX_LOAD_MAKEUP = "max_load_makeup"  # runs at its verified maximum load, makes up a share of the days later
+    SHIFT = "shift"  # 错峰置换: its stop days move out of the window (into the non-heating season)
+
+
+class LivelihoodRotation(Frozen):
+    """Lines of livelihood (保民生) firms in rotation: exempt, or run at the verified
+    maximum load during the window and make up ``makeup_share`` of the skipped stop
+    days later (Shanxi cement 2018–19: 70 %), or move their stop days outside the
+    window (错峰置换, Shandong). ``categories``: the essential categories treated so."""
+
+    treatment: LivelihoodTreatment
+    makeup_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    categories: list[EssentialCategory] = Field(default_factory=lambda: [EssentialCategory.LIVELIHOOD])
+    source: str = Field(min_length=1)
+    confidence: Confidence
+
+    @model_validator(mode="after")
+    def _share(self) -> "LivelihoodRotation":
+        if self.treatment is LivelihoodTreatment.EXEMPT and self.makeup_share:
+            raise ValueError("an exempt treatment makes up no days: drop makeup_share")
+        if self.treatment is not LivelihoodTreatment.EXEMPT and self.makeup_share <= 0:
+            raise ValueError(f"treatment {self.treatment.value!r} needs makeup_share > 0 (e.g. 0.7; 1.0 for 错峰置换)")
+        return self
+
+
+class IndustryRotation(Frozen):
+    """One industry's own rotation rules in an area, where its text differs from the
+    area's general rule (Jinzhong 2020–21: brick, ceramics, refractory and lime exempt
+    B and B- from rotation, which rotate elsewhere)."""
+
+    exempt_grades: list[Grade] | None = None
+    stop_days: dict[Grade, int | str] | None = None
+    livelihood: LivelihoodRotation | None = None
+    source: str = Field(min_length=1)
+    confidence: Confidence
+
+    @model_validator(mode="after")
+    def _check(self) -> "IndustryRotation":
+        for grade, days in (self.stop_days or {}).items():
+            if isinstance(days, str) and days != "whole":
+                raise ValueError(f"stop_days.{grade.value}: give a number of days or 'whole'")
+        return self
+
+
+class DailyBand(Frozen):
+    """A hard band on the share of an industry's capacity stopped each day, set only
+    where a locality's text sets one, and applied only to groups (an industry in an
+    area) with at least ``min_lines`` rotating lines — a county whose industry has one
+    or two lines cannot hold a band on any day."""
+
+    share_min: float = Field(ge=0, le=1)
+    share_max: float = Field(ge=0, le=1)
+    areas: list[str] = Field(default_factory=lambda: ["city", "county"])
+    min_lines: int = Field(default=5, ge=1)
+    source: str = Field(min_length=1)
+    confidence: Confidence
+
+    @model_validator(mode="after")
+    def _check(self) -> "DailyBand":
+        if self.share_min > self.share_max:
+            raise ValueError("share_min exceeds share_max")
+        if not set(self.areas) <= {"city", "county"} or not self.areas:
+            raise ValueError("areas: 'city' and/or 'county'")
+        return self
+
+
+class SpreadPreference(Frozen):
+    """The engine's own preference for spreading stops evenly over the season: for each
+    industry in each area, the share stopped on its heaviest day, weighted by ``weight``
+    (soft: never makes a calendar infeasible)."""
+
+    weight: int = Field(ge=0)
+    areas: list[str] = Field(default_factory=lambda: ["city", "county"])
+    source: str = Field(min_length=1)
+    confidence: Confidence
 
 
 class RotationPolicy(Frozen):
@@ -254,25 +341,29 @@ class RotationPolicy(Frozen):
     windows: dict[str, RotationWindow]
     industries: list[str]
     min_block_days: int = Field(ge=1)
-    daily_stop_share_min: float = Field(ge=0, le=1)
-    daily_stop_share_max: float = Field(ge=0, le=1)
+    spread: SpreadPreference
+    daily_band: DailyBand | None = None
     count_warning_days: bool
     yearly_cap_days: int = Field(ge=0)
     quarterly_minimums: list[QuarterMinimum] = Field(default_factory=list)
     exempt_grades: list[Grade]
-    exempt_essential: bool
+    exempt_essential: list[EssentialCategory] = Field(
+        description="essential categories exempt from rotation (an uninterruptible process is not one: rotation exists for it)")
     exempt_ultra_low_filed: bool
     stop_days: dict[Grade, int | str]
+    livelihood: LivelihoodRotation
+    by_industry: dict[str, IndustryRotation] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> "RotationPolicy":
         if self.window not in self.windows:
             raise ValueError(f"window {self.window!r} is not one of {sorted(self.windows)}")
-        if self.daily_stop_share_min > self.daily_stop_share_max:
-            raise ValueError("daily_stop_share_min exceeds daily_stop_share_max")
         for grade, days in self.stop_days.items():
             if isinstance(days, str) and days != "whole":
                 raise ValueError(f"stop_days.{grade.value}: give a number of days or 'whole'")
+        for industry in self.by_industry:
+            if industry not in self.industries:
+                raise ValueError(f"by_industry.{industry}: not one of the rotation industries {self.industries}")
         return self
 
 

@@ -82,8 +82,24 @@ def show(
     if section in (None, "rotation"):
         r = policy.rotation
         w = r.windows[r.window]
-        console.print(f"[bold]错峰生产[/]: 窗口 {w.start} – {w.end} ({r.window}); 行业 {', '.join(r.industries)}; 最短连续停产 {r.min_block_days} 天; "
-                      f"每日停产产能占比 {r.daily_stop_share_min:.0%}–{r.daily_stop_share_max:.0%}; 停产天数 {dict((g.value, d) for g, d in r.stop_days.items())} — {r.source}")
+        band = ("无（无文件规定）" if r.daily_band is None else
+                f"{r.daily_band.share_min:.0%}–{r.daily_band.share_max:.0%}（生产线≥{r.daily_band.min_lines}条的行业组；{r.daily_band.source}）")
+        liv = r.livelihood
+        console.print(f"[bold]错峰生产[/]: 窗口 {w.start} – {w.end} ({r.window}; {w.confidence.value}: {w.source}); "
+                      f"行业 {', '.join(r.industries)}; 最短连续停产 {r.min_block_days} 天; 每日停产产能占比硬约束 {band}; "
+                      f"均衡偏好权重 {r.spread.weight}（{r.spread.confidence.value}）; 豁免等级 {', '.join(g.value for g in r.exempt_grades)}; "
+                      f"豁免保障类 {', '.join(c.value for c in r.exempt_essential) or '无'}; 保民生 {liv.treatment.value}"
+                      f"{'' if not liv.makeup_share else f' {liv.makeup_share:.0%}'}; "
+                      f"停产天数 {dict((g.value, d) for g, d in r.stop_days.items())} — {r.source}")
+        for ind, own in r.by_industry.items():
+            parts = []
+            if own.exempt_grades is not None:
+                parts.append(f"豁免等级 {', '.join(g.value for g in own.exempt_grades)}")
+            if own.stop_days is not None:
+                parts.append(f"停产天数 {dict((g.value, d) for g, d in own.stop_days.items())}")
+            if own.livelihood is not None:
+                parts.append(f"保民生 {own.livelihood.treatment.value} {own.livelihood.makeup_share:.0%}")
+            console.print(f"  {ind}: {'; '.join(parts)} — {own.source}")
     if section in (None, "warning"):
         rs = policy.warning_rule_set
         t = Table(title=f"预警规则 {rs.name}: {rs.title_zh}")

@@ -32,7 +32,8 @@ SCHEMA = 1
 
 
 def group_shares(problem: RotationProblem, stops: np.ndarray) -> list[dict]:
-    """Per group: capacity, the configured bounds and the stopped share of each day."""
+    """Per group: capacity, the hard band where it binds the group (None otherwise) and
+    the stopped share of each day."""
     out = []
     for g in problem.groups:
         cap = problem.capacity[g.lines]
@@ -46,10 +47,11 @@ def group_shares(problem: RotationProblem, stops: np.ndarray) -> list[dict]:
             "unit": g.unit,
             "key": g.key,
             "lines": len(g.lines),
-            "non_exempt_lines": int((problem.role[g.lines] != Role.EXEMPT).sum()),
+            "non_exempt_lines": int(np.isin(problem.role[g.lines], [Role.ROTATE, Role.WHOLE]).sum()),
             "capacity": round(float(g.capacity), 6),
-            "share_min": problem.rules.daily_stop_share_min,
-            "share_max": problem.rules.daily_stop_share_max,
+            "banded": g.banded,
+            "share_min": problem.rules.daily_stop_share_min if g.banded else None,
+            "share_max": problem.rules.daily_stop_share_max if g.banded else None,
             "daily_share": [round(float(v), 6) for v in share],
         })
     return out
@@ -86,6 +88,8 @@ def build_document(problem: RotationProblem, result: RotationResult, *, created_
             "rotating": int((role == Role.ROTATE).sum()),
             "whole_window": int((role == Role.WHOLE).sum()),
             "exempt": int((role == Role.EXEMPT).sum()),
+            "livelihood": int((role == Role.LIVELIHOOD).sum()),
+            "makeup_days": int(problem.makeup_days.sum()),
             "enterprises": len(set(problem.uscc)),
             "stop_line_days": int(cal.stops.sum()) if cal is not None else None,
         },

@@ -159,9 +159,9 @@ _FILL = {
 }
 _MARK = {"rotation": "停", "whole": "停", "warning": "预"}
 _WEEK = "一二三四五六日"
-_ROLE_ZH = {"rotate": "轮停", "whole": "全时段停产", "exempt": "豁免"}
+_ROLE_ZH = {"rotate": "轮停", "whole": "全时段停产", "exempt": "豁免", "livelihood": "保民生"}
 _STATIC = ["序号", "区县", "企业名称", "统一社会信用代码", "行业", "绩效等级", "生产线", "产能基数", "单位",
-           "类别", "应停天数", "已排停产天数", "计入天数", "说明"]
+           "类别", "应停天数", "已排停产天数", "计入天数", "期后补停天数", "说明"]
 
 
 def _cell(ws, value, fill=None, bold=False, center=False):
@@ -193,7 +193,7 @@ def write_xlsx(doc: dict, path: Path) -> Path:
     industries = doc.get("industries", {})
 
     ws = wb.create_sheet("错峰日历")
-    ws.freeze_panes = "O3"
+    ws.freeze_panes = "P3"
     for i, header in enumerate(_STATIC, start=1):
         ws.column_dimensions[get_column_letter(i)].width = {"企业名称": 30, "统一社会信用代码": 21, "生产线": 18, "说明": 30}.get(header, 9)
     for j in range(len(days)):
@@ -213,7 +213,8 @@ def write_xlsx(doc: dict, path: Path) -> Path:
             _cell(ws, rec["grade"], row_fill), _cell(ws, rec["line_name"], row_fill), _cell(ws, rec["capacity"], row_fill),
             _cell(ws, rec["unit"], row_fill), _cell(ws, _ROLE_ZH.get(role, role), row_fill),
             _cell(ws, rec["required_days"], row_fill), _cell(ws, rec["stop_days"], row_fill),
-            _cell(ws, rec["counted_days"], row_fill), _cell(ws, rec["reason"], row_fill),
+            _cell(ws, rec["counted_days"], row_fill), _cell(ws, rec.get("makeup_days") or None, row_fill),
+            _cell(ws, rec["reason"], row_fill),
         ]
         s = stops[rec["line_id"]]
         w = warn.get(rec["line_id"], set())
@@ -234,11 +235,12 @@ def write_xlsx(doc: dict, path: Path) -> Path:
     gs.freeze_panes = "I2"
     for g in doc.get("groups", []):
         lo, hi = g["share_min"], g["share_max"]
+        banded = lo is not None and hi is not None
         row = [_cell(gs, g["area"]), _cell(gs, "全市" if g["scope"] == "city" else "区县"),
                _cell(gs, g["industry_zh"]), _cell(gs, g["unit"]), _cell(gs, g["capacity"]), _cell(gs, g["lines"]),
-               _cell(gs, f"{lo:.0%}"), _cell(gs, f"{hi:.0%}")]
+               _cell(gs, f"{lo:.0%}" if banded else "—"), _cell(gs, f"{hi:.0%}" if banded else "—")]
         for v in g["daily_share"]:
-            ok = (lo - 1e-9 <= v <= hi + 1e-9) or g["non_exempt_lines"] == 0
+            ok = not banded or (lo - 1e-9 <= v <= hi + 1e-9) or g["non_exempt_lines"] == 0
             c = _cell(gs, round(v * 100, 1), _FILL["ok"] if ok else _FILL["bad"], center=True)
             row.append(c)
         gs.append(row)
@@ -263,7 +265,9 @@ def write_xlsx(doc: dict, path: Path) -> Path:
         ["清单版本", doc.get("registry_version")], ["目标值", doc.get("objective")], ["最优界", doc.get("best_bound")],
         ["差距", doc.get("gap")], ["求解时间(秒)", doc.get("seconds")],
         ["最短连续停产天数", r.get("min_block_days")],
-        ["每日停产产能占比下限", r.get("daily_stop_share_min")], ["每日停产产能占比上限", r.get("daily_stop_share_max")],
+        *_band_rows(r),
+        ["均衡偏好", "各区域各行业每日停产产能占比的最大值尽量小（本引擎的偏好，非政策规定；不影响可行性）"],
+        ["保民生生产线", _livelihood_zh(r.get("livelihood") or {})],
         ["预警停产日计入错峰天数", "是" if r.get("count_warning_days") else "否"],
         ["各等级错峰天数", "；".join(f"{k}:{'全时段' if v == 'whole' else v}" for k, v in (r.get("stop_days") or {}).items())],
         ["依据", r.get("source")],
@@ -275,9 +279,28 @@ def write_xlsx(doc: dict, path: Path) -> Path:
     ls.append([_cell(ls, "停", _FILL["whole"], bold=True, center=True), "错峰期间全时段停产（D级等）"])
     ls.append([_cell(ls, "预", _FILL["warning"], bold=True, center=True), "重污染天气预警停产（与错峰从严执行）"])
     ls.append([_cell(ls, "", _FILL["exempt"]), "豁免错峰的生产线（灰色行）"])
+    ls.append(["", "保民生生产线：错峰期间按核定最大负荷生产或错峰置换，“期后补停天数”列为错峰期后应补停的天数"])
     ls.append([_cell(ls, "", _FILL["holiday"]), "节假日（表头黄色）"])
     wb.save(path)
     return path
+
+
+def _band_rows(r: dict) -> list[list]:
+    lo, hi = r.get("daily_stop_share_min", 0.0), r.get("daily_stop_share_max", 1.0)
+    if lo <= 0.0 and hi >= 1.0:
+        return [["每日停产产能占比", "未设定（无文件规定）"]]
+    return [["每日停产产能占比下限", lo], ["每日停产产能占比上限", hi],
+            ["占比约束适用", f"生产线不少于{r.get('share_min_lines', 1)}条的行业组；依据：{r.get('band_source') or '—'}"]]
+
+
+def _livelihood_zh(liv: dict) -> str:
+    treatment = liv.get("treatment", "exempt")
+    cats = "、".join(liv.get("categories") or [])
+    if treatment == "exempt":
+        return f"{cats}企业免于错峰"
+    if treatment == "max_load_makeup":
+        return f"{cats}：错峰期间按核定最大负荷生产，期后补停应停天数的{liv.get('makeup_share', 0):.0%}"
+    return f"{cats}：错峰置换，应停天数的{liv.get('makeup_share', 0):.0%}移至非采暖季"
 
 
 # ------------------------------------------------------------------ JSON

@@ -8,11 +8,13 @@ Reads top to bottom like the formulation:
 
     define_quota_constraints          q_l ≤ Σ_t counts[l,t]·x[l,t] ≤ q_l + extra
     define_min_block_constraints      every stop block lasts ≥ min_block_days
-    define_daily_share_constraints    share_min·C_g ≤ S_g,t ≤ cap_g,t   (each group, each day)
+    define_daily_share_constraints    share_min·C_g ≤ S_g,t ≤ cap_g,t   (each banded group, each day;
+                                      only where a locality's text sets a band)
     define_period_minimum_constraints Σ_{t ∈ period} counts·x ≥ min_days (e.g. quarters)
     define_yearly_cap_constraints     Σ_t x[l,t] ≤ yearly_cap_days
 
-    balance_penalty                   Σ_g max_t S_g,t   fair spread: the heaviest day of each group
+    balance_penalty                   Σ_g max_t S_g,t   the engine's spreading preference: the
+                                      heaviest day of each group (soft)
     preference_penalty                line-days against a holiday or a firm's request
     extra_day_penalty                 stop days beyond the quota
     objective                         assembled in one place
@@ -194,9 +196,13 @@ def share_bounds(p: RotationProblem, g: Group, fixed_share: float) -> tuple[floa
     """The daily bounds of a group, as shares of its capacity, on a day whose fixed stops
     (whole-window lines, warning stops) already take ``fixed_share``.
 
-    Minimum: ``daily_stop_share_min``. Cap: ``daily_stop_share_max``, raised to the
-    fixed share when whole-window or warning stops alone exceed it (they are not the
-    rotation's to move). A group whose lines are all exempt has no minimum."""
+    A group the band does not bind (no band in force, its area not in ``share_areas``,
+    too few non-exempt lines) has none: (0, 1). Otherwise minimum
+    ``daily_stop_share_min``; cap ``daily_stop_share_max``, raised to the fixed share
+    when whole-window or warning stops alone exceed it (they are not the rotation's to
+    move). A group whose lines are all exempt has no minimum."""
+    if not g.banded:
+        return 0.0, max(1.0, fixed_share)
     lo = p.rules.daily_stop_share_min
     hi = max(p.rules.daily_stop_share_max, fixed_share)
     if not (p.role[g.lines] != Role.EXEMPT).any():
@@ -205,8 +211,9 @@ def share_bounds(p: RotationProblem, g: Group, fixed_share: float) -> tuple[floa
 
 
 def define_daily_share_constraints(m: cp_model.CpModel, p: RotationProblem, x: np.ndarray, relax: bool = False) -> tuple[list[Slack], dict]:
-    """Per group g and future day t: share_min·C_g ≤ S_g,t ≤ cap_g,t·C_g, where S_g,t is
-    the capacity of the group's lines stopped on t (see :func:`share_bounds`).
+    """Per banded group g and future day t: share_min·C_g ≤ S_g,t ≤ cap_g,t·C_g, where
+    S_g,t is the capacity of the group's lines stopped on t (see :func:`share_bounds`).
+    Groups the band does not bind get no row (their expressions still feed the spread).
 
     Returns the slacks (relaxed mode) and, per group, the day expressions (vars,
     ppm coefficients, constant ppm) the balance term reuses."""
@@ -230,6 +237,8 @@ def define_daily_share_constraints(m: cp_model.CpModel, p: RotationProblem, x: n
             e_up = cp_model.LinearExpr.weighted_sum(vs, [int(up[i]) for i in var_idx]) if vs else _zero(m)
             e_lo = cp_model.LinearExpr.weighted_sum(vs, [int(lo_c[i]) for i in var_idx]) if vs else _zero(m)
             tag = f"{g.key},{p.days[t].isoformat()}"
+            if not g.banded:
+                continue
             if relax:
                 if lo_rhs > 0:
                     s = m.new_int_var(0, PPM, f"share_short[{tag}]")
@@ -295,15 +304,96 @@ def balance_penalty(m: cp_model.CpModel, p: RotationProblem, exprs: dict) -> lis
     out: list[Penalty] = []
     if w <= 0:
         return out
+    fixed, free = p.fixed_stops(), p.is_free()
     for gi, day_exprs in exprs.items():
         if not any(vs for vs, _, _ in day_exprs):
             continue
         g = p.groups[gi]
-        peak = m.new_int_var(0, 2 * PPM, f"share_peak[{g.key}]")
+        peak = m.new_int_var(peak_lower_bound(p, g, day_exprs, fixed, free), 2 * PPM, f"share_peak[{g.key}]")
         for vs, cs, const in day_exprs:
             m.add(peak >= (cp_model.LinearExpr.weighted_sum(vs, cs) if vs else 0) + int(round(const)))
         out.append(Penalty(f"balance[{g.key}]", w, peak))
     return out
+
+
+CONFIGURATION_LINES = 10  # lines of a group in the configuration bound (2^10 subsets)
+
+
+def configuration_bound(shares: np.ndarray, needs: np.ndarray, days: int) -> float:
+    """The least daily peak P at which lines of shares ``s_l`` needing ``n_l`` stop days
+    each fit in ``days`` days, days fractional — a configuration LP over the sets S
+    of lines stopped together on a day (allowed when Σ_{l∈S} s_l ≤ P):
+
+        ∃ x_S ≥ 0:   Σ_S x_S ≤ days,   Σ_{S ∋ l} x_S ≥ n_l   for every line l
+
+    A relaxation of the calendar (no blocks, any day), so P bounds its peak from below.
+    It sees what the group's average cannot: four lines of 13 %, 25 %, 29 % and 33 %
+    stopping 45 of 121 days each must pair up on 59 days, and the pairs that avoid the
+    two largest lines all contain the smallest one, so the peak is at least 54 %.
+    Feasibility is monotone in P: a binary search over the distinct subset sums."""
+    n = len(shares)
+    if n == 0 or days <= 0:
+        return 0.0
+    from ortools.linear_solver import pywraplp
+
+    masks = np.arange(1, 2 ** n)
+    member = ((masks[:, None] >> np.arange(n)) & 1).astype(bool)  # (2^n − 1, n)
+    sums = member @ shares
+
+    def feasible(P: float) -> bool:
+        allowed = np.nonzero(sums <= P + 1e-12)[0]
+        if any(not member[allowed, l].any() for l in range(n) if needs[l] > 0):
+            return False
+        lp = pywraplp.Solver.CreateSolver("GLOP")
+        x = [lp.NumVar(0.0, lp.infinity(), "") for _ in allowed]
+        for l in range(n):
+            if needs[l] > 0:
+                lp.Add(sum(x[i] for i, a in enumerate(allowed) if member[a, l]) >= float(needs[l]))
+        lp.Minimize(sum(x))
+        return lp.Solve() == pywraplp.Solver.OPTIMAL and lp.Objective().Value() <= days + 1e-6
+
+    candidates = np.unique(np.round(sums, 12))
+    lo, hi = 0, len(candidates) - 1
+    if not feasible(float(candidates[hi])):
+        return float(candidates[hi])  # the lines cannot fit at all: every line every day
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if feasible(float(candidates[mid])):
+            hi = mid
+        else:
+            lo = mid + 1
+    return float(candidates[lo])
+
+
+def peak_lower_bound(p: RotationProblem, g: Group, day_exprs: list, fixed: np.ndarray, free: np.ndarray) -> int:
+    """A valid lower bound on a group's heaviest future day, in ppm:
+
+        peak_g ≥ P_g + min_t const_t
+
+    where ``P_g`` is the :func:`configuration_bound` of the group's (up to ten largest)
+    rotating lines that must still stop (quota not met by the days already fixed), over
+    the future days, and ``const_t`` the share already stopped by fixed stops on day t.
+    The LP's own bound is the group's average day, far below this for a group of a few
+    lines; with it the reported gap measures the calendar, not the relaxation."""
+    if not day_exprs:
+        return 0
+    consts = [int(round(c)) for _, _, c in day_exprs]
+    share = p.capacity[g.lines] / g.capacity if g.capacity > 0 else np.zeros(len(g.lines))
+    picked, needs = [], []
+    for i, l in enumerate(g.lines):
+        if p.role[l] != Role.ROTATE or not free[l].any():
+            continue
+        need = int(p.quota[l]) - int((fixed[l] & p.counts[l]).sum())
+        if need > 0:
+            picked.append(i)
+            needs.append(min(need, int(free[l].sum())))
+    if not picked:
+        return min(consts)
+    order = np.argsort(-share[picked], kind="stable")[:CONFIGURATION_LINES]
+    top = np.asarray(picked)[order]
+    P = configuration_bound(share[top], np.asarray(needs)[order], p.n_days - p.frozen_days)
+    # the model's coefficients are rounded to whole ppm: allow half a ppm per line
+    return max(0, int(math.floor(P * PPM - 0.5 * (len(top) + 1)))) + min(consts)
 
 
 def preference_penalty(m: cp_model.CpModel, p: RotationProblem, x: np.ndarray) -> list[Penalty]:

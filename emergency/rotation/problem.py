@@ -7,21 +7,30 @@ this object; it never sees a database or a policy file.
 
 Roles of a line of an industry in rotation:
 
-- ``EXEMPT``: never scheduled (A/A+/引领性 grade, essential firm, filed ultra-low
-  emission retrofit, uninterruptible process, or a grade without stop days), with the
-  reason in Chinese;
-- ``WHOLE``: stops the whole window (grade D: ``stop_days = "whole"``);
+- ``EXEMPT``: never scheduled (an exempt grade of the area or of the industry, an
+  exempt essential category, a filed ultra-low emission retrofit, livelihood lines
+  where the policy exempts them, or a grade without stop days), with the reason in
+  Chinese. An uninterruptible process is NOT exempt by that fact: rotation exists
+  for lines that cannot stop at short notice (seed 001 (六), seed 002 item 12);
+- ``WHOLE``: stops the whole window (grade D: ``stop_days = "whole"``), whatever
+  its process;
 - ``ROTATE``: stops ``quota`` days of the window in blocks of at least
-  ``min_block_days`` (B, B-, C, 非引领性, 一厂一策 …).
+  ``min_block_days`` (B, B-, C, 非引领性, 一厂一策 …);
+- ``LIVELIHOOD``: a livelihood (保民生) line that runs through the window at its
+  verified maximum load and owes ``makeup_days`` stop days after it (Shanxi: 70 % of
+  the days it skipped), or whose stop days move out of the window (错峰置换).
 
-Groups: for each area of ``rules.share_areas`` (the city, each county) and each
-industry, the lines of that industry in the area. The daily share of a group is its
-stopped capacity (capacity basis of the lines stopped that day) over its capacity
-(every in-scope line of the industry in the area, exempt ones included).
+Groups: for each area of ``rules.spread_areas`` (and of ``rules.share_areas`` when a
+hard band is in force) — the city, each county — and each industry, the lines of
+that industry in the area. The daily share of a group is its stopped capacity
+(capacity basis of the lines stopped that day) over its capacity (every in-scope line
+of the industry in the area, exempt ones included). ``Group.banded``: the hard band
+binds the group (band in force, its area in ``share_areas``, enough non-exempt lines).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import IntEnum
@@ -38,9 +47,10 @@ class Role(IntEnum):
     EXEMPT = 0
     ROTATE = 1
     WHOLE = 2
+    LIVELIHOOD = 3
 
 
-ROLE_ZH = {Role.EXEMPT: "豁免", Role.ROTATE: "轮停", Role.WHOLE: "全时段停产"}
+ROLE_ZH = {Role.EXEMPT: "豁免", Role.ROTATE: "轮停", Role.WHOLE: "全时段停产", Role.LIVELIHOOD: "保民生"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,7 @@ class Group:
     lines: np.ndarray  # indices into the problem's lines (the base of the share)
     capacity: float  # sum of the lines' capacity basis
     split_unit: bool = False  # the industry has lines in several units: the key names the unit
+    banded: bool = False  # the hard daily band binds this group
 
     @property
     def key(self) -> str:
@@ -106,6 +117,8 @@ class RotationProblem:
     role: np.ndarray  # int8 (L,) Role
     reason: list[str]  # why exempt / whole (Chinese), "" for rotating lines
     quota: np.ndarray  # int (L,): stop days required (rotating lines), after the yearly cap
+    makeup_days: np.ndarray  # int (L,): stop days a livelihood line owes after the window
+    max_load: np.ndarray  # float (L,): verified maximum load of a livelihood line (NaN: not given)
     deferred: np.ndarray  # int (L,): days deferred by the yearly cap
     # (line, day) masks (L, T)
     forced: np.ndarray  # bool: stopped by a warning (rotating lines only)
@@ -137,6 +150,47 @@ class RotationProblem:
     def rotating(self) -> np.ndarray:
         return np.nonzero(self.role == Role.ROTATE)[0]
 
+    def components(self) -> list[np.ndarray]:
+        """Line indices of the independent parts of the problem: lines share a rule only
+        within a group (one industry in one capacity unit), so each (industry, unit) is
+        a part; a calendar is the union of the parts' calendars and the objective their
+        sum. Lines in no group (no spread areas, no band) form one part."""
+        key = [f"{i}\x1f{u}" for i, u in zip(self.industry, self.unit)]
+        if not self.groups:
+            return [np.arange(self.n_lines)] if self.n_lines else []
+        parts: dict[str, list[int]] = {}
+        for l, k in enumerate(key):
+            parts.setdefault(k, []).append(l)
+        return [np.asarray(v, dtype=np.int64) for _, v in sorted(parts.items())]
+
+    def restrict(self, lines: np.ndarray) -> "RotationProblem":
+        """The sub-problem of ``lines`` (every group wholly inside them, re-indexed)."""
+        idx = np.asarray(lines, dtype=np.int64)
+        pos = np.full(self.n_lines, -1, dtype=np.int64)
+        pos[idx] = np.arange(len(idx))
+        pick = lambda xs: [xs[i] for i in idx.tolist()]  # noqa: E731
+        groups = []
+        for g in self.groups:
+            where = pos[g.lines]
+            if (where >= 0).all():
+                groups.append(Group(g.area, g.scope, g.industry, g.unit, where, g.capacity, g.split_unit, g.banded))
+            elif (where >= 0).any():
+                raise ValueError(f"group {g.key} straddles the restriction")
+        periods = [PeriodRule(per.label, per.days, per.min_days[idx]) for per in self.periods]
+        return RotationProblem(
+            season=self.season, area=self.area, rules=self.rules, days=self.days,
+            line_id=pick(self.line_id), uscc=pick(self.uscc), enterprise=pick(self.enterprise),
+            line_name=pick(self.line_name), county=pick(self.county), industry=pick(self.industry),
+            grade=pick(self.grade), capacity=self.capacity[idx], unit=pick(self.unit), role=self.role[idx],
+            reason=pick(self.reason), quota=self.quota[idx], makeup_days=self.makeup_days[idx],
+            max_load=self.max_load[idx], deferred=self.deferred[idx], forced=self.forced[idx],
+            counts=self.counts[idx], preference=self.preference[idx], frozen_days=self.frozen_days,
+            frozen=self.frozen[idx], groups=groups, periods=periods, warnings=self.warnings,
+            warning_cut=None if self.warning_cut is None else self.warning_cut[idx],
+            registry_version=self.registry_version, registry_sha256=self.registry_sha256, notes=[],
+            industry_zh=self.industry_zh, holidays=self.holidays, requests=self.requests, counties=self.counties,
+        )
+
     def day_index(self, d: date) -> int:
         return (d - self.days[0]).days
 
@@ -158,23 +212,39 @@ class RotationProblem:
         return free
 
 
-def _classify(rules: RotationRules, grade: str, essential: str, ultra_low: bool, interruptible: bool) -> tuple[Role, str, int]:
-    if grade in rules.exempt_grades:
-        return Role.EXEMPT, f"绩效等级{grade}，免于错峰生产", 0
-    if rules.exempt_essential and essential not in (None, "", "无"):
-        return Role.EXEMPT, f"保障类企业（{essential}），免于错峰生产", 0
+def _classify(rules: RotationRules, industry: str, grade: str, essential: str, ultra_low: bool,
+              approved_load: float | None, n_days: int) -> tuple[Role, str, int, int]:
+    """(role, reason in Chinese, quota, make-up days) of a line of ``industry``."""
+    essential = essential or "无"
+    own = rules.by_industry.get(industry)
+    if grade in rules.exempt_grades_of(industry):
+        where = f"（{own.source}）" if own is not None and own.exempt_grades is not None and own.source else ""
+        return Role.EXEMPT, f"绩效等级{grade}，免于错峰生产{where}", 0, 0
+    if essential in rules.exempt_essential:
+        return Role.EXEMPT, f"保障类企业（{essential}），免于错峰生产", 0, 0
     if rules.exempt_ultra_low_filed and ultra_low:
-        return Role.EXEMPT, "已完成超低排放改造并备案，免于错峰生产", 0
-    if rules.exempt_uninterruptible and not interruptible:
-        return Role.EXEMPT, "工艺不可中断，只能降负荷，不纳入轮停", 0
-    days = rules.stop_days.get(grade)
+        return Role.EXEMPT, "已完成超低排放改造并备案，免于错峰生产", 0, 0
+    days = rules.stop_days_of(industry).get(grade)
+    liv = rules.livelihood_of(industry)
+    if essential in liv.categories:
+        if liv.treatment == "exempt":
+            return Role.EXEMPT, f"{essential}企业，免于错峰生产", 0, 0
+        skipped = n_days if days == WHOLE else int(days or 0)
+        makeup = math.ceil(skipped * liv.makeup_share - 1e-9)
+        if liv.treatment == "max_load_makeup":
+            load = "" if approved_load is None else f"{approved_load:.0%}"
+            return (Role.LIVELIHOOD,
+                    f"{essential}：错峰期间按核定最大负荷{load}生产，错峰期后补停{makeup}天（应停{skipped}天的{liv.makeup_share:.0%}）",
+                    0, makeup)
+        return (Role.LIVELIHOOD,
+                f"{essential}：错峰置换，{makeup}天停产（应停{skipped}天的{liv.makeup_share:.0%}）移至非采暖季", 0, makeup)
     if days is None:
-        return Role.EXEMPT, f"绩效等级{grade}无错峰停产天数规定", 0
+        return Role.EXEMPT, f"绩效等级{grade}无错峰停产天数规定", 0, 0
     if days == WHOLE:
-        return Role.WHOLE, f"绩效等级{grade}，错峰期间全时段停产", 0
+        return Role.WHOLE, f"绩效等级{grade}，错峰期间全时段停产", 0, 0
     if days == 0:
-        return Role.EXEMPT, f"绩效等级{grade}错峰停产天数为0", 0
-    return Role.ROTATE, "", int(days)
+        return Role.EXEMPT, f"绩效等级{grade}错峰停产天数为0", 0, 0
+    return Role.ROTATE, "", int(days), 0
 
 
 def season_days(start: date, end: date) -> tuple[date, ...]:
@@ -239,17 +309,22 @@ def build_problem(
     L = len(sel)
     role = np.zeros(L, dtype=np.int8)
     quota = np.zeros(L, dtype=np.int64)
+    makeup = np.zeros(L, dtype=np.int64)
+    max_load = np.full(L, np.nan)
     reason: list[str] = []
     cols = {k: [] for k in ("line_id", "uscc", "enterprise", "line_name", "county", "industry", "grade", "unit")}
     capacity = np.zeros(L)
     for i, j in enumerate(sel):
         u = lines["uscc"][j]
         e = ent_idx[u]
-        r, why, q = _classify(
-            rules, ents["grade"][e], ents["essential_category"][e] or "无",
-            bool(ents["ultra_low_filed"][e]), bool(lines["interruptible"][j]),
+        load = ents.get("essential_approved_load", [None] * len(ents["uscc"]))[e]
+        r, why, q, mk = _classify(
+            rules, ents["industry"][e], ents["grade"][e], ents["essential_category"][e] or "无",
+            bool(ents["ultra_low_filed"][e]), load, T,
         )
-        role[i], quota[i] = r, q
+        role[i], quota[i], makeup[i] = r, q, mk
+        if r == Role.LIVELIHOOD and load is not None:
+            max_load[i] = float(load)
         reason.append(why)
         cols["line_id"].append(make_line_id(u, lines["line_code"][j]))
         cols["uscc"].append(u)
@@ -336,7 +411,13 @@ def build_problem(
     ind_arr = np.asarray(cols["industry"], dtype=object)
     county_arr = np.asarray(cols["county"], dtype=object)
     unit_arr = np.asarray(cols["unit"], dtype=object)
-    base = np.ones(L, dtype=bool) if rules.share_base == "all" else role != Role.EXEMPT
+    base = np.ones(L, dtype=bool) if rules.share_base == "all" else np.isin(role, [Role.ROTATE, Role.WHOLE])
+    scopes = [a for a in ("city", "county") if a in rules.spread_areas or (rules.has_band and a in rules.share_areas)]
+
+    def banded(scope: str, members: np.ndarray) -> bool:
+        return (rules.has_band and scope in rules.share_areas
+                and int(np.isin(role[members], [Role.ROTATE, Role.WHOLE]).sum()) >= rules.share_min_lines)
+
     for ind in chosen:
         in_ind = ind_arr == ind
         units = sorted(set(unit_arr[in_ind].tolist()))
@@ -345,14 +426,13 @@ def build_problem(
             if not len(members):
                 continue
             split = len(units) > 1
-            if "city" in rules.share_areas:
-                groups.append(Group(city_name, "city", ind, unit, members, float(capacity[members].sum()), split))
-            if "county" in rules.share_areas:
+            if "city" in scopes:
+                groups.append(Group(city_name, "city", ind, unit, members, float(capacity[members].sum()), split,
+                                    banded("city", members)))
+            if "county" in scopes:
                 for c in sorted(set(county_arr[members].tolist())):
                     m = members[county_arr[members] == c]
-                    if int((role[m] != Role.EXEMPT).sum()) < rules.share_min_lines:
-                        continue
-                    groups.append(Group(c, "county", ind, unit, m, float(capacity[m].sum()), split))
+                    groups.append(Group(c, "county", ind, unit, m, float(capacity[m].sum()), split, banded("county", m)))
 
     # period minimums, scaled down for quotas below their sum
     periods: list[PeriodRule] = []
@@ -370,7 +450,7 @@ def build_problem(
         season=season, area=city_name, rules=rules, days=days,
         line_id=cols["line_id"], uscc=cols["uscc"], enterprise=cols["enterprise"], line_name=cols["line_name"],
         county=cols["county"], industry=cols["industry"], grade=cols["grade"], capacity=capacity, unit=cols["unit"],
-        role=role, reason=reason, quota=quota, deferred=deferred,
+        role=role, reason=reason, quota=quota, makeup_days=makeup, max_load=max_load, deferred=deferred,
         forced=forced, counts=counts, preference=preference,
         frozen_days=frozen_days, frozen=frozen, groups=groups, periods=periods,
         warnings=list(warnings), warning_cut=warning_cut,

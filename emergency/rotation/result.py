@@ -144,6 +144,8 @@ class RotationCalendar:
             "reason": p.reason[l],
             "required_days": int(p.quota[l]) if role == Role.ROTATE else (p.n_days if role == Role.WHOLE else 0),
             "deferred_days": int(p.deferred[l]),
+            "makeup_days": int(p.makeup_days[l]),
+            "max_load": None if np.isnan(p.max_load[l]) else float(p.max_load[l]),
             "stop_days": int(self.stops[l].sum()),
             "counted_days": counted,
             "warning_days": int(p.forced[l].sum()),

@@ -92,17 +92,50 @@ class Weights(_Frozen):
     extra_day: int = Field(default=200_000, ge=0)
 
 
+class Livelihood(_Frozen):
+    """How lines of livelihood (保民生) firms rotate (``config.policy.LivelihoodRotation``).
+
+    ``exempt``: not in rotation. ``max_load_makeup``: the line runs at its verified
+    maximum load (the firm's approved load) through the window and owes
+    ``makeup_share`` of the stop days it skipped after the window (Shanxi: 70 %).
+    ``shift`` (错峰置换): its stop days move out of the window (``makeup_share`` of
+    them, 1.0 as Shandong writes it)."""
+
+    treatment: Literal["exempt", "max_load_makeup", "shift"] = "exempt"
+    makeup_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    categories: list[str] = Field(default_factory=lambda: ["民生保障"])
+    source: str | None = None
+
+
+class IndustryRules(_Frozen):
+    """An industry's own rules in the area (None: the area's general rule)."""
+
+    exempt_grades: list[str] | None = None
+    stop_days: dict[str, int | Literal["whole"]] | None = None
+    livelihood: Livelihood | None = None
+    source: str | None = None
+
+
 class RotationRules(_Frozen):
     """Rotation (错峰生产) rules of an area, as the model reads them.
 
-    Shares are fractions of an industry's capacity (capacity basis; ``share_base``
-    "all": every listed line of the industry in the area, exempt ones included —
-    "rotation": only the lines that rotate or stop the whole window), per day, in each
-    area of ``share_areas`` ("city": the whole list; "county": each county). Capacities
-    in different units (万平方米/日 kilns and 吨/日 spray dryers of ceramics) are never
-    added: a group is one industry in one area in one capacity unit. County groups with
-    fewer than ``share_min_lines`` non-exempt lines are not bound (the city-wide bounds
-    still count them); the default 1 binds every group, as the rule is written.
+    Who rotates: lines of ``industries``. Exempt: grades in ``exempt_grades`` (or the
+    industry's own list in ``by_industry``), essential categories in
+    ``exempt_essential``, filed ultra-low retrofits. An uninterruptible process is not
+    exempt by that fact: rotation exists for lines that cannot stop at short notice
+    (seed 001 (六), seed 002 item 12). Livelihood lines follow ``livelihood``.
+
+    The daily band (``daily_stop_share_min`` … ``max``, a fraction of an industry's
+    capacity per day, in each area of ``share_areas``) is a HARD rule, off by default
+    (0 … 1): a locality sets it only where its text does, and it binds only groups
+    with at least ``share_min_lines`` non-exempt lines. Shares are of the capacity of
+    the group (``share_base`` "all": every listed line of the industry in the area,
+    exempt ones included — "rotation": only those that rotate or stop the whole
+    window). Capacities in different units (万平方米/日 kilns and 吨/日 spray dryers of
+    ceramics) are never added: a group is one industry in one area in one unit.
+
+    The spread (``weights.balance`` over the groups of ``spread_areas``) is the
+    engine's own soft preference: each group's heaviest day is kept low.
     """
 
     source: str = "hand-built"
@@ -111,15 +144,18 @@ class RotationRules(_Frozen):
     industries: list[str] = Field(min_length=1)
     stop_days: dict[str, int | Literal["whole"]]
     exempt_grades: list[str] = Field(default_factory=lambda: ["A+", "A", "引领性"])
-    exempt_essential: bool = True
+    exempt_essential: list[str] = Field(default_factory=lambda: ["战略性新兴", "军工/出口"])
     exempt_ultra_low_filed: bool = True
-    exempt_uninterruptible: bool = True  # a process that cannot stop only slows down (DOMAIN §5)
+    livelihood: Livelihood = Field(default_factory=Livelihood)
+    by_industry: dict[str, IndustryRules] = Field(default_factory=dict)
     min_block_days: int = Field(default=1, ge=1)
     daily_stop_share_min: float = Field(default=0.0, ge=0.0, le=1.0)
     daily_stop_share_max: float = Field(default=1.0, ge=0.0, le=1.0)
     share_areas: list[Literal["city", "county"]] = Field(default_factory=lambda: ["city", "county"])
     share_base: Literal["all", "rotation"] = "all"  # all lines of the industry, or only those not exempt
-    share_min_lines: int = Field(default=1, ge=1)  # a county group with fewer non-exempt lines has no share bounds
+    share_min_lines: int = Field(default=1, ge=1)  # a group with fewer non-exempt lines has no band
+    band_source: str | None = None  # the text that sets the band
+    spread_areas: list[Literal["city", "county"]] = Field(default_factory=lambda: ["city", "county"])
     count_warning_days: bool = True
     yearly_cap_days: int = Field(default=0, ge=0)  # 0 = no cap (Shandong: 160 rotation + emergency days)
     period_minimums: list[PeriodMinimum] = Field(default_factory=list)
@@ -133,14 +169,37 @@ class RotationRules(_Frozen):
                 raise ValueError(f"{d!r} is not MM-DD")
         if self.daily_stop_share_min > self.daily_stop_share_max:
             raise ValueError("daily_stop_share_min exceeds daily_stop_share_max")
-        for grade, days in self.stop_days.items():
-            if isinstance(days, int) and days < 0:
-                raise ValueError(f"stop_days.{grade}: negative")
+        for table in [self.stop_days] + [r.stop_days for r in self.by_industry.values() if r.stop_days]:
+            for grade, days in table.items():
+                if isinstance(days, int) and days < 0:
+                    raise ValueError(f"stop_days.{grade}: negative")
         return self
+
+    @property
+    def has_band(self) -> bool:
+        """A hard daily band is in force."""
+        return self.daily_stop_share_min > 0.0 or self.daily_stop_share_max < 1.0
 
     def season_window(self, season: str) -> tuple[date, date]:
         """First and last day of the window of season ``YYYY-YYYY`` (e.g. 2026-2027)."""
         return season_window(self.window_start, self.window_end, season)
+
+    # ---- one industry's effective rules
+    def exempt_grades_of(self, industry: str) -> list[str]:
+        own = self.by_industry.get(industry)
+        return own.exempt_grades if own is not None and own.exempt_grades is not None else self.exempt_grades
+
+    def stop_days_of(self, industry: str) -> dict[str, int | str]:
+        own = self.by_industry.get(industry)
+        return own.stop_days if own is not None and own.stop_days is not None else self.stop_days
+
+    def livelihood_of(self, industry: str) -> Livelihood:
+        own = self.by_industry.get(industry)
+        return own.livelihood if own is not None and own.livelihood is not None else self.livelihood
+
+    def source_of(self, industry: str) -> str:
+        own = self.by_industry.get(industry)
+        return own.source if own is not None and own.source else self.source
 
 
 def parse_season(season: str) -> tuple[int, int]:
@@ -160,13 +219,22 @@ def season_window(start_mmdd: str, end_mmdd: str, season: str) -> tuple[date, da
     return start, end
 
 
+def _livelihood(rule) -> dict:
+    return {
+        "treatment": rule.treatment.value,
+        "makeup_share": rule.makeup_share,
+        "categories": [c.value for c in rule.categories],
+        "source": rule.source,
+    }
+
+
 def rules_from_policy(policy, **overrides) -> RotationRules:
     """:class:`RotationRules` from an effective policy (``config.policy.Policy``).
 
-    Reads ``policy.rotation`` (window key and table, industries, stop days, exemptions,
-    block, shares, warning-day counting, yearly cap, quarterly minimums). Fields the
-    policy model does not (yet) carry keep this module's defaults unless given in
-    ``overrides``; an attribute the policy adds later with the same name is picked up.
+    Reads ``policy.rotation``: window, industries, stop days, exemptions, livelihood
+    treatment, each industry's own rules, block, the hard daily band where the policy
+    sets one (``daily_band``), the spread preference, warning-day counting, yearly
+    cap, quarterly minimums. ``overrides`` replace any field (tests, benchmarks).
     """
     rot = policy.rotation
     window = rot.windows[rot.window]
@@ -177,11 +245,21 @@ def rules_from_policy(policy, **overrides) -> RotationRules:
         "industries": list(rot.industries),
         "stop_days": {str(getattr(g, "value", g)): v for g, v in rot.stop_days.items()},
         "exempt_grades": [str(getattr(g, "value", g)) for g in rot.exempt_grades],
-        "exempt_essential": rot.exempt_essential,
+        "exempt_essential": [c.value for c in rot.exempt_essential],
         "exempt_ultra_low_filed": rot.exempt_ultra_low_filed,
+        "livelihood": _livelihood(rot.livelihood),
+        "by_industry": {
+            ind: {
+                "exempt_grades": None if r.exempt_grades is None else [g.value for g in r.exempt_grades],
+                "stop_days": None if r.stop_days is None else {g.value: v for g, v in r.stop_days.items()},
+                "livelihood": None if r.livelihood is None else _livelihood(r.livelihood),
+                "source": r.source,
+            }
+            for ind, r in rot.by_industry.items()
+        },
         "min_block_days": rot.min_block_days,
-        "daily_stop_share_min": rot.daily_stop_share_min,
-        "daily_stop_share_max": rot.daily_stop_share_max,
+        "spread_areas": list(rot.spread.areas),
+        "weights": {"balance": rot.spread.weight},
         "count_warning_days": rot.count_warning_days,
         "yearly_cap_days": rot.yearly_cap_days,
         "period_minimums": [
@@ -189,8 +267,11 @@ def rules_from_policy(policy, **overrides) -> RotationRules:
             for q in getattr(rot, "quarterly_minimums", []) or []
         ],
     }
-    for name in ("exempt_uninterruptible", "share_areas", "share_base", "share_min_lines", "max_extra_days"):
-        if hasattr(rot, name):
-            data[name] = getattr(rot, name)
+    band = rot.daily_band
+    if band is not None:
+        data.update({
+            "daily_stop_share_min": band.share_min, "daily_stop_share_max": band.share_max,
+            "share_areas": list(band.areas), "share_min_lines": band.min_lines, "band_source": band.source,
+        })
     data.update(overrides)
     return RotationRules.model_validate(data)

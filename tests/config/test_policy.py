@@ -90,8 +90,12 @@ def test_ratios_and_city_override():
 
 def test_lists_replace_rather_than_append():
     shanxi = load_policy("山西省")
-    assert shanxi.rotation.industries == ["steel", "coking", "foundry", "brick", "refractory", "ceramics", "lime", "cement"]
-    assert load_policy("陕西省").rotation.windows["north_west"].start == "12-01"
+    # the province's list replaces the national one (it does not append to it)
+    assert shanxi.rotation.industries == ["steel", "coking", "alumina", "foundry", "coal_chemical", "brick",
+                                          "refractory", "ceramics", "lime", "cement"]
+    # the window table is a dict: merged key by key, the province chooses its key
+    shaanxi = load_policy("陕西省").rotation
+    assert shaanxi.window == "guanzhong" and shaanxi.windows["north_west"].start == "12-01"
 
 
 def test_unknown_area_is_a_clear_error():

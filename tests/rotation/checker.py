@@ -9,10 +9,14 @@ unit) and the stopped share of every day. It imports nothing from the model code
 The rules, as stated (DOMAIN §6 and the rotation rules of the policy):
 
 1. Lines of the rotation industries are in scope. A line is exempt when its firm's
-   grade is an exempt grade, when the firm is essential (if so configured), when it
-   filed an ultra-low-emission retrofit (if so configured), when the process cannot be
-   interrupted (if so configured), or when its grade has no stop days (or 0).
-   Exempt lines never stop. Grades with "whole" stop every day of the window.
+   grade is an exempt grade (the industry's own list where the locality gives one),
+   when the firm's essential category is an exempt one, when it filed an
+   ultra-low-emission retrofit (if so configured), when it is a livelihood firm and
+   livelihood lines are exempt, or when its grade has no stop days (or 0). Whether the
+   process can be interrupted does not matter: rotation exists for such lines.
+   Exempt lines never stop. Grades with "whole" stop every day of the window, whatever
+   the process. A livelihood line (max load + make-up, or 错峰置换) never stops in the
+   window and owes ceil(skipped days × make-up share) days after it.
 2. A rotating line stops its quota: days counted (warning-stop days count only if
    ``count_warning_days``) between quota and quota + max_extra_days (the yearly cap
    may lower the quota by the uncounted warning days).
@@ -22,8 +26,9 @@ The rules, as stated (DOMAIN §6 and the rotation rules of the policy):
    capacity unit: stopped capacity / capacity ≥ share_min (unless no line of the group
    may stop) and ≤ max(share_max, share already stopped by whole-window lines and
    warnings). Capacity = capacity basis = min(EIA, permit, actual) of every line of the
-   group (``share_base`` "all") or of its non-exempt lines ("rotation"); county groups
-   with fewer than ``share_min_lines`` non-exempt lines are not bound.
+   group (``share_base`` "all") or of its rotating and whole-window lines
+   ("rotation"). Only when a band is in force (min > 0 or max < 1); groups with fewer
+   than ``share_min_lines`` rotating or whole-window lines are not bound.
 5. Period minimums: each rotating line stops ≥ min_days (scaled down in proportion,
    rounded down, when its quota is below the minimums' sum) on the days of the period.
 """
@@ -43,17 +48,30 @@ def window(rules, season: str) -> tuple[date, date]:
     return start, end
 
 
-def expected_role(rules, ent: dict, line: dict) -> tuple[str, int | None]:
-    grade = ent["grade"]
-    if grade in rules.exempt_grades:
+def _own(rules, industry: str, key: str):
+    own = rules.by_industry.get(industry)
+    value = getattr(own, key) if own is not None else None
+    return value if value is not None else getattr(rules, key)
+
+
+def expected_role(rules, ent: dict, line: dict, n_days: int = 0) -> tuple[str, int | None]:
+    """(role, quota — or, for a livelihood line, the make-up days it owes)."""
+    grade, industry = ent["grade"], ent["industry"]
+    essential = ent["essential_category"] or "无"
+    if grade in _own(rules, industry, "exempt_grades"):
         return "exempt", None
-    if rules.exempt_essential and (ent["essential_category"] or "无") != "无":
+    if essential in rules.exempt_essential:
         return "exempt", None
     if rules.exempt_ultra_low_filed and ent["ultra_low_filed"]:
         return "exempt", None
-    if rules.exempt_uninterruptible and not line["interruptible"]:
-        return "exempt", None
-    days = rules.stop_days.get(grade)
+    days = _own(rules, industry, "stop_days").get(grade)
+    liv = _own(rules, industry, "livelihood")
+    if essential in liv.categories:
+        if liv.treatment == "exempt":
+            return "exempt", None
+        skipped = n_days if days == "whole" else int(days or 0)
+        owed = -(-round(skipped * liv.makeup_share * 1000) // 1000)  # ceil, exact for shares like 0.7
+        return "livelihood", int(owed)
     if days is None or days == 0:
         return "exempt", None
     if days == "whole":
@@ -103,7 +121,7 @@ def check_calendar(tables, rules, doc: dict, *, industries=None, counties=None, 
         line = {k: L[k][j] for k in L}
         lid = f"{line['uscc']}/{line['line_code']}"
         basis = min(line["capacity_eia"], line["capacity_permit"], line["capacity_actual"])
-        role, quota = expected_role(rules, ent, line)
+        role, quota = expected_role(rules, ent, line, (last - first).days + 1)
         in_scope[lid] = {"ent": ent, "line": line, "role": role, "quota": quota, "capacity": basis}
 
     recs = {r["line_id"]: r for r in doc["lines"]}
@@ -128,9 +146,11 @@ def check_calendar(tables, rules, doc: dict, *, industries=None, counties=None, 
         s = stops.get(lid, set())
         if any(d < first or d > last for d in s):
             problems.append(f"{lid}: stop day outside the window")
-        if x["role"] == "exempt":
+        if x["role"] in ("exempt", "livelihood"):
             if s:
-                problems.append(f"{lid}: exempt line scheduled on {len(s)} days")
+                problems.append(f"{lid}: {x['role']} line scheduled on {len(s)} days")
+            if x["role"] == "livelihood" and recs.get(lid, {}).get("makeup_days") != x["quota"]:
+                problems.append(f"{lid}: owes {recs.get(lid, {}).get('makeup_days')} make-up days, expected {x['quota']}")
             continue
         if x["role"] == "whole":
             if s != set(days):
@@ -165,6 +185,9 @@ def check_calendar(tables, rules, doc: dict, *, industries=None, counties=None, 
 
     # rule 4 per group and day
     areas = []
+    banded = rules.daily_stop_share_min > 0 or rules.daily_stop_share_max < 1
+    if not banded:
+        return problems
     if "city" in rules.share_areas:
         areas.append(("city", None))
     if "county" in rules.share_areas:
@@ -175,9 +198,9 @@ def check_calendar(tables, rules, doc: dict, *, industries=None, counties=None, 
                 members = [lid for lid, x in in_scope.items()
                            if x["ent"]["industry"] == ind and x["line"]["capacity_unit"] == unit
                            and (county is None or x["ent"]["county"] == county)
-                           and (rules.share_base == "all" or x["role"] != "exempt")]
-                non_exempt = [lid for lid in members if in_scope[lid]["role"] != "exempt"]
-                if not members or (county is not None and len(non_exempt) < rules.share_min_lines):
+                           and (rules.share_base == "all" or x["role"] in ("rotate", "whole"))]
+                non_exempt = [lid for lid in members if in_scope[lid]["role"] in ("rotate", "whole")]
+                if not members or len(non_exempt) < rules.share_min_lines:
                     continue
                 cap = sum(in_scope[lid]["capacity"] for lid in members)
                 if cap <= 0:

@@ -9,9 +9,10 @@ from enterprise_registry.columns import RegistryTables
 
 def firm(code: str, *, county: str = "甲县", industry: str = "brick", grade: str = "C", capacity: float = 100.0,
          essential: str = "无", ultra_low: bool = False, interruptible: bool = True, unit: str = "万块/日",
-         lines: int = 1, name: str | None = None) -> dict:
+         lines: int = 1, name: str | None = None, approved_load: float | None = None) -> dict:
     return dict(code=code, county=county, industry=industry, grade=grade, capacity=capacity, essential=essential,
-                ultra_low=ultra_low, interruptible=interruptible, unit=unit, lines=lines, name=name or f"{code}砖厂")
+                ultra_low=ultra_low, interruptible=interruptible, unit=unit, lines=lines, name=name or f"{code}砖厂",
+                approved_load=approved_load)
 
 
 def tables(firms: list[dict], city: str = "测试市") -> RegistryTables:
@@ -26,7 +27,7 @@ def tables(firms: list[dict], city: str = "测试市") -> RegistryTables:
         uscc = f"91TEST{f['code']:0>12}"[:18]
         for k, v in (("seq", i), ("county", f["county"]), ("name", f["name"]), ("uscc", uscc),
                      ("industry", f["industry"]), ("grade", f["grade"]), ("essential_category", f["essential"]),
-                     ("essential_approved_load", None), ("small_micro", False), ("ultra_low_filed", f["ultra_low"]),
+                     ("essential_approved_load", f.get("approved_load")), ("small_micro", False), ("ultra_low_filed", f["ultra_low"]),
                      ("longitude", None), ("latitude", None), ("contact_person", "张三"),
                      ("contact_phone", "13800000000"), ("heavy_trucks_per_day", 0)):
             ents[k].append(v)

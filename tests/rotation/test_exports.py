@@ -106,14 +106,14 @@ def test_excel_matrix(doc, tmp_path):
     ws = wb["错峰日历"]
     header = [c.value for c in ws[1]]
     assert header[:4] == ["序号", "区县", "企业名称", "统一社会信用代码"]
-    assert header[14] == "12-1" and header[-1] == "1-29" and len(header) == 14 + 60
+    assert header[15] == "12-1" and header[-1] == "1-29" and len(header) == 15 + 60
     rows = list(ws.iter_rows(min_row=3, values_only=False))
     assert len(rows) == len(doc["lines"])
     for row, rec in zip(rows, doc["lines"]):
         assert row[3].value == rec["uscc"] and row[6].value == rec["line_name"]
-        marks = [c.value for c in row[14:]]
+        marks = [c.value for c in row[15:]]
         assert sum(m is not None for m in marks) == rec["stop_days"]
-        for c in row[14:]:
+        for c in row[15:]:
             if c.value == "停" and rec["role"] == "rotate":
                 assert c.fill.fgColor.rgb.endswith("F4B084")
             if c.value == "停" and rec["role"] == "whole":
@@ -121,7 +121,7 @@ def test_excel_matrix(doc, tmp_path):
             if rec["role"] == "exempt":
                 assert c.fill.fgColor.rgb.endswith("D9D9D9")
     warn_row = next(r for r, rec in zip(rows, doc["lines"]) if rec["uscc"] == uscc("1"))
-    assert warn_row[14 + 14].value == "预" and warn_row[14 + 15].value == "预"  # 12-15, 12-16
+    assert warn_row[15 + 14].value == "预" and warn_row[15 + 15].value == "预"  # 12-15, 12-16
     shares = wb["每日停产占比"]
     assert [c.value for c in shares[1]][:4] == ["区域", "范围", "行业", "单位"]
 

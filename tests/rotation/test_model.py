@@ -55,15 +55,21 @@ def test_roles_and_reasons_from_the_rules():
         firm("4", grade="C", interruptible=False), firm("5", grade="D"), firm("6", grade="C"),
         firm("7", grade="B-"),  # no stop days for B- in these rules
         firm("8", grade="C", industry="foundry", unit="吨/日"),  # not a rotation industry here
+        firm("9", grade="D", interruptible=False), firm("10", grade="C", essential="战略性新兴"),
+        firm("11", grade="C", essential="安全生产不可中断", interruptible=False),
     ]
     p = build_problem(tables(firms), rules(), SEASON)
     by = {u: (Role(int(r)), why) for u, r, why in zip(p.uscc, p.role, p.reason)}
-    assert len(p.line_id) == 7  # the foundry is out of scope
+    assert len(p.line_id) == 10  # the foundry is out of scope
     assert by[uscc("1")][0] == Role.EXEMPT and "A" in by[uscc("1")][1]
-    assert by[uscc("2")][0] == Role.EXEMPT and "保障类" in by[uscc("2")][1]
+    # livelihood lines follow the livelihood rule: exempt by default
+    assert by[uscc("2")][0] == Role.EXEMPT and "民生保障" in by[uscc("2")][1]
     assert by[uscc("3")][0] == Role.EXEMPT and "超低排放" in by[uscc("3")][1]
-    assert by[uscc("4")][0] == Role.EXEMPT and "不可中断" in by[uscc("4")][1]
-    assert by[uscc("5")][0] == Role.WHOLE
+    # rotation exists for lines that cannot stop at short notice (seed 001 (六), seed 002 item 12)
+    assert by[uscc("4")][0] == Role.ROTATE and p.quota[p.uscc.index(uscc("4"))] == 15
+    assert by[uscc("11")][0] == Role.ROTATE and p.quota[p.uscc.index(uscc("11"))] == 15
+    assert by[uscc("5")][0] == Role.WHOLE and by[uscc("9")][0] == Role.WHOLE  # D stops the whole window
+    assert by[uscc("10")][0] == Role.EXEMPT and "保障类" in by[uscc("10")][1]
     assert by[uscc("6")][0] == Role.ROTATE and p.quota[p.uscc.index(uscc("6"))] == 15
     assert by[uscc("7")][0] == Role.EXEMPT and "无错峰停产天数" in by[uscc("7")][1]
 
