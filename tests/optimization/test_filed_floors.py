@@ -87,5 +87,17 @@ def test_area_sums_match_a_hand_loop():
             if a >= 0:
                 by_hand[a] += values[l]
     assert np.array_equal(problem.area_sum(values), by_hand)
+    some = np.array([0, 2, 3])  # a subset of lines, values aligned with it
+    by_hand_some = np.zeros((len(problem.area_names), 2))
+    for i, l in enumerate(some):
+        for a in problem.line_areas[l]:
+            if a >= 0:
+                by_hand_some[a] += values[i]
+    assert np.array_equal(problem.area_sum(values[: len(some)], lines=some), by_hand_some)
+    prices = np.array([[1.0, 10.0], [100.0, 1000.0], [1e4, 1e5]])  # per area
+    seen = problem.line_sum(prices)
+    for l in range(problem.n_lines):  # the city's price plus the county's
+        county = 1 if problem.line_ids[l].split("/")[0][-2:] in ("F1", "F2", "F6") else 2
+        assert np.array_equal(seen[l], prices[0] + prices[county])
     assert problem.area_names == ("测试市", "甲县", "乙县")
     assert problem.constraint_name(5) == "target[甲县,NOx]"
