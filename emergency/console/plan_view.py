@@ -21,11 +21,11 @@ from emergency.workflow.lifecycle import plan_version
 
 PAGE_SIZE = 50
 _CACHE: OrderedDict[tuple, object] = OrderedDict()
-_CACHE_SIZE = 6
+_CACHE_SIZE = 4  # a province plan parsed is a few hundred MB
 _lock = Lock()
 
 
-def _cached(key: tuple, make):
+def cached(key: tuple, make):
     with _lock:
         if key in _CACHE:
             _CACHE.move_to_end(key)
@@ -41,7 +41,7 @@ def _cached(key: tuple, make):
 def document(engine: Engine, warning_id: int, version_no: int) -> tuple[object, PlanDocument]:
     """(the PlanVersion row, its document)."""
     pv = plan_version(engine, warning_id, version_no)
-    doc = _cached(("plan", pv.sha256), lambda: PlanDocument.model_validate_json(pv.document))
+    doc = cached(("plan", pv.sha256), lambda: PlanDocument.model_validate_json(pv.document))
     return pv, doc
 
 
@@ -59,7 +59,7 @@ def firm_facts(engine: Engine, registry_version: str) -> dict[str, tuple[str, st
                                 .where(Enterprise.version_id == v.id)).all()
             return {u: (i, g) for u, i, g in rows}
 
-        return _cached(("firms", str(engine.url), registry_version, v.content_sha256, v.id), load)
+        return cached(("firms", str(engine.url), registry_version, v.content_sha256, v.id), load)
 
 
 @dataclass(frozen=True)

@@ -30,40 +30,42 @@ DOCUMENT_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'u
 
 
 def _package(engine, warning_id: int, version: int | None):
-    """(package, its files) — cached per warning state (a change bumps row_version)."""
-    from emergency.notices import render as documents
+    """The package (its documents built, not yet rendered) — cached per warning state
+    (every change bumps the warning's row_version)."""
     from emergency.workflow.lifecycle import get_warning
     from emergency.workflow.package import package
 
     w, _ = get_warning(engine, warning_id)
-
-    def make():
-        pkg = package(engine, warning_id, version)
-        return pkg, documents.files(pkg)
-
-    return plan_view._cached(("package", str(engine.url), warning_id, version, w.row_version, w.state), make)
+    key = ("package", str(engine.url), warning_id, version, w.row_version, w.state)
+    return plan_view.cached(key, lambda: package(engine, warning_id, version))
 
 
-def _counties(files: dict[str, bytes]) -> list[str]:
-    from emergency.notices.render import COUNTY_FOLDER
+def _files(engine, warning_id: int, version: int | None) -> dict[str, bytes]:
+    """Every file of the package, rendered (:func:`emergency.notices.render.files`, as the CLI writes them)."""
+    from emergency.notices import render as documents
+    from emergency.workflow.lifecycle import get_warning
 
-    return sorted(p for p in files if p.startswith(COUNTY_FOLDER + "/"))
+    w, _ = get_warning(engine, warning_id)
+    key = ("files", str(engine.url), warning_id, version, w.row_version, w.state)
+    return plan_view.cached(key, lambda: documents.files(_package(engine, warning_id, version)))
+
+
+def _by_county(pkg) -> dict[str, list]:
+    """The notices per county, counties in the order of the package's ``按区县打印`` files."""
+    out: dict[str, list] = {}
+    for n in pkg.notices:
+        out.setdefault(n.county, []).append(n)
+    return dict(sorted(out.items()))
 
 
 @router.get("/warnings/{warning_id}/notices")
 def notices_page(warning_id: int, request: Request, who: Reader, version: Version = None):
-    pkg, files = _package(request.app.state.engine, warning_id, version)
-    counties = []
-    by_county: dict[str, int] = {}
-    for n in pkg.notices:
-        by_county[n.county] = by_county.get(n.county, 0) + 1
-    paths = _counties(files)
-    for i, p in enumerate(paths):
-        name = p.rsplit("/", 1)[-1].removesuffix(".html")
-        counties.append({"index": i, "file": name, "notices": by_county.get(name, None)})
+    pkg = _package(request.app.state.engine, warning_id, version)
+    counties = [{"index": i, "file": county or "未注明区县", "notices": len(notices)}
+                for i, (county, notices) in enumerate(_by_county(pkg).items())]
     return render(request, "notices.html", who=who, pkg=pkg, f=pkg.frame, warning_id=warning_id, version=version,
                   counties=counties, notices=pkg.notices[:500], notices_total=len(pkg.notices),
-                  continuing=len(pkg.continuing), files=len(files))
+                  continuing=len(pkg.continuing))
 
 
 def _q(version: int | None) -> str:
@@ -72,12 +74,16 @@ def _q(version: int | None) -> str:
 
 @router.get("/warnings/{warning_id}/notices/county/{index}")
 def county_print(warning_id: int, index: int, request: Request, who: Reader, version: Version = None):
-    """A county's notices, one A4 page per firm, as ``按区县打印/<区县>.html`` of the package."""
-    _, files = _package(request.app.state.engine, warning_id, version)
-    paths = _counties(files)
-    if not 0 <= index < len(paths):
+    """A county's notices, one A4 page per firm: the package's ``按区县打印/<区县>.html``,
+    rendered by the same template with the same values (only this county's)."""
+    from emergency.notices.templates import render_html
+
+    pkg = _package(request.app.state.engine, warning_id, version)
+    counties = list(_by_county(pkg).items())
+    if not 0 <= index < len(counties):
         raise NotFound(f"预警 {warning_id} 的本次材料中没有第 {index + 1} 个区县的打印文件")
-    return HTMLResponse(files[paths[index]], headers=DOCUMENT_HEADERS)
+    county, notices = counties[index]
+    return HTMLResponse(render_html("county.html.j2", f=pkg.frame, county=county, notices=notices), headers=DOCUMENT_HEADERS)
 
 
 @router.get("/warnings/{warning_id}/notices/firm/{uscc}")
@@ -90,16 +96,16 @@ def firm_notice(warning_id: int, uscc: str, request: Request, who: Reader, versi
 
 @router.get("/warnings/{warning_id}/announcement")
 def announcement(warning_id: int, request: Request, who: Reader, version: Version = None):
-    from emergency.notices.render import ANNOUNCEMENT_HTML
+    from emergency.notices.render import announcement_html
 
-    _, files = _package(request.app.state.engine, warning_id, version)
-    return HTMLResponse(files[ANNOUNCEMENT_HTML], headers=DOCUMENT_HEADERS)
+    return HTMLResponse(announcement_html(_package(request.app.state.engine, warning_id, version)), headers=DOCUMENT_HEADERS)
 
 
 @router.get("/warnings/{warning_id}/notices.zip")
 def package_zip(warning_id: int, request: Request, who: Reader, version: Version = None):
     """The whole package as one file: the folder ``emergency notices`` writes, zipped."""
-    pkg, files = _package(request.app.state.engine, warning_id, version)
+    engine = request.app.state.engine
+    pkg, files = _package(engine, warning_id, version), _files(engine, warning_id, version)
     folder = f"预警{warning_id}_{pkg.frame.kind_zh}_第{pkg.frame.version_no}版"
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
