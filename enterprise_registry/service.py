@@ -16,16 +16,14 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from config.industries import IndustryCatalog, load_industries
-
 from emergency.errors import ImportRejected, NotFound, RegistryError
 from emergency.vocabulary import LEVELS
-from enterprise_registry import reading
+from enterprise_registry import filed, reading
+from enterprise_registry.cells import Problem
 from enterprise_registry.columns import RegistryTables, tables_sha256
 from enterprise_registry.db import dbapi_reader
-from enterprise_registry import filed
 from enterprise_registry.models import Area, Enterprise, FiledMeasure, ListVersion, ProductionLine, make_line_id
 from enterprise_registry.reading import PLANNING_ENTERPRISE_KEYS, PLANNING_LINE_KEYS, DbReader
-from enterprise_registry.cells import Problem
 from enterprise_registry.schemas import EnterprisePublic, ImportSummary, ImportWarning, ListVersionPublic, ProductionLinePublic
 from enterprise_registry.uscc import uscc_problem
 

@@ -44,11 +44,14 @@ import math
 from typing import Any
 
 from config.industries import SHORTEST_BOARD_SOURCE, IndustryCatalog, lowest_grade
+from config.measures import Action
 from enterprise_registry import filed
 from enterprise_registry.cells import PARSERS, CellError, Problem, header_key, is_blank
 from enterprise_registry.columns import RegistryTables, SheetSpec
 from enterprise_registry.listfiles import RawSheet
-from enterprise_registry.measure_text import NEEDS_HOURS, NEEDS_SHARE, MeasureTextError, parse_measure_text
+from enterprise_registry.measure_text import (
+    ACTION_NAMES_ZH, NEEDS_HOURS, NEEDS_SHARE, MeasureTextError, parse_measure_text,
+)
 from emergency.vocabulary import LEVEL_LABELS_ZH, LEVELS, EssentialCategory, Grade, WarningLevel
 
 _DEFAULTS = {"essential_category": EssentialCategory.NONE.value, "small_micro": False, "ultra_low_filed": False}
@@ -370,11 +373,10 @@ def _resolve_filed(sheet: _Sheet, problems: list[Problem]) -> None:
         sheet.columns[key("hours")], sheet.columns[key("truck_ban")] = hours, truck
 
 
-def _check_parameters(sheet: _Sheet, i: int, level, action: str, share, hours, truck, problems: list[Problem]) -> None:
-    from config.measures import Action
-
-    from enterprise_registry.measure_text import ACTION_NAMES_ZH
-
+def _check_parameters(sheet: _Sheet, i: int, level: WarningLevel, action: str, share, hours, truck,
+                      problems: list[Problem]) -> None:
+    """措施类型 with the parameters it takes: a share for 限产 / 按比例停产生产线, hours for
+    延长结焦时间, no others; 禁用国四及以下货车 not contradicted by its own column."""
     a = Action(action)
     name = ACTION_NAMES_ZH[a]
     key = lambda field: filed.column(level, field)  # noqa: E731
