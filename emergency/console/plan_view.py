@@ -16,6 +16,7 @@ from threading import Lock
 
 from sqlalchemy import Engine, select
 
+from emergency.errors import NotFound
 from emergency.plans.document import Action, PlanDocument
 from emergency.workflow.lifecycle import plan_version
 
@@ -39,10 +40,17 @@ def cached(key: tuple, make):
 
 
 def document(engine: Engine, warning_id: int, version_no: int) -> tuple[object, PlanDocument]:
-    """(the PlanVersion row, its document)."""
-    pv = plan_version(engine, warning_id, version_no)
-    doc = cached(("plan", pv.sha256), lambda: PlanDocument.model_validate_json(pv.document))
-    return pv, doc
+    """(the version's facts, its document): the document read and parsed only when it is
+    not cached already."""
+    from emergency.console.warning_view import warning_and_versions
+
+    _, versions = warning_and_versions(engine, warning_id)
+    facts = next((v for v in versions if v.version_no == version_no), None)
+    if facts is None:
+        raise NotFound(f"预警 {warning_id} 没有方案版本 {version_no}")
+    doc = cached(("plan", facts.sha256),
+                 lambda: PlanDocument.model_validate_json(plan_version(engine, warning_id, version_no).document))
+    return facts, doc
 
 
 def firm_facts(engine: Engine, registry_version: str) -> dict[str, tuple[str, str]]:

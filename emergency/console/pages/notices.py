@@ -32,20 +32,20 @@ DOCUMENT_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'u
 def _package(engine, warning_id: int, version: int | None):
     """The package (its documents built, not yet rendered) — cached per warning state
     (every change bumps the warning's row_version)."""
-    from emergency.workflow.lifecycle import get_warning
+    from emergency.console.warning_view import warning
     from emergency.workflow.package import package
 
-    w, _ = get_warning(engine, warning_id)
+    w = warning(engine, warning_id)
     key = ("package", str(engine.url), warning_id, version, w.row_version, w.state)
     return plan_view.cached(key, lambda: package(engine, warning_id, version))
 
 
 def _files(engine, warning_id: int, version: int | None) -> dict[str, bytes]:
     """Every file of the package, rendered (:func:`emergency.notices.render.files`, as the CLI writes them)."""
+    from emergency.console.warning_view import warning
     from emergency.notices import render as documents
-    from emergency.workflow.lifecycle import get_warning
 
-    w, _ = get_warning(engine, warning_id)
+    w = warning(engine, warning_id)
     key = ("files", str(engine.url), warning_id, version, w.row_version, w.state)
     return plan_view.cached(key, lambda: documents.files(_package(engine, warning_id, version)))
 

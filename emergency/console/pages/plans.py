@@ -34,10 +34,10 @@ def _process_names(industry: str) -> dict[str, str]:
 @router.get("/warnings/{warning_id}/plans/{version_no}")
 def plan_page(warning_id: int, version_no: int, request: Request, who: Reader, county: Filter = "", industry: Filter = "",
               grade: Filter = "", measure: Filter = "", q: Filter = "", page: Annotated[int, Query(ge=1, le=10**6)] = 1):
-    from emergency.workflow.lifecycle import get_warning
+    from emergency.console.warning_view import warning_and_versions
 
     engine = request.app.state.engine
-    w, versions = get_warning(engine, warning_id)
+    w, versions = warning_and_versions(engine, warning_id)
     pv, doc = plan_view.document(engine, warning_id, version_no)
     facts = plan_view.firm_facts(engine, doc.registry_version)
     filters = plan_view.Filters(county, industry, grade, measure, q.strip())

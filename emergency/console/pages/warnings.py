@@ -80,10 +80,9 @@ class Approval:
 
 
 def _areas_of_list(engine) -> list[str]:
-    from enterprise_registry.service import load_registry_frame
+    from emergency.console.list_view import areas
 
-    tables = load_registry_frame(engine)
-    return list(tables.areas["name"])
+    return [name for name, _ in areas(engine)]
 
 
 @router.get("/warnings")
@@ -166,9 +165,9 @@ def issue(request: Request, who: OfficerAction, level: Text = "", start: Text = 
 
 @router.get("/warnings/{warning_id}")
 def warning_page(warning_id: int, request: Request, who: Reader, done: str = ""):
-    from emergency.workflow.lifecycle import get_warning
+    from emergency.console.warning_view import warning_and_versions
 
-    w, versions = get_warning(request.app.state.engine, warning_id)
+    w, versions = warning_and_versions(request.app.state.engine, warning_id)
     changes = {v.version_no: json.loads(v.changes or "{}") for v in versions}
     return render(request, "warning.html", who=who, w=w, versions=versions, changes=changes,
                   areas="、".join(json.loads(w.areas)), levels=LEVELS, done=done,

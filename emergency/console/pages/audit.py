@@ -1,0 +1,46 @@
+"""The audit log (审计日志), read only: newest first, filtered by actor, action prefix and
+target, paged. The records are :mod:`emergency.workflow.audit`'s (append-only)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import Query, Request
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from emergency.console.pages._router import area_router
+from emergency.console.rendering import render
+from emergency.console.session import Reader
+from emergency.workflow.models import AuditRecord
+
+router = area_router()
+Filter = Annotated[str, Query(max_length=100)]
+PAGE = 100
+
+
+@router.get("/audit")
+def audit_page(request: Request, who: Reader, actor: Filter = "", action: Filter = "", target: Filter = "",
+               page: Annotated[int, Query(ge=1, le=10**6)] = 1):
+    q = select(AuditRecord)
+    if actor:
+        q = q.where(AuditRecord.actor == actor)
+    if action:
+        q = q.where(AuditRecord.action.startswith(action, autoescape=True))
+    if target:
+        q = q.where(AuditRecord.target == target)
+    with Session(request.app.state.engine) as session:
+        total = session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+        rows = session.execute(q.order_by(AuditRecord.id.desc()).offset((page - 1) * PAGE).limit(PAGE)).scalars().all()
+    records = []
+    for r in rows:
+        try:
+            details = json.dumps(json.loads(r.details or "{}"), ensure_ascii=False)
+        except ValueError:
+            details = r.details or ""
+        records.append({"id": r.id, "at": r.at, "actor": r.actor, "action": r.action, "target": r.target or "",
+                        "details": details[:600] + ("…" if len(details) > 600 else ""), "sha": r.plan_sha256 or ""})
+    query = {k: v for k, v in (("actor", actor), ("action", action), ("target", target)) if v}
+    return render(request, "audit.html", who=who, records=records, total=total, page=page,
+                  pages=max(1, -(-total // PAGE)), filters={"actor": actor, "action": action, "target": target}, query=query)

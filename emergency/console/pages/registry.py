@@ -1,0 +1,112 @@
+"""The list (应急减排清单): versions, enterprises filtered and paged on the server, a
+firm's page (lines, grade, its measures and notices in the active warnings), and the
+upload of a list file with the located error report.
+
+Calls :mod:`enterprise_registry.service` (versions, enterprises, a firm) and
+:func:`emergency.workflow.lists.import_list_file` (audited, whole file or nothing) —
+what ``emergency registry …`` and ``/api/registry/…`` call.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import File, Form, Query, Request, UploadFile
+
+from emergency.console import plan_view
+from emergency.console.pages._router import area_router
+from emergency.console.rendering import render
+from emergency.console.session import Reader, RegistryAction
+from emergency.errors import EmergencyError
+
+router = area_router()
+Filter = Annotated[str, Query(max_length=200)]
+PAGE = 50
+NO_FILTERS = {"version": "", "county": "", "industry": "", "grade": ""}
+
+
+def _industries() -> dict[str, str]:
+    from config.industries import load_industries
+
+    return {code: ind.name_zh for code, ind in load_industries().industries.items()}
+
+
+def _versions(engine) -> list[dict]:
+    from enterprise_registry.service import list_versions
+
+    out = list_versions(engine)
+    for v in out:
+        if v.get("source_file"):
+            v["source_file"] = v["source_file"].replace("\\", "/").rsplit("/", 1)[-1]  # a name, never a server path
+    return list(reversed(out))
+
+
+@router.get("/registry")
+def registry_page(request: Request, who: Reader, version: Filter = "", county: Filter = "", industry: Filter = "",
+                  grade: Filter = "", page: Annotated[int, Query(ge=1, le=10**6)] = 1):
+    from enterprise_registry.service import list_enterprises
+
+    engine = request.app.state.engine
+    versions = _versions(engine)
+    if not versions:
+        return render(request, "registry.html", who=who, versions=[], total=0, items=[], page=1, pages=1,
+                      filters=NO_FILTERS, query={}, industries=_industries(), counties=[], imported=None)
+    total, items = list_enterprises(engine, version=version or None, county=county or None, industry=industry or None,
+                                    grade=grade or None, offset=(page - 1) * PAGE, limit=PAGE)
+    pages = max(1, -(-total // PAGE))
+    query = {k: v for k, v in (("version", version), ("county", county), ("industry", industry), ("grade", grade)) if v}
+    return render(request, "registry.html", who=who, versions=versions, total=total, items=items, page=page, pages=pages,
+                  filters={"version": version, "county": county, "industry": industry, "grade": grade}, query=query,
+                  industries=_industries(), counties=_counties(engine, version), imported=None)
+
+
+def _counties(engine, version: str) -> list[str]:
+    from emergency.console.list_view import areas
+
+    return [name for name, parent in areas(engine, version or None) if parent]
+
+
+@router.get("/registry/firms/{uscc}")
+def firm_page(uscc: str, request: Request, who: Reader, version: Filter = ""):
+    from emergency.console.warning_view import warning_and_versions
+    from enterprise_registry.service import get_enterprise
+    from emergency.workflow.lifecycle import list_warnings
+
+    engine = request.app.state.engine
+    ent, lines = get_enterprise(engine, uscc, version or None)
+    in_warnings = []
+    for w in list_warnings(engine, active_only=True):
+        _, versions = warning_and_versions(engine, w.id)
+        if not versions:
+            continue
+        try:
+            _, doc = plan_view.document(engine, w.id, versions[-1].version_no)
+        except EmergencyError:
+            continue
+        actions = [a for a in doc.actions if a.enterprise_uscc == ent.uscc]
+        spared = [s for s in doc.spared if s.enterprise_uscc == ent.uscc]
+        if actions or spared:
+            in_warnings.append({"w": w, "version": versions[-1].version_no, "actions": actions, "spared": spared,
+                                "areas": "、".join(json.loads(w.areas))})
+    return render(request, "registry_firm.html", who=who, ent=ent, lines=lines, industries=_industries(),
+                  in_warnings=in_warnings, version=version)
+
+
+@router.post("/registry/import")
+def import_list(request: Request, who: RegistryAction, file: Annotated[UploadFile, File()],
+                replace: Annotated[str, Form(max_length=5)] = ""):
+    from emergency.api import uploads
+    from emergency.workflow.lists import import_list_file
+
+    engine = request.app.state.engine
+    name = uploads.client_name(file)
+    with tempfile.TemporaryDirectory(prefix="emergency-upload-") as tmp:
+        path = uploads.receive(file, Path(tmp), (".xlsx",))
+        with uploads.shown_as(path, name):
+            summary = import_list_file(engine, path, replace=replace == "1", actor=who.username, source_name=name)
+    versions = _versions(engine)
+    return render(request, "registry.html", status_code=201, who=who, versions=versions, total=0, items=[], page=1,
+                  pages=1, filters=NO_FILTERS, query={}, industries=_industries(), counties=[], imported=summary)

@@ -1,0 +1,51 @@
+"""User administration (用户管理), the administrator's alone: the accounts, adding a
+user, revoking a user's tokens (and so their console sessions), deactivating.
+Calls :mod:`emergency.workflow.accounts` (audited; the last active administrator
+cannot be deactivated)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Form, Request
+from fastapi.responses import RedirectResponse
+
+from emergency.console.pages._router import area_router
+from emergency.console.rendering import render
+from emergency.console.session import AdminAction, AdminPage
+from emergency.workflow.models import Role
+
+router = area_router()
+Text = Annotated[str, Form(max_length=1000)]
+
+
+@router.get("/users")
+def users_page(request: Request, who: AdminPage, done: str = ""):
+    from emergency.workflow.accounts import list_users
+
+    return render(request, "users.html", who=who, users=list_users(request.app.state.engine), roles=list(Role), done=done)
+
+
+@router.post("/users")
+def add_user(request: Request, who: AdminAction, username: Text = "", role: Text = "", password: Text = "",
+             full_name: Text = ""):
+    from emergency.workflow.accounts import add_user as add
+
+    add(request.app.state.engine, username.strip(), password, role, full_name.strip() or None, actor=who.username)
+    return RedirectResponse("/users?done=add", status_code=303)
+
+
+@router.post("/users/{username}/revoke")
+def revoke(username: str, request: Request, who: AdminAction):
+    from emergency.workflow.accounts import revoke_tokens
+
+    revoke_tokens(request.app.state.engine, username, actor=who.username)
+    return RedirectResponse("/users?done=revoke", status_code=303)
+
+
+@router.post("/users/{username}/deactivate")
+def deactivate(username: str, request: Request, who: AdminAction):
+    from emergency.workflow.accounts import deactivate_user
+
+    deactivate_user(request.app.state.engine, username, actor=who.username)
+    return RedirectResponse("/users?done=deactivate", status_code=303)
