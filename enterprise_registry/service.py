@@ -74,15 +74,15 @@ def check_list(path: Path, catalog: IndustryCatalog | None = None, policy: Polic
 
     raw = read_list_file(path)
     catalog = catalog or load_industries()
-    tables, problems = validate_sheets(raw, catalog)
     warnings: list[Problem] = []
+    tables, problems = validate_sheets(raw, catalog, warnings)
     if filed.has_filed(tables.lines):
         from enterprise_registry.filed_checks import check_filed
 
         names = {code: name for ind in catalog.industries.values() for code, name in ind.processes.items()}
         checks = check_filed(tables, policy or list_policy(tables), filed_locator(raw, tables), names)
         problems = sorted(problems + checks.errors, key=_problem_order(raw))
-        warnings = sorted(checks.warnings, key=_problem_order(raw))
+        warnings = sorted(warnings + checks.warnings, key=_problem_order(raw))
     if problems:
         raise ImportRejected(
             f"{path}: {len(problems)} 处错误，未导入任何数据 (nothing was imported)", problems

@@ -50,7 +50,7 @@ from enterprise_registry.cells import PARSERS, CellError, Problem, header_key, i
 from enterprise_registry.columns import RegistryTables, SheetSpec
 from enterprise_registry.listfiles import RawSheet
 from enterprise_registry.measure_text import (
-    ACTION_NAMES_ZH, NEEDS_HOURS, NEEDS_SHARE, MeasureTextError, parse_measure_text,
+    ACTION_NAMES_ZH, NEEDS_HOURS, NEEDS_SHARE, MeasureTextError, describe, parse_measure_text,
 )
 from emergency.vocabulary import LEVEL_LABELS_ZH, LEVELS, EssentialCategory, Grade, WarningLevel
 
@@ -334,9 +334,11 @@ def _check_capacity_basis(lines: _Sheet, problems: list[Problem]) -> None:
     lines.columns["capacity_basis"] = basis
 
 
-def _resolve_filed(sheet: _Sheet, problems: list[Problem]) -> None:
+def _resolve_filed(sheet: _Sheet, problems: list[Problem], warnings: list[Problem]) -> None:
     """Each row's filed measure per level: from 措施类型 and its parameters, else read from
-    the published text; located errors for what cannot be (in place on ``sheet``)."""
+    the published text; located errors for what cannot be (in place on ``sheet``), and a
+    warning where the structured columns and a readable text say different things (the
+    structured columns are taken)."""
     for level in LEVELS:
         key = lambda field: filed.column(level, field)  # noqa: E731
         zh = LEVEL_LABELS_ZH[level]
@@ -369,8 +371,27 @@ def _resolve_filed(sheet: _Sheet, problems: list[Problem]) -> None:
             _check_parameters(sheet, i, level, action[i], share[i], hours[i], truck[i], problems)
             if truck[i] is None:
                 truck[i] = action[i] == "truck_ban"
+            if text[i] is not None:
+                _compare_text(sheet, i, level, text[i], action[i], share[i], hours[i], warnings)
         sheet.columns[key("action")], sheet.columns[key("share")] = action, share
         sheet.columns[key("hours")], sheet.columns[key("truck_ban")] = hours, truck
+
+
+def _compare_text(sheet: _Sheet, i: int, level: WarningLevel, text: str, action: str, share, hours,
+                  warnings: list[Problem]) -> None:
+    """A warning where a readable published text names another measure than the
+    structured columns (an unreadable text beside them is fine: they say it exactly)."""
+    try:
+        said = parse_measure_text(text)
+    except MeasureTextError:
+        return
+    same = said.action.value == action and all(
+        (a is None and b is None) or (a is not None and b is not None and math.isclose(a, b, abs_tol=1e-9))
+        for a, b in ((said.share, share), (said.hours, hours)))
+    if not same:
+        warnings.append(sheet.problem(i, filed.column(level, "text"), text, (
+            f"措施原文读作“{describe(said.action.value, said.share, said.hours)}”，与{LEVEL_LABELS_ZH[level]}措施类型等列"
+            f"“{describe(action, share, hours)}”不一致：以措施类型等列为准，请核对")))
 
 
 def _check_parameters(sheet: _Sheet, i: int, level: WarningLevel, action: str, share, hours, truck,
@@ -415,11 +436,11 @@ def _check_filed_levels(ents: _Sheet, lines: _Sheet, tables_ents: dict, tables_l
                                           "（企业表填写的措施适用于该企业全部生产线）"))
 
 
-def _filed_tables(ents: _Sheet, lines: _Sheet, problems: list[Problem]) -> None:
+def _filed_tables(ents: _Sheet, lines: _Sheet, problems: list[Problem], warnings: list[Problem]) -> None:
     """Resolve the filed measures of both sheets, give the 企业 sheet's to the lines, check
     each line has all three levels or none; a list without any drops the columns."""
-    _resolve_filed(ents, problems)
-    _resolve_filed(lines, problems)
+    _resolve_filed(ents, problems, warnings)
+    _resolve_filed(lines, problems, warnings)
     keys = filed.keys()
     if not (filed.has_filed(ents.columns) or filed.has_filed(lines.columns)):
         for sheet in (ents, lines):
@@ -430,9 +451,12 @@ def _filed_tables(ents: _Sheet, lines: _Sheet, problems: list[Problem]) -> None:
     _check_filed_levels(ents, lines, ents.columns, lines.columns, problems)
 
 
-def validate_sheets(raw: dict[str, RawSheet], catalog: IndustryCatalog) -> tuple[RegistryTables, list[Problem]]:
-    """Parse and check every sheet; the tables are only meaningful without problems."""
+def validate_sheets(raw: dict[str, RawSheet], catalog: IndustryCatalog,
+                    warnings: list[Problem] | None = None) -> tuple[RegistryTables, list[Problem]]:
+    """Parse and check every sheet; the tables are only meaningful without problems.
+    Findings that do not refuse the list are appended to ``warnings`` (when given)."""
     problems: list[Problem] = []
+    warnings = [] if warnings is None else warnings
     lengths = max_lengths()
     version, areas, ents, lines = (
         _parse_sheet(raw[k], problems, lengths[k]) for k in ("version", "areas", "enterprises", "lines")
@@ -440,7 +464,7 @@ def validate_sheets(raw: dict[str, RawSheet], catalog: IndustryCatalog) -> tuple
     known_areas = _check_version_and_areas(version, areas, problems)
     rows_by_code = _check_enterprises(ents, known_areas, catalog, problems)
     _check_lines(lines, ents, rows_by_code, catalog, problems)
-    _filed_tables(ents, lines, problems)
+    _filed_tables(ents, lines, problems, warnings)
     version_row = {k: (v[0] if v else None) for k, v in version.columns.items()}
     tables = RegistryTables(version=version_row, areas=areas.columns, enterprises=ents.columns, lines=lines.columns)
     return tables, sorted(problems, key=_reading_order(raw))

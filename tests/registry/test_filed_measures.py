@@ -243,7 +243,8 @@ def test_below_the_floor_is_a_warning_where_advisory(tmp_path):
 
 def test_unconfirmed_floor_is_only_a_warning(tmp_path):
     """Coking C red 48 h is tagged to_verify: filing 40 h is said, not refused."""
-    path = _copy(tmp_path, {("lines.csv", 7, "红色结焦时间(小时)"): "40"})
+    path = _copy(tmp_path, {("lines.csv", 7, "红色结焦时间(小时)"): "40",
+                            ("lines.csv", 7, "红色预警措施"): "结焦时间延长至40小时，禁用国四及以下重型柴油货车运输"})
     checked = service.check_list(path)
     assert _where(checked.warnings) == [("enterprises.csv", 7, "红色预警措施"), ("lines.csv", 7, "红色预警措施")]
     assert "削减50%，低于58.3%" in checked.warnings[1].reason and "不影响导入" in checked.warnings[1].reason
@@ -358,3 +359,13 @@ def test_xlsx_with_measures_round_trips(tmp_path):
     first = dict(zip(header, [c.value for c in ws[2]]))
     assert first["橙色措施类型"] == "限产" and first["橙色措施比例(%)"] == 20 and first["橙色禁用国四及以下货车"] == "是"
     assert _canonical(service.check_list(xlsx).tables) == _canonical(checked)
+
+
+def test_text_and_structure_disagreeing_is_a_warning(tmp_path):
+    """丁焦化's J1 says 28 h in its orange text; the structured column says 30 h: the
+    structure is taken (30 h, still nested under red 48 h), the mismatch is said."""
+    checked = service.check_list(_copy(tmp_path, {("lines.csv", 7, "橙色结焦时间(小时)"): "30"}))
+    assert _where(checked.warnings) == [("enterprises.csv", 7, "红色预警措施"), ("lines.csv", 7, "橙色预警措施")]
+    assert "结焦时间延长至28小时" in checked.warnings[1].reason and "结焦时间延长至30小时" in checked.warnings[1].reason
+    j = checked.tables.lines["line_code"].index("J1")
+    assert checked.tables.lines["filed_orange_hours"][j] == 30.0
