@@ -51,6 +51,15 @@ INDUSTRIES: dict[str, tuple[float, float, str]] = {
     "steel": (0.005, 5.5, "ABCD"),
 }
 
+# Regional profiles (``region=``): the seed cities' rotation industries on top of the base mix
+# (DOMAIN §6). Without a region the list is the demo city's, draw for draw.
+REGIONS: dict[str, dict] = {
+    # 晋中市 (seed 001, Shanxi): alumina and coal chemicals are in Shanxi's rotation list
+    "shanxi": {"city": "晋中市", "industries": {"alumina": (0.01, 1.5, "ABCD"), "coal_chemical": (0.015, 2.0, "firm_specific")}},
+    # 咸阳市 (seed 002, Guanzhong): rock wool and secondary aluminium rotate there
+    "guanzhong": {"city": "咸阳市", "industries": {"rock_wool": (0.02, 1.5, "ABCD"), "secondary_aluminium": (0.02, 1.5, "ABCD")}},
+}
+
 # process: (industry, weight within industry, unit, median capacity, yuan per day at median,
 #           SO2, NOx, PM, VOCs kg/day at median, interruptible, min_load range, lead time range h)
 PROCESSES: list[tuple] = [
@@ -88,6 +97,16 @@ PROCESSES: list[tuple] = [
     ("non_key", "boiler", 0.1, "蒸吨/日", 100, 3.0e4, (30, 60, 10, 0), True, (0.3, 0.5), (4, 12)),
     ("non_key", "heating_boiler", 0.05, "蒸吨/日", 200, 2.0e4, (40, 80, 15, 0), True, (0.5, 0.7), (4, 12)),
     ("non_key", "life_service", 0.05, "吨/日", 5, 1.0e4, (0, 0.5, 1, 2), True, (0.0, 0.2), (1, 2)),
+    # regional industries (appended: the base profiles keep their rows)
+    ("rock_wool", "melting", 0.6, "吨/日", 200, 3.0e5, (40, 60, 50, 5), False, (0.6, 0.8), (48, 72)),
+    ("rock_wool", "curing", 0.4, "吨/日", 200, 1.0e5, (5, 10, 15, 20), True, (0.2, 0.4), (4, 12)),
+    ("secondary_aluminium", "melting", 0.7, "吨/日", 100, 4.0e5, (10, 20, 30, 5), True, (0.3, 0.5), (12, 24)),
+    ("secondary_aluminium", "pretreatment", 0.3, "吨/日", 100, 1.0e5, (5, 5, 20, 15), True, (0.0, 0.2), (2, 6)),
+    ("alumina", "calcination", 0.5, "吨/日", 3000, 3.0e6, (300, 500, 150, 0), False, (0.6, 0.8), (48, 96)),
+    ("alumina", "digestion", 0.5, "吨/日", 3000, 2.0e6, (50, 80, 40, 0), False, (0.6, 0.8), (48, 96)),
+    ("coal_chemical", "gasification", 0.4, "吨/日", 2000, 4.0e6, (200, 300, 100, 80), False, (0.6, 0.8), (48, 96)),
+    ("coal_chemical", "synthesis", 0.4, "吨/日", 2000, 3.0e6, (20, 50, 20, 100), False, (0.6, 0.8), (48, 96)),
+    ("coal_chemical", "power_boiler", 0.2, "蒸吨/日", 300, 5.0e5, (100, 200, 40, 0), True, (0.4, 0.6), (12, 24)),
 ]
 
 PROCESS_NAMES = {
@@ -99,6 +118,8 @@ PROCESS_NAMES = {
     "graphitization": "石墨化炉", "furnace": "熔窑", "mixing": "生产线", "coating_line": "涂装线",
     "printing": "印刷线", "vulcanization": "硫化线", "general": "生产线", "boiler": "锅炉",
     "heating_boiler": "供暖锅炉", "life_service": "服务设施",
+    "melting": "熔炉", "curing": "固化炉", "pretreatment": "预处理线", "calcination": "焙烧炉",
+    "digestion": "溶出装置", "gasification": "气化炉", "synthesis": "合成装置", "power_boiler": "动力锅炉",
 }
 
 SUFFIX = {
@@ -109,6 +130,8 @@ SUFFIX = {
     "lime": ["石灰有限公司", "钙业有限公司"], "rubber": ["橡胶制品有限公司"], "cement_grinding": ["水泥粉磨有限公司"],
     "carbon": ["炭素有限公司"], "cement": ["水泥有限公司"], "glass": ["玻璃有限公司"],
     "coking": ["焦化有限公司", "煤焦化有限公司"], "steel": ["钢铁有限公司", "钢铁集团有限公司"],
+    "rock_wool": ["岩棉有限公司", "保温材料有限公司"], "secondary_aluminium": ["再生铝业有限公司", "铝业有限公司"],
+    "alumina": ["氧化铝有限公司", "铝业有限公司"], "coal_chemical": ["煤化工有限公司", "化工有限公司"],
 }
 
 BRANDS1 = list("华晋鑫盛宏泰恒瑞丰源隆兴达昌永安金银东西南北长新汇通富康宝德利嘉祥瑞凯旺顺益荣福汾太阳龙凤")
@@ -154,20 +177,31 @@ def generate_registry(
     n_enterprises: int,
     seed: int,
     *,
-    city: str = "演示市",
+    city: str | None = None,
     counties: int | None = None,
     effective_date: date = date(2026, 10, 1),
+    region: str | None = None,
 ) -> RegistryTables:
+    """A synthetic list of ``n_enterprises`` firms (same seed, same list).
+
+    ``region``: one of :data:`REGIONS` — the seed city's rotation industries join the
+    mix and the city takes its name (e.g. ``shanxi``: 晋中市 with alumina and coal
+    chemicals); ``city`` still overrides the name."""
     if n_enterprises < 1:
         raise ValueError("n_enterprises must be ≥ 1")
+    if region is not None and region not in REGIONS:
+        raise ValueError(f"unknown region {region!r}; known: {', '.join(REGIONS)}")
+    profile = REGIONS.get(region or "", {})
+    industries = {**INDUSTRIES, **profile.get("industries", {})}
+    city = city or profile.get("city", "演示市")
     rng = np.random.default_rng(seed)
     n = n_enterprises
     k = counties or int(min(len(COUNTY_NAMES), max(3, 4 + round(np.log10(n)))))
     county_names = COUNTY_NAMES[:k]
 
     # ---- enterprises
-    ind_codes = list(INDUSTRIES)
-    ind_share = np.array([INDUSTRIES[c][0] for c in ind_codes])
+    ind_codes = list(industries)
+    ind_share = np.array([industries[c][0] for c in ind_codes])
     # each county has its own industrial mix (Dirichlet around the city mix)
     county_mix = rng.dirichlet(ind_share * 40, size=k)
     county_idx = rng.choice(k, size=n, p=rng.dirichlet(np.full(k, 4.0)))
@@ -178,7 +212,7 @@ def generate_registry(
 
     grade = np.empty(n, dtype=object)
     for scheme, (values, probs) in GRADE_MIX.items():
-        mask = np.array([INDUSTRIES[c][2] == scheme for c in ind_codes])[ind_idx]
+        mask = np.array([industries[c][2] == scheme for c in ind_codes])[ind_idx]
         grade[mask] = _choice(rng, values, probs, int(mask.sum()))
     essential = _choice(rng, *ESSENTIAL_MIX, n)
     # 安全生产不可中断 only where a process cannot stop (coke ovens, glass furnaces)
@@ -189,7 +223,7 @@ def generate_registry(
     size = np.exp(rng.normal(0.0, 0.9, n)) * np.where(industry == "non_key", 0.6, 1.0)
 
     # ---- lines
-    n_lines = 1 + rng.poisson(np.array([INDUSTRIES[c][1] for c in ind_codes])[ind_idx])
+    n_lines = 1 + rng.poisson(np.array([industries[c][1] for c in ind_codes])[ind_idx])
     ent_of_line = np.repeat(np.arange(n), n_lines)
     m = len(ent_of_line)
     line_no = np.arange(m) - np.repeat(np.cumsum(n_lines) - n_lines, n_lines) + 1

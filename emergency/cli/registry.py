@@ -64,14 +64,18 @@ def generate(
     out: Annotated[Path, typer.Option("--out", help="Output: a .xlsx file or a directory of CSV files.")],
     enterprises: Annotated[int, typer.Option("--enterprises", min=1, help="Number of enterprises.")] = 2000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same list).")] = 1,
-    city: Annotated[str, typer.Option("--city", help="City name.")] = "演示市",
+    city: Annotated[Optional[str], typer.Option("--city", help="City name (default 演示市, or the region's city).")] = None,
+    region: Annotated[Optional[str], typer.Option(
+        "--region", help="A seed city's industries: shanxi (晋中市: + alumina, coal chemicals) | guanzhong (咸阳市: + rock wool, secondary aluminium).")] = None,
 ) -> None:
     """Write a realistic synthetic list (合成应急减排清单) in the import format."""
-    from enterprise_registry.generator import generate_registry
+    from enterprise_registry.generator import REGIONS, generate_registry
 
+    if region is not None and region not in REGIONS:
+        raise RegistryError(f"未知的 --region {region!r}；可选：{', '.join(REGIONS)}")
     t0 = time.perf_counter()
     with console.status("生成清单 (generating)…"):
-        tables = generate_registry(enterprises, seed, city=city)
+        tables = generate_registry(enterprises, seed, city=city, region=region)
     t1 = time.perf_counter()
     _write_with_progress(tables, out, f"写入 {out.name}")
     console.print(

@@ -105,12 +105,15 @@ def _requests(path: Path | None):
     return out
 
 
-def load_tables(registry: Path | None, generate: int | None, seed: int, version: str | None, database: str | None):
-    """The list: a generated city, a list file, or the database's version (latest in effect)."""
+def load_tables(registry: Path | None, generate: int | None, seed: int, version: str | None, database: str | None,
+                region: str | None = None):
+    """The list: a generated city (of a seed ``region``), a list file, or the database's version (latest in effect)."""
     if generate is not None:
-        from enterprise_registry.generator import generate_registry
+        from enterprise_registry.generator import REGIONS, generate_registry
 
-        return generate_registry(generate, seed)
+        if region is not None and region not in REGIONS:
+            raise RegistryError(f"未知的 --region {region!r}；可选：{', '.join(REGIONS)}")
+        return generate_registry(generate, seed, region=region)
     if registry is not None:
         from enterprise_registry.service import check_list_file
 
@@ -124,11 +127,12 @@ def load_tables(registry: Path | None, generate: int | None, seed: int, version:
 def _summary(doc: dict, out: Path | None, plan_id: int | None) -> None:
     s = doc["summary"]
     t = Table(title=f"{doc['area']} {doc['season']} 错峰生产方案 · {doc['window'][0]}至{doc['window'][1]}（{doc['days']}天）")
-    for col in ("状态", "生产线", "轮停", "全时段停产", "豁免", "企业", "目标值", "最优界", "差距", "求解(s)"):
+    for col in ("状态", "生产线", "轮停", "全时段停产", "保民生", "豁免", "企业", "目标值", "最优界", "差距", "求解(s)"):
         t.add_column(col)
     gap = doc.get("gap")
     t.add_row(
-        doc["status_zh"], str(s["lines"]), str(s["rotating"]), str(s["whole_window"]), str(s["exempt"]),
+        doc["status_zh"], str(s["lines"]), str(s["rotating"]), str(s["whole_window"]),
+        str(s.get("livelihood", 0)) + (f"（期后补停{s['makeup_days']}线·天）" if s.get("makeup_days") else ""), str(s["exempt"]),
         str(s["enterprises"]), "" if doc["objective"] is None else f"{doc['objective']:,.0f}",
         "" if doc["best_bound"] is None else f"{doc['best_bound']:,.0f}", "" if gap is None else f"{gap:.2%}",
         f"{doc['seconds']:.1f}",
@@ -159,6 +163,7 @@ def plan_command(
     policy_area: Annotated[Optional[str], typer.Option("--policy-area", help="Policy area (default: the list's city).")] = None,
     registry: Annotated[Optional[Path], typer.Option("--registry", help="Plan from a list file instead of the database.")] = None,
     generate: Annotated[Optional[int], typer.Option("--generate", min=1, help="Plan for a generated list of N enterprises.")] = None,
+    region: Annotated[Optional[str], typer.Option("--region", help="With --generate: shanxi (晋中市) | guanzhong (咸阳市).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of --generate and of the solver.")] = 1,
     version: Annotated[Optional[str], typer.Option("--version", help="List version (default: latest in effect).")] = None,
     holidays: Annotated[Optional[Path], typer.Option("--holidays", help="TOML file with \\[\\[holidays]] name/start/end/preference.")] = None,
@@ -179,7 +184,7 @@ def plan_command(
         raise OptimizationError(str(exc)) from None
     if registry is not None and generate is not None:
         raise RegistryError("give --registry or --generate, not both")
-    tables = load_tables(registry, generate, seed, version, database)
+    tables = load_tables(registry, generate, seed, version, database, region)
     rules = rules_for(tables, policy_area)
     run = plan_season(
         tables, season, rules=rules, industries=_industry_codes(industry), counties=_split(area) or None,

@@ -80,6 +80,17 @@ class RotationModel:
     hint_complete: bool | None = None  # set by the solver when a hint is given
 
     @property
+    def objective_floor(self) -> float:
+        """A proven lower bound of the objective from the variables' own bounds: Σ weight ×
+        lower bound of each soft term that is a single variable (the peaks); every other
+        term is non-negative."""
+        floor = 0.0
+        for pen in self.penalties:
+            if isinstance(pen.expr, cp_model.IntVar):
+                floor += pen.weight * self.model.proto.variables[pen.expr.index].domain[0]
+        return floor
+
+    @property
     def variables(self) -> list[cp_model.IntVar]:
         return [v for v in self.x.ravel() if not isinstance(v, int)]
 
@@ -366,15 +377,18 @@ def configuration_bound(shares: np.ndarray, needs: np.ndarray, days: int) -> flo
 
 
 def peak_lower_bound(p: RotationProblem, g: Group, day_exprs: list, fixed: np.ndarray, free: np.ndarray) -> int:
-    """A valid lower bound on a group's heaviest future day, in ppm:
+    """A valid lower bound on a group's heaviest future day, in ppm, the larger of
 
-        peak_g ≥ P_g + min_t const_t
+        peak_g ≥ P_g + min_t const_t                              (configuration)
+        peak_g ≥ ⌈(Σ_t const_t + Σ_l ⌊s_l⌋ · need_l) / T_future⌉     (average day)
 
     where ``P_g`` is the :func:`configuration_bound` of the group's (up to ten largest)
-    rotating lines that must still stop (quota not met by the days already fixed), over
-    the future days, and ``const_t`` the share already stopped by fixed stops on day t.
-    The LP's own bound is the group's average day, far below this for a group of a few
-    lines; with it the reported gap measures the calendar, not the relaxation."""
+    rotating lines that must still stop (``need_l``: quota not met by the days already
+    fixed), over the future days, and ``const_t`` the share already stopped by fixed
+    stops on day t. The average is what the LP proves once it has run; the
+    configuration bound is far above it for a group of a few lines. Both are set as the
+    peak's lower bound, so the reported gap measures the calendar, not the relaxation,
+    even when the solver is stopped before its own bound moves."""
     if not day_exprs:
         return 0
     consts = [int(round(c)) for _, _, c in day_exprs]
@@ -388,12 +402,15 @@ def peak_lower_bound(p: RotationProblem, g: Group, day_exprs: list, fixed: np.nd
             picked.append(i)
             needs.append(min(need, int(free[l].sum())))
     if not picked:
-        return min(consts)
+        return max(consts) if consts else 0
+    volume = sum(consts) + sum(int(math.floor(share[i] * PPM - 0.5)) * n for i, n in zip(picked, needs))
+    average = int(math.ceil(volume / len(consts) - 1e-9))
     order = np.argsort(-share[picked], kind="stable")[:CONFIGURATION_LINES]
     top = np.asarray(picked)[order]
     P = configuration_bound(share[top], np.asarray(needs)[order], p.n_days - p.frozen_days)
     # the model's coefficients are rounded to whole ppm: allow half a ppm per line
-    return max(0, int(math.floor(P * PPM - 0.5 * (len(top) + 1)))) + min(consts)
+    configuration = max(0, int(math.floor(P * PPM - 0.5 * (len(top) + 1)))) + min(consts)
+    return max(configuration, average, max(consts))
 
 
 def preference_penalty(m: cp_model.CpModel, p: RotationProblem, x: np.ndarray) -> list[Penalty]:

@@ -171,8 +171,9 @@ def _add_hint(rm: RotationModel, hint: np.ndarray, time_limit: float, workers: i
     the hint breaks a hard rule, only the stop variables are hinted (returns None)."""
     cells = [(c, bool(hint[l, t])) for (l, t), c in np.ndenumerate(rm.x) if not isinstance(c, int)]
     fixed = rm.model.clone()
-    for c, v in cells:
-        fixed.add(fixed.get_bool_var_from_proto_index(c.index) == int(v))
+    for c, v in cells:  # fix by the variable's domain: no constraint added per cell
+        dom = fixed.proto.variables[c.index].domain
+        dom[0] = dom[1] = int(v)
     s = _solver(min(time_limit, 30.0), workers, seed, False)
     if s.solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         values = list(s.response_proto.solution)[: len(rm.model.proto.variables)]
@@ -236,7 +237,7 @@ def _zero_slack(rm: RotationModel, sol: "_Solution") -> bool:
 
 def _feasible_result(problem, rm, sol, t0, info) -> RotationResult:
     cal = _calendar(problem, rm, sol)
-    bound = None if not np.isfinite(sol.bound) else sol.bound
+    bound = max(sol.bound, rm.objective_floor) if np.isfinite(sol.bound) else rm.objective_floor
     return RotationResult(
         status=RotationStatus.OPTIMAL if sol.optimal else RotationStatus.FEASIBLE,
         objective=sol.objective, best_bound=bound, seconds=time.perf_counter() - t0, calendar=cal,
