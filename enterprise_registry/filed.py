@@ -101,10 +101,14 @@ def has_filed(table: dict[str, list]) -> bool:
 
 def expand(enterprises: dict[str, list], lines: dict[str, list]) -> None:
     """Give each line, at each level it files nothing for, its enterprise's measure (in
-    place), marking it ``filed_<level>_inherited``; a line's own measure wins."""
+    place), marking it ``filed_<level>_inherited``; a line's own measure wins. Missing
+    filed-measure columns of either table are added (None), so a list built in code (the
+    generator) has the shape a list read from a file or the database has."""
     row_of = {u: i for i, u in enumerate(enterprises["uscc"])}
     at = [row_of.get(u) for u in lines["uscc"]]
     n = len(at)
+    for key in keys():
+        enterprises.setdefault(key, [None] * len(enterprises["uscc"]))
     for level in LEVELS:
         action = lines.setdefault(column(level, "action"), [None] * n)
         inherited = [False] * n
