@@ -112,8 +112,13 @@ def actions_page(doc: PlanDocument, facts: dict, filters: Filters, page: int) ->
     return ActionPage(len(matching), page, pages, list(matching[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]), lost)
 
 
-def choices(doc: PlanDocument, facts: dict) -> dict[str, list]:
-    """The values the filters offer: counties and measures in the plan, industries and grades of its firms."""
+def choices(doc: PlanDocument, facts: dict, sha256: str) -> dict[str, list]:
+    """The values the filters offer: counties and measures in the plan, industries and
+    grades of its firms (cached by the plan's hash)."""
+    return cached(("choices", sha256), lambda: _choices(doc, facts))
+
+
+def _choices(doc: PlanDocument, facts: dict) -> dict[str, list]:
     counties = sorted({a.county or "" for a in doc.actions} - {""})
     measures = sorted({(a.measure, a.measure_zh or a.measure) for a in doc.actions})
     firms = {a.enterprise_uscc for a in doc.actions}

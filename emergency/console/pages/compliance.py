@@ -51,12 +51,31 @@ def upload_electricity(request: Request, who: ComplianceAction, file: Annotated[
                   columns=[shown for shown, _ in COLUMNS.values()], imported=summary)
 
 
+def _report(engine, warning_id: int, tolerance: float | None):
+    """The check of the warning, cached until the warning changes or electricity is
+    imported again (every import is audited: the latest ``compliance.import`` record
+    marks the readings' state)."""
+    from sqlalchemy import func, select
+    from sqlmodel import Session
+
+    from emergency.console import plan_view
+    from emergency.console.warning_view import warning
+    from emergency.workflow.compliance import check_compliance
+    from emergency.workflow.models import AuditRecord
+
+    w = warning(engine, warning_id)
+    with Session(engine) as session:
+        readings = session.execute(select(func.max(AuditRecord.id)).where(AuditRecord.action == "compliance.import")).scalar()
+    key = ("compliance", str(engine.url), warning_id, w.row_version, w.state, readings, tolerance)
+    return plan_view.cached(key, lambda: check_compliance(engine, warning_id, tolerance=tolerance))
+
+
 @router.get("/warnings/{warning_id}/compliance")
 def compliance_page(warning_id: int, request: Request, who: Reader, tolerance: Tolerance = None,
                     all_rows: Annotated[bool, Query()] = False):
-    from emergency.workflow.compliance import RULE_ZH, check_compliance
+    from emergency.workflow.compliance import RULE_ZH
 
-    report = check_compliance(request.app.state.engine, warning_id, tolerance=tolerance)
+    report = _report(request.app.state.engine, warning_id, tolerance)
     rows = report.rows if all_rows else report.failed()
     return render(request, "compliance.html", who=who, report=report, totals=report.totals(), by_county=report.by_county(),
                   rows=rows[:1000], rows_total=len(rows), all_rows=all_rows, rule=RULE_ZH, warning_id=warning_id,
@@ -65,10 +84,9 @@ def compliance_page(warning_id: int, request: Request, who: Reader, tolerance: T
 
 @router.get("/warnings/{warning_id}/compliance.xlsx")
 def compliance_workbook(warning_id: int, request: Request, who: Reader, tolerance: Tolerance = None):
-    from emergency.workflow.compliance import check_compliance
     from emergency.workflow.compliance_workbook import write_workbook
 
-    report = check_compliance(request.app.state.engine, warning_id, tolerance=tolerance)
+    report = _report(request.app.state.engine, warning_id, tolerance)
     with tempfile.TemporaryDirectory(prefix="emergency-export-") as tmp:
         path = write_workbook(report, Path(tmp) / "check.xlsx")
         data = path.read_bytes()

@@ -46,7 +46,7 @@ def plan_page(warning_id: int, version_no: int, request: Request, who: Reader, c
     query = {k: v for k, v in (("county", county), ("industry", industry), ("grade", grade), ("measure", measure),
                                ("q", q)) if v}
     return render(request, "plan.html", who=who, w=w, pv=pv, doc=doc, versions=versions, result=result, filters=filters,
-                  choices=plan_view.choices(doc, facts), industry_names=names, facts=facts, query=query,
+                  choices=plan_view.choices(doc, facts, pv.sha256), industry_names=names, facts=facts, query=query,
                   changes=json.loads(pv.changes or "{}"), firms=len({a.enterprise_uscc for a in doc.actions}),
                   spared=[s for s in doc.spared if not s.approved_override][:200],
                   spared_total=sum(not s.approved_override for s in doc.spared))
