@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     login_client_window_minutes: float = Field(default=5.0, gt=0, description="The per-client sliding window (minutes).")
     token_hours: float = Field(default=12.0, gt=0, description="Lifetime of an API token (hours).")
     token_max_hours: float = Field(default=24.0 * 30, gt=0, description="Longest lifetime a token may be issued for (hours).")
+    map_tile_url: str | None = Field(
+        default=None, description="A tile service for the console's map, e.g. the bureau's own 天地图 "
+        "(https://host/path/{z}/{x}/{y}.png); without it the map has a plain background with county labels.")
 
     def resolved_database_url(self) -> str:
         if self.database_url:

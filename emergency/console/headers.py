@@ -13,11 +13,24 @@ from __future__ import annotations
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 HEADERS = [
-    (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
+
+
+def csp() -> bytes:
+    """The policy, with the configured map tile server's origin allowed for images."""
+    from urllib.parse import urlsplit
+
+    from emergency.settings import get_settings
+
+    url = get_settings().map_tile_url
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return CSP.replace("img-src 'self' data:", f"img-src 'self' data: {parts.scheme}://{parts.netloc}").encode()
+    return CSP.encode()
 
 
 def _console_path(path: str) -> bool:
@@ -34,11 +47,12 @@ class ConsoleHeaders:
         if scope["type"] != "http" or not _console_path(scope.get("path", "")):
             return await self.app(scope, receive, send)
         static = scope.get("path", "").startswith("/console-static/")
+        policy = csp()
 
         async def with_headers(message):
             if message["type"] == "http.response.start":
                 names = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in HEADERS if k not in names]
+                extra = [(k, v) for k, v in [(b"content-security-policy", policy), *HEADERS] if k not in names]
                 if not static and b"cache-control" not in names:
                     extra.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": [*message.get("headers", []), *extra]}

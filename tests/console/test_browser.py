@@ -146,6 +146,13 @@ def test_the_night_in_chromium(server, browser):
     assert wf.get_warning(app.state.engine, w.id)[0].level == "red"
     night.check("warning-red")
 
+    page.click("a.button:has-text('分布图')")
+    page.wait_for_selector("#map[data-drawn]", timeout=30000)
+    drawn = int(page.get_attribute("#map", "data-drawn"))
+    assert drawn == sum(x is not None for x in generate_registry(300, seed=8).enterprises["longitude"])
+    assert int(page.inner_text("#map-legend [data-cat='0'] .count").replace(",", "")) > 0  # some firms stop
+    night.check("map")
+    page.go_back()
     page.click("text=最新方案")
     page.wait_for_selector("#actions")
     night.check("plan")

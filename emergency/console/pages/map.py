@@ -1,0 +1,54 @@
+"""The map (企业分布图): the listed firms from their coordinates, coloured by their
+measure in a warning's plan (:mod:`emergency.console.map_points`), clickable to the
+firm. Drawn by the vendored Leaflet (``static/leaflet``, BSD-2-Clause) on a canvas:
+10^5 circle markers; a tile layer only when ``EMERGENCY_MAP_TILE_URL`` is set (the
+bureau's own 天地图 service, say), else a plain background with county labels."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import Query, Request
+from fastapi.responses import Response
+
+from emergency.console import map_points, plan_view
+from emergency.console.pages._router import area_router
+from emergency.console.rendering import render
+from emergency.console.session import Reader
+
+router = area_router()
+WarningId = Annotated[int | None, Query(ge=1, le=2**62)]
+
+
+def _plan(engine, warning_id: int | None):
+    if warning_id is None:
+        return None, None, None
+    from emergency.console.warning_view import warning_and_versions
+
+    w, versions = warning_and_versions(engine, warning_id)
+    if not versions:
+        return w, None, None
+    facts, doc = plan_view.document(engine, warning_id, versions[-1].version_no)
+    return w, facts, doc
+
+
+@router.get("/map")
+def map_page(request: Request, who: Reader, warning: WarningId = None):
+    from emergency.settings import get_settings
+    from emergency.workflow.lifecycle import list_warnings
+
+    w, facts, _ = _plan(request.app.state.engine, warning)
+    return render(request, "map.html", who=who, w=w, facts=facts, warnings=list_warnings(request.app.state.engine)[:30],
+                  tile_url=get_settings().map_tile_url or "", categories=map_points.CATEGORIES)
+
+
+@router.get("/map/points.json")
+def points(request: Request, who: Reader, warning: WarningId = None):
+    engine = request.app.state.engine
+    w, facts, doc = _plan(engine, warning)
+    key = ("map", str(engine.url), warning, facts.sha256 if facts else None, w.registry_version if w else None)
+    body = plan_view.cached(key, lambda: json.dumps(
+        map_points.points(engine, w.registry_version if w else None, doc), ensure_ascii=False,
+        separators=(",", ":")).encode("utf-8"))
+    return Response(body, media_type="application/json", headers={"Cache-Control": "private, max-age=60"})
