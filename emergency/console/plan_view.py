@@ -70,6 +70,40 @@ def firm_facts(engine: Engine, registry_version: str) -> dict[str, tuple[str, st
         return cached(("firms", str(engine.url), registry_version, v.content_sha256, v.id), load)
 
 
+def firm_actions(doc: PlanDocument, sha256: str) -> dict[str, list[Action]]:
+    """uscc → the firm's actions in the plan (an index, cached by the plan's hash)."""
+    def index():
+        out: dict[str, list[Action]] = {}
+        for a in doc.actions:
+            out.setdefault(a.enterprise_uscc, []).append(a)
+        return out
+
+    return cached(("firm-actions", sha256), index)
+
+
+def warm(engine: Engine, warning_id: int) -> None:
+    """Parse the latest plan of the warning and build its notices package now, in a
+    background thread, so the officer's first look at them after an issue, adjustment or
+    release does not wait (10^5 firms: seconds for the plan, half a minute for the package)."""
+    import logging
+    import threading
+
+    def run():
+        from emergency.console.pages.notices import _package
+        from emergency.console.warning_view import warning_and_versions
+
+        try:
+            _, versions = warning_and_versions(engine, warning_id)
+            if versions:
+                _, doc = document(engine, warning_id, versions[-1].version_no)
+                firm_actions(doc, versions[-1].sha256)
+            _package(engine, warning_id, None)
+        except Exception:  # noqa: BLE001 - a warm-up failing only means the page computes it when asked
+            logging.getLogger("emergency.console").warning("warm-up of warning %s failed", warning_id, exc_info=True)
+
+    threading.Thread(target=run, name=f"console-warm-{warning_id}", daemon=True).start()
+
+
 @dataclass(frozen=True)
 class Filters:
     county: str = ""

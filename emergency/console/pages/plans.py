@@ -59,7 +59,7 @@ def firm_page(warning_id: int, version_no: int, uscc: str, request: Request, who
     engine = request.app.state.engine
     pv, doc = plan_view.document(engine, warning_id, version_no)
     ent, lines = get_enterprise(engine, uscc, doc.registry_version)
-    actions = [a for a in doc.actions if a.enterprise_uscc == ent.uscc]
+    actions = plan_view.firm_actions(doc, pv.sha256).get(ent.uscc, [])
     spared = [s for s in doc.spared if s.enterprise_uscc == ent.uscc]
     excluded = [x for x in doc.excluded_by_lead_time if str(x.get("line_id", "")).startswith(ent.uscc + "/")]
     return render(request, "firm.html", who=who, warning_id=warning_id, pv=pv, doc=doc, ent=ent, lines=lines,

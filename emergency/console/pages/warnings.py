@@ -24,7 +24,7 @@ from fastapi.responses import RedirectResponse
 
 from emergency import clock
 from emergency.api.routes.deps import control_character
-from emergency.console import forecasts
+from emergency.console import forecasts, plan_view
 from emergency.console.pages._router import area_router
 from emergency.console.rendering import render
 from emergency.console.session import OfficerAction, OfficerPage, Reader, Who
@@ -160,6 +160,7 @@ def issue(request: Request, who: OfficerAction, level: Text = "", start: Text = 
         return render(request, "preview.html", status_code=412, who=who, s=exc.extra["summary"], mode="issue",
                       form=_form(level, start, end, areas, approval, evaluation), commit_url="/warnings/issue",
                       preview_url="/warnings/preview", refused=exc.message)
+    plan_view.warm(request.app.state.engine, change.warning.id)
     return RedirectResponse(f"/warnings/{change.warning.id}?done=issue", status_code=303)
 
 
@@ -207,6 +208,7 @@ def adjust(warning_id: int, request: Request, who: OfficerAction, level: Text = 
         return render(request, "preview.html", status_code=412, who=who, s=exc.extra["summary"], mode="adjust",
                       form=form, commit_url=f"/warnings/{warning_id}/adjust",
                       preview_url=f"/warnings/{warning_id}/adjust/preview", refused=exc.message)
+    plan_view.warm(request.app.state.engine, warning_id)
     return RedirectResponse(f"/warnings/{warning_id}?done=adjust", status_code=303)
 
 
@@ -220,4 +222,5 @@ def release(warning_id: int, request: Request, who: OfficerAction, reason: Annot
     if control_character(reason):
         raise InputError("解除原因含控制字符 (control characters)", field="reason")
     release_warning(request.app.state.engine, warning_id, actor=who.username, reason=reason.strip() or None)
+    plan_view.warm(request.app.state.engine, warning_id)
     return RedirectResponse(f"/warnings/{warning_id}?done=release", status_code=303)
