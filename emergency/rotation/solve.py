@@ -348,7 +348,7 @@ def _solve_part(
     ``relax_time_limit`` (default ``time_limit``) bounds each explaining relaxation."""
     t0 = time.perf_counter()
     if hint is None:
-        hint = staggered_calendar(problem)
+        hint = staggered_calendar(problem, improve_seconds=min(0.1 * time_limit, 5.0))
     deadline = t0 + time_limit
     floor = min(1.0, time_limit)  # the least a phase gets
     rm, fallback = _hinted(problem, hint, time_limit, workers, seed)
