@@ -9,6 +9,8 @@ the night is requested through the application in-process (Starlette's TestClien
 no network) as a signed-in duty officer, ``repeat`` times; printed: the first request
 (cold: the plan document parsed, the package rendered) and the median of the rest
 (warm: the caches of ``emergency.console.plan_view``), in seconds, and the page size.
+With ``--browser`` (Playwright and /usr/bin/chromium), also the time Chromium takes to
+draw the map's points (fetch + Leaflet canvas), as the page itself reports it.
 """
 
 from __future__ import annotations
@@ -76,13 +78,57 @@ def _pages(wid: int, county: str, uscc: str) -> list[tuple[str, str]]:
         ("notices", f"/warnings/{wid}/notices"),
         ("county print", f"/warnings/{wid}/notices/county/0"),
         ("compliance", f"/warnings/{wid}/compliance"),
+        ("list", "/registry"),
+        ("list firm", f"/registry/firms/{uscc}"),
+        ("audit log", "/audit"),
+        ("map page", f"/map?warning={wid}"),
+        ("map points (JSON)", f"/map/points.json?warning={wid}"),
     ]
+
+
+def map_in_browser(app, wid: int) -> tuple[float, int]:
+    """(seconds from navigation until every point is drawn, points drawn) in Chromium."""
+    import socket
+    import threading
+
+    import uvicorn
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(base + "/login")
+            page.fill("input[name=username]", "officer")
+            page.fill("input[name=password]", "password-123")
+            page.click("button[type=submit]")
+            page.wait_for_url(base + "/")
+            t = time.perf_counter()
+            page.goto(f"{base}/map?warning={wid}")
+            page.wait_for_selector("#map[data-drawn]", timeout=300_000)
+            seconds = time.perf_counter() - t
+            drawn = int(page.get_attribute("#map", "data-drawn"))
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    return seconds, drawn
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[2000, 100000])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--browser", action="store_true", help="also time drawing the map in Chromium")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="console-bench-"))
     rows = []
@@ -107,6 +153,10 @@ def main() -> None:
                 warm = statistics.median(times[1:]) if len(times) > 1 else times[0]
                 rows.append((n, name, times[0], warm, size))
                 print(f"  {name:<22} cold {times[0]:6.2f} s   warm {warm:6.3f} s   {size / 1024:8.0f} KiB", flush=True)
+            if args.browser:
+                seconds, drawn = map_in_browser(app, wid)
+                rows.append((n, f"map drawn in Chromium ({drawn:,} points)", seconds, seconds, 0))
+                print(f"  map drawn in Chromium: {drawn:,} points in {seconds:.2f} s", flush=True)
             app.state.engine.dispose()
     print()
     print("| enterprises | page | first request (s) | later requests, median (s) | size (KiB) |")

@@ -69,3 +69,35 @@ def aqi_bars(values: list[float], first_day: date | None, period: tuple[int, int
 
 def _day(first: date | None, i: int) -> str:
     return f"第{i + 1}日" if first is None else (first + timedelta(days=i)).strftime("%m-%d")
+
+
+def rotation_grid(lines: list[dict], first: date, days: int, warning_days: set[date] | None = None,
+                  width: int = 900, row: int = 16) -> Markup:
+    """Lines × days of a rotation calendar: each line's stop blocks as bars (inclusive
+    ISO day pairs), warning days shaded, a tick each week."""
+    if not lines or days <= 0:
+        return Markup("")
+    left, top = 260, 22
+    step = (width - left - 10) / days
+    height = top + row * len(lines) + 6
+    parts = [f'<svg class="chart grid" role="img" aria-label="错峰生产日历" viewBox="0 0 {width} {height}" width="100%" '
+             f'xmlns="http://www.w3.org/2000/svg">']
+    for i in range(days):
+        day = first + timedelta(days=i)
+        if warning_days and day in warning_days:
+            parts.append(f'<rect x="{left + i * step:.1f}" y="{top}" width="{step:.2f}" height="{row * len(lines)}" fill="#fde2e1"/>')
+        if day.weekday() == 0:
+            parts.append(f'<line x1="{left + i * step:.1f}" x2="{left + i * step:.1f}" y1="{top - 4}" y2="{height - 6}" stroke="#ddd"/>'
+                         f'<text x="{left + i * step:.1f}" y="{top - 8}" font-size="10">{day:%m-%d}</text>')
+    for r, rec in enumerate(lines):
+        y = top + r * row
+        label = f"{rec.get('enterprise', '')} {rec.get('line_name', '')}"
+        parts.append(f'<text x="4" y="{y + row - 4}" font-size="11">{escape(label[:24])}</text>')
+        parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y + row}" y2="{y + row}" stroke="#eee"/>')
+        for a, b in rec.get("blocks", []):
+            da, db = date.fromisoformat(a), date.fromisoformat(b)
+            i0, i1 = (da - first).days, (db - first).days
+            parts.append(f'<rect x="{left + i0 * step:.1f}" y="{y + 3}" width="{(i1 - i0 + 1) * step:.1f}" height="{row - 6}" '
+                         f'fill="#1f5fa8"><title>{escape(label)}：{escape(a)} 至 {escape(b)} 停产</title></rect>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
