@@ -27,7 +27,7 @@ per pollutant: ``Measure.emission_cut``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from pydantic import ValidationError
@@ -65,10 +65,13 @@ class BuildReport:
     area_names: tuple[str, ...]
     spared_enterprises: dict[int, str]  # enterprise index -> reason (no measure at all)
     floor_from_filed: np.ndarray = field(default=None)  # (L,) bool: the floor is the firm's filed measure (按清单备案措施)
+    filed_cut: np.ndarray = field(default=None)  # (L,) output cut of the line's filed measure at the level, NaN: none filed
 
     def __post_init__(self) -> None:
         if self.floor_from_filed is None:
             self.floor_from_filed = np.zeros(len(self.line_index), dtype=bool)
+        if self.filed_cut is None:
+            self.filed_cut = np.full(len(self.line_index), np.nan)
 
     def floor_measure(self, l: int) -> Measure:
         return self.floor_measures[self.floor_index[l]]
@@ -134,6 +137,7 @@ class Floors:
     emission: np.ndarray  # (L, P) emission cut of the floor
     max_cut: np.ndarray  # (L,) the deepest cut (a coking extension may pass the slow-down)
     from_filed: np.ndarray  # (L,) bool
+    filed_cut: np.ndarray  # (L,) the filed measure's output cut, NaN where nothing is filed
 
 
 @dataclass
@@ -198,7 +202,7 @@ def build_problem(
         level, scope.line_index, scope.enterprise, floors.index, floors.measures, floors.sources, floors.cut,
         sparing.rule_index, sparing.rules, lines.approved, blocked, sparing.spared & ~lines.approved,
         problem.area_sum(emis), tuple(scope.area_names),
-        spared_enterprises(scope, lines, sparing, floors.cut), floors.from_filed,
+        spared_enterprises(scope, lines, sparing, floors.cut), floors.from_filed, floors.filed_cut,
     )
     return problem, report
 
@@ -308,7 +312,7 @@ def grade_floors(policy: Policy, lines: Lines, scope: Scope, sparing: Sparing, l
     per_line = MeasureArrays.of(measures).take(index)
     cut = output_cuts(per_line, lines.facts(sparing.can_stop, scope.enterprise), policy.coking.normal_hours)
     return Floors(index, measures, [src for _, src in at], cut, emission_cuts(per_line, cut),
-                  np.maximum(sparing.max_cut, cut), np.zeros(len(cut), dtype=bool))
+                  np.maximum(sparing.max_cut, cut), np.zeros(len(cut), dtype=bool), np.full(len(cut), np.nan))
 
 
 def define_floors(policy: Policy, lines: Lines, scope: Scope, sparing: Sparing, level: WarningLevel) -> Floors:
@@ -382,14 +386,17 @@ def define_filed_floors(filed: FiledLevel, policy: Policy, lines: Lines, scope: 
 
     except on a spared line the officer did not approve (its firm takes no ordered measure).
     Such lines are marked ``from_filed``; their measure and source (FILED_SOURCE) join the
-    floor measures. No filed measure at this level: the floors are unchanged."""
+    floor measures. Every filed measure's output cut is kept (``filed_cut``, NaN where none)
+    so a plan can tell where it departs from the list. No filed measure at this level: the
+    floors are unchanged."""
     if not filed.any:
         return floors
     index, measures, cut, emission = filed_effects(filed, policy, lines, scope, sparing)
+    filed_cut = np.where(index >= 0, cut, np.nan)
     use = (index >= 0) & ~(sparing.spared & ~lines.approved)
     use &= (cut > floors.cut + 1e-12) & (emission >= floors.emission - 1e-12).all(axis=1)
     if not use.any():
-        return floors
+        return replace(floors, filed_cut=filed_cut)
     offset = len(floors.measures)
     return Floors(
         index=np.where(use, offset + index, floors.index),
@@ -399,6 +406,7 @@ def define_filed_floors(filed: FiledLevel, policy: Policy, lines: Lines, scope: 
         emission=np.where(use[:, None], emission, floors.emission),
         max_cut=np.maximum(floors.max_cut, np.where(use, cut, 0.0)),
         from_filed=floors.from_filed | use,
+        filed_cut=filed_cut,
     )
 
 

@@ -40,6 +40,12 @@ def test_filed_measure_is_the_floor_where_stronger(level, expected):
     assert _floors(problem, report) == expected
     for l in np.nonzero(report.floor_from_filed)[0]:
         assert report.floor_sources[report.floor_index[l]] == FILED_SOURCE
+    # what each line filed, whether or not it became the floor (F6's "stop 50 % of lines" stops L02 only)
+    filed = {L.YELLOW: {lid("F1"): 0.3, lid("F2"): 0.1, lid("F3"): 0.0, lid("F5"): 0.2, lid("F6"): 0.0, lid("F6", "L02"): 0.0},
+             L.ORANGE: {lid("F1"): 1.0, lid("F2"): 0.2, lid("F5"): 0.5},
+             L.RED: {lid("F1"): 1.0, lid("F3"): 1.0, lid("F6"): 0.0, lid("F6", "L02"): 1.0}}[level]
+    got = {str(i): round(float(c), 9) for i, c in zip(problem.line_ids, report.filed_cut) if not np.isnan(c)}
+    assert got == filed
     # the floor option removes floor × each pollutant's emissions
     f2 = list(problem.line_ids).index(lid("F2"))
     assert problem.reduction[problem.line_start[f2], 1] == pytest.approx(expected[lid("F2")][0] * 200.0)
