@@ -206,6 +206,18 @@ def test_the_night_in_chromium(server, browser):
     assert wf.get_warning(app.state.engine, w.id)[0].state == "released"
     night.check("released")
 
+    for path, name in (("/registry", "list"), ("/audit?action=warning.", "audit"), ("/rotation", "rotation")):
+        page.goto(base + path)
+        night.check(name)
+    assert page.url.endswith("/rotation")
+    page.goto(base + "/registry")
+    page.locator("#enterprises tbody a").first.click()
+    page.wait_for_selector("#lines")
+    night.check("list-firm")
+    page.goto(base + "/audit?action=warning.")
+    assert [a.strip() for a in page.locator("#audit tbody tr td:nth-child(4)").all_inner_texts()] == [
+        "warning.release", "warning.upgrade", "warning.issue"]
+
     assert [u for u in night.requests if not u.startswith(base + "/")] == []
 
 
