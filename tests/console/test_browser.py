@@ -152,6 +152,13 @@ def test_the_night_in_chromium(server, browser):
     assert drawn == sum(x is not None for x in generate_registry(300, seed=8).enterprises["longitude"])
     assert int(page.inner_text("#map-legend [data-cat='0'] .count").replace(",", "")) > 0  # some firms stop
     night.check("map")
+    x, y, code = page.evaluate("""() => { const b = document.getElementById('map'), d = b.consolePoints;
+        const p = b.consoleMap.latLngToContainerPoint([d.lat[0], d.lon[0]]); return [p.x, p.y, d.uscc[0]]; }""")
+    where = page.locator("#map").bounding_box()
+    page.mouse.click(where["x"] + x, where["y"] + y)
+    page.wait_for_selector("#firm-lines")
+    assert "/firms/" in page.url  # the firm under the pointer (or one drawn on the same pixels)
+    page.go_back()
     page.go_back()
     page.click("text=最新方案")
     page.wait_for_selector("#actions")
