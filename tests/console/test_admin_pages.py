@@ -84,6 +84,11 @@ def test_the_audit_log_is_read_only_newest_first_and_filtered(app):
     only = viewer.get("/audit", params={"action": "forecast."}).text
     assert re.findall(r'<td class="nw">(forecast\.[a-z]+)</td>', only) == ["forecast.evaluate"]
     assert "planner" in only
+    officer = Console(app, "officer")
+    officer.post("/warnings/issue", {"level": "orange", "start": "2026-12-08T00:00", "end": "2026-12-10T00:00",
+                                     "approve_suggested": "1", "accept_shortfall": "1"})
+    issued = viewer.get("/audit", params={"action": "warning.issue"}).text
+    assert "policy_chain" in issued and "/config/" not in issued  # policy files named, not their server paths
     assert viewer.client.post("/audit", data={"csrf": viewer.csrf}).status_code == 405
 
 

@@ -1,5 +1,6 @@
 """The audit log (审计日志), read only: newest first, filtered by actor, action prefix and
-target, paged. The records are :mod:`emergency.workflow.audit`'s (append-only)."""
+target, paged. The records are :mod:`emergency.workflow.audit`'s (append-only); server
+paths in their details are shown cut to their last component, as the API's errors are."""
 
 from __future__ import annotations
 
@@ -33,12 +34,15 @@ def audit_page(request: Request, who: Reader, actor: Filter = "", action: Filter
     with Session(request.app.state.engine) as session:
         total = session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
         rows = session.execute(q.order_by(AuditRecord.id.desc()).offset((page - 1) * PAGE).limit(PAGE)).scalars().all()
+    from emergency.api.app import scrub
+
     records = []
     for r in rows:
         try:
             details = json.dumps(json.loads(r.details or "{}"), ensure_ascii=False)
         except ValueError:
             details = r.details or ""
+        details = scrub(details)  # a policy file's absolute path shows as its name only
         records.append({"id": r.id, "at": r.at, "actor": r.actor, "action": r.action, "target": r.target or "",
                         "details": details[:600] + ("…" if len(details) > 600 else ""), "sha": r.plan_sha256 or ""})
     query = {k: v for k, v in (("actor", actor), ("action", action), ("target", target)) if v}
