@@ -159,3 +159,34 @@ def _choices(doc: PlanDocument, facts: dict) -> dict[str, list]:
     industries = sorted({facts[u][0] for u in firms if u in facts})
     grades = sorted({facts[u][1] for u in firms if u in facts})
     return {"counties": counties, "measures": measures, "industries": industries, "grades": grades}
+
+
+@dataclass(frozen=True)
+class LineChange:
+    line_id: str
+    enterprise_uscc: str
+    enterprise_name: str
+    county: str
+    before: Action | None
+    after: Action | None
+
+    @property
+    def kind(self) -> str:
+        return "新增" if self.before is None else "取消" if self.after is None else "调整"
+
+
+def diff(old: PlanDocument, new: PlanDocument) -> list[LineChange]:
+    """The lines whose measure differs between two plans (added, removed, or another
+    output cut), in county and firm order — line by line, what
+    :func:`emergency.plans.service.diff_plans` counts (a line is compared by its output cut)."""
+    before = {a.line_id: a for a in old.actions}
+    after = {a.line_id: a for a in new.actions}
+    out = []
+    for line in before.keys() | after.keys():
+        a, b = before.get(line), after.get(line)
+        if a is not None and b is not None and round(a.output_cut, 9) == round(b.output_cut, 9):
+            continue
+        x = b or a
+        out.append(LineChange(line, x.enterprise_uscc, x.enterprise_name or "", x.county or "", a, b))
+    out.sort(key=lambda c: (c.county, c.enterprise_uscc, c.line_id))
+    return out

@@ -229,6 +229,12 @@ def test_upgrade_then_release_from_the_warning_page(city):
     assert r.status_code == 200 and "已生成新的方案版本" in r.text
     w, versions = wf.get_warning(app.state.engine, wid)
     assert (w.level, [v.transition for v in versions]) == ("red", ["issue", "upgrade"])
+    d1, d2 = (PlanDocument.model_validate_json(v.document) for v in versions)
+    before, after = {a.line_id: a.output_cut for a in d1.actions}, {a.line_id: a.output_cut for a in d2.actions}
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}  # independent of the page's diff
+    diff = officer.get(f"/warnings/{wid}/plans/1/diff/2").text
+    assert f"措施变化的生产线 {len(changed):,} 条" in diff
+    assert f"新增 {len(after.keys() - before.keys()):,}、取消 {len(before.keys() - after.keys()):,}" in diff
     assert officer.post(f"/warnings/{wid}/release", {"reason": "空气质量好转"}).status_code == 400  # not confirmed
     r = officer.post(f"/warnings/{wid}/release", {"reason": "空气质量好转", "confirm": "1"})
     assert r.status_code == 200 and "预警已解除" in r.text

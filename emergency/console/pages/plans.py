@@ -66,3 +66,20 @@ def firm_page(warning_id: int, version_no: int, uscc: str, request: Request, who
                   actions=actions, spared=spared, excluded=excluded, industry_names=_industry_names(),
                   processes=_process_names(ent.industry),
                   by_line={a.line_id: a for a in actions})
+
+
+@router.get("/warnings/{warning_id}/plans/{old}/diff/{new}")
+def diff_page(warning_id: int, old: int, new: int, request: Request, who: Reader,
+              page: Annotated[int, Query(ge=1, le=10**6)] = 1):
+    """What changed, line by line, from version ``old`` to version ``new``."""
+    engine = request.app.state.engine
+    pv_old, doc_old = plan_view.document(engine, warning_id, old)
+    pv_new, doc_new = plan_view.document(engine, warning_id, new)
+    changes = plan_view.cached(("diff", pv_old.sha256, pv_new.sha256), lambda: plan_view.diff(doc_old, doc_new))
+    size = plan_view.PAGE_SIZE
+    pages = max(1, -(-len(changes) // size))
+    page = min(page, pages)
+    kinds = {k: sum(c.kind == k for c in changes) for k in ("新增", "取消", "调整")}
+    return render(request, "plan_diff.html", who=who, warning_id=warning_id, old=pv_old, new=pv_new, kinds=kinds,
+                  rows=changes[(page - 1) * size: page * size], total=len(changes), page=page, pages=pages,
+                  lost_old=doc_old.objective.lost_value_yuan, lost_new=doc_new.objective.lost_value_yuan)
