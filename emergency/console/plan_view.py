@@ -81,10 +81,11 @@ def firm_actions(doc: PlanDocument, sha256: str) -> dict[str, list[Action]]:
     return cached(("firm-actions", sha256), index)
 
 
-def warm(engine: Engine, warning_id: int) -> None:
-    """Parse the latest plan of the warning and build its notices package now, in a
-    background thread, so the officer's first look at them after an issue, adjustment or
-    release does not wait (10^5 firms: seconds for the plan, half a minute for the package)."""
+def warm(engine: Engine, warning_id: int, *, plan: bool = True, package: bool = True, compliance: bool = True) -> None:
+    """Parse the latest plan of the warning, build its notices package and its compliance
+    check now, in a background thread, so the officer's first look at them after an
+    issue, adjustment, release or electricity import does not wait (10^5 firms: seconds
+    for the plan, a quarter of a minute each for the package and the check)."""
     import logging
     import threading
 
@@ -92,12 +93,17 @@ def warm(engine: Engine, warning_id: int) -> None:
         from emergency.console.pages.notices import _package
         from emergency.console.warning_view import warning_and_versions
 
+        from emergency.console.pages.compliance import _report
+
         try:
             _, versions = warning_and_versions(engine, warning_id)
-            if versions:
+            if versions and plan:
                 _, doc = document(engine, warning_id, versions[-1].version_no)
                 firm_actions(doc, versions[-1].sha256)
-            _package(engine, warning_id, None)
+            if package:
+                _package(engine, warning_id, None)
+            if compliance and versions:
+                _report(engine, warning_id, None)
         except Exception:  # noqa: BLE001 - a warm-up failing only means the page computes it when asked
             logging.getLogger("emergency.console").warning("warm-up of warning %s failed", warning_id, exc_info=True)
 

@@ -46,6 +46,10 @@ def upload_electricity(request: Request, who: ComplianceAction, file: Annotated[
         path = receive(file, Path(tmp), (".csv",))
         with shown_as(path, name):
             summary = import_electricity(request.app.state.engine, path, actor=who.username, source_name=name)
+    from emergency.console import plan_view
+
+    for w in list_warnings(request.app.state.engine, active_only=True):  # the checks change with the readings
+        plan_view.warm(request.app.state.engine, w.id, plan=False, package=False)
     return render(request, "compliance_home.html", status_code=201, who=who,
                   warnings=list_warnings(request.app.state.engine)[:50],
                   columns=[shown for shown, _ in COLUMNS.values()], imported=summary)
