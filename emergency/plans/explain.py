@@ -26,12 +26,16 @@ def option_label_zh(code: str, cut: float, floor_label: str) -> str:
     return f"限产{cut:.0%}"
 
 
+@lru_cache(maxsize=1024)
+def _names_zh(industry: str, process: str) -> tuple[str, str]:
+    """The Chinese names of an industry and its process (the catalogue looked up once per pair)."""
+    ind = load_industries().industries.get(industry)
+    return (ind.name_zh, ind.processes.get(process, process)) if ind else (industry, process)
+
+
 @lru_cache(maxsize=4096)
 def floor_reason(grade: str, industry: str, process: str, level: WarningLevel, label: str) -> str:
-    catalog = load_industries().industries
-    ind = catalog.get(industry)
-    ind_zh = ind.name_zh if ind else industry
-    proc_zh = ind.processes.get(process, process) if ind else process
+    ind_zh, proc_zh = _names_zh(industry, process)
     return f"{grade}级{ind_zh}企业（{proc_zh}）{LEVEL_LABELS_ZH[level]}预警规定措施：{label}"
 
 
