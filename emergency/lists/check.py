@@ -106,18 +106,21 @@ class ListCheck(_Doc):
 
 def check_list(tables: RegistryTables, policy: Policy, levels: tuple[WarningLevel, ...] | list[WarningLevel] = LEVELS) -> ListCheck:
     """The list check of ``tables`` under ``policy`` at each of ``levels`` (see the module)."""
+    scope = builder.define_scope(tables, policy, None)
+    lines = builder.line_columns(tables, scope)
     return ListCheck(
         registry_version=str(tables.version.get("name") or ""),
         city=str(tables.version.get("city") or ""),
         policy_area=policy.area or "national",
-        levels=[check_level(tables, policy, WarningLevel(lv)) for lv in levels],
+        levels=[check_level(tables, policy, WarningLevel(lv), scope, lines) for lv in levels],
     )
 
 
-def check_level(tables: RegistryTables, policy: Policy, level: WarningLevel) -> LevelCheck:
+def check_level(tables: RegistryTables, policy: Policy, level: WarningLevel, scope=None, lines=None) -> LevelCheck:
+    """One level of the check (``scope`` and ``lines``: the builder's, when already made)."""
     ents = tables.enterprises
-    scope = builder.define_scope(tables, policy, None)
-    lines = builder.line_columns(tables, scope)
+    scope = scope or builder.define_scope(tables, policy, None)
+    lines = lines or builder.line_columns(tables, scope)
     sparing = builder.define_sparing(policy, lines, level)
     floors = builder.define_floors(policy, lines, scope, sparing, level)
     filed = filed_at(tables.lines, level)
