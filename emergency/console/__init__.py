@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 STATIC_DIR = Path(__file__).parent / "static"
 STATIC_PREFIX = "/console-static"
@@ -37,3 +38,18 @@ def mount(app: FastAPI) -> None:
     app.include_router(router)
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="console-static")
     app.add_middleware(ConsoleHeaders)
+    app.add_exception_handler(StarletteHTTPException, _not_found_page)
+
+
+async def _not_found_page(request: Request, exc: StarletteHTTPException):
+    """A GET of an address nobody serves, outside the API, is the console's 404 page in
+    Chinese; everything else is FastAPI's answer as before (the API keeps its JSON)."""
+    from fastapi.exception_handlers import http_exception_handler
+
+    path = request.url.path
+    if exc.status_code != 404 or request.method != "GET" or path.startswith(("/api/", "/docs", "/console-static/")):
+        return await http_exception_handler(request, exc)
+    from emergency.console.rendering import render
+
+    return render(request, "error.html", status_code=404, who=None, status=404, problems=[], problems_total=0,
+                  message="没有这个页面，请从值班台进入 (no such page)")

@@ -143,3 +143,12 @@ def test_an_upload_without_a_session_is_refused_before_it_is_read(app):
     planner = Console(app, "planner")  # signed in, but the role may not import electricity
     r = planner.post("/compliance/electricity", files={"file": ("a.csv", b"x")})
     assert r.status_code == 403 and "无权" in r.text
+
+
+def test_an_unknown_address_is_a_page_in_chinese_and_the_api_keeps_its_json(app):
+    client = TestClient(app)
+    r = client.get("/no-such-page")
+    assert r.status_code == 404 and "没有这个页面" in r.text and r.headers["content-type"].startswith("text/html")
+    for method, path in (("get", "/api/no-such"), ("post", "/api/no-such")):
+        r = getattr(client, method)(path)
+        assert (r.status_code, r.json()) == (404, {"detail": "Not Found"})
