@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from emergency.console.pages import audit, auth, compliance, home, map, notices, plans, registry, rotation, users, warnings
+from emergency.console.pages import audit, auth, compliance, home, map, notices, plans, registry, rotation, scenarios, users, warnings
 
 router = APIRouter(include_in_schema=False)
-for _area in (auth, home, warnings, plans, notices, compliance, registry, map, rotation, audit, users):
+for _area in (auth, home, warnings, plans, notices, compliance, registry, map, rotation, scenarios, audit, users):
     router.include_router(_area.router)
