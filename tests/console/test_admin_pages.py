@@ -105,3 +105,17 @@ def test_users_are_administered_by_administrators_only(app):
     assert viewer_session.client.get("/", follow_redirects=False).status_code == 303  # signed out
     r = admin.post("/users/admin/deactivate")
     assert r.status_code == 409 and "最后一个有效的管理员" in r.text
+
+
+def test_the_list_check_page_shows_each_levels_rows(app):
+    from emergency.lists.check import check_list
+    from emergency.plans.service import policy_for
+    from enterprise_registry.service import load_planning_tables
+
+    tables = load_planning_tables(app.state.engine)
+    expected = check_list(tables, policy_for(tables))
+    page = Console(app, "viewer").get("/registry/check").text
+    for lc in expected.levels:
+        table = page.split(f'id="check-{lc.level.value}"')[1].split("</table>")[0]
+        assert table.count("<tr") - 1 == len(lc.rows)
+        assert table.count('class="short"') == sum(r.shortfall_kg > 1e-6 for r in lc.rows)

@@ -110,3 +110,24 @@ def import_list(request: Request, who: RegistryAction, file: Annotated[UploadFil
     versions = _versions(engine)
     return render(request, "registry.html", status_code=201, who=who, versions=versions, total=0, items=[], page=1,
                   pages=1, filters=NO_FILTERS, query={}, industries=_industries(), counties=[], imported=summary)
+
+
+@router.get("/registry/check")
+def check_page(request: Request, who: Reader, version: Filter = ""):
+    """The list check per level (清单核算): what the filed measures deliver against each
+    area's requirement — :func:`emergency.lists.check.check_list`, what
+    ``emergency registry check`` prints."""
+    from emergency.lists.check import check_list
+    from emergency.plans.service import policy_for
+    from enterprise_registry.service import latest_version, load_planning_tables
+
+    engine = request.app.state.engine
+    name = version or latest_version(engine).name
+    sha = next((v.get("content_sha256") for v in _versions(engine) if v["name"] == name), None)
+
+    def run():
+        tables = load_planning_tables(engine, name)
+        return check_list(tables, policy_for(tables))
+
+    result = plan_view.cached(("list-check", str(engine.url), name, sha), run)
+    return render(request, "registry_check.html", who=who, check=result, industries=_industries())
