@@ -123,7 +123,7 @@ def test_the_night_in_chromium(server, browser):
     night.check("home-evaluated")
 
     page.click("text=按此评估发布预警…")
-    assert page.input_value("input[name=start]") == "2026-12-09T00:00"
+    assert page.input_value("input[name=start]") == "2026-12-09 00:00"
     assert page.input_value("select[name=level]") == "orange"
     night.check("issue-form")
     page.click("#issue-form button[type=submit]")

@@ -34,6 +34,9 @@ from emergency.vocabulary import WarningLevel
 router = area_router()
 Text = Annotated[str, Form(max_length=200)]
 LEVELS = [WarningLevel.YELLOW, WarningLevel.ORANGE, WarningLevel.RED]
+# Time fields are text in the bureau's 24-hour clock (a browser's datetime field follows
+# the operating system's locale: 12/09/2026, 12:00 AM on an English system).
+INPUT_FORMAT = "%Y-%m-%d %H:%M"
 
 
 def _time(text: str, what: str, field: str) -> datetime | None:
@@ -43,7 +46,7 @@ def _time(text: str, what: str, field: str) -> datetime | None:
     try:
         return clock.aware(datetime.fromisoformat(text))
     except ValueError:
-        raise InputError(f"{what}“{text[:30]}”不是有效时间，应为 2026-12-05T00:00（{clock.zone_label()}）", field=field) from None
+        raise InputError(f"{what}“{text[:30]}”不是有效时间，应为 2026-12-05 00:00（{clock.zone_label()}，24小时制）", field=field) from None
 
 
 def _level(text: str, allow_empty: bool = False) -> WarningLevel | None:
@@ -100,7 +103,7 @@ def new_warning(request: Request, who: OfficerPage, level: str = "", start: str 
     ev = forecasts.latest(engine)
     if ev and ev.level != "none" and not (level or start or end):
         s, e = ev.period()
-        level, start, end = ev.level, clock.fmt(s, "%Y-%m-%dT%H:%M") if s else "", clock.fmt(e, "%Y-%m-%dT%H:%M") if e else ""
+        level, start, end = ev.level, clock.fmt(s, INPUT_FORMAT) if s else "", clock.fmt(e, INPUT_FORMAT) if e else ""
     form = {"level": level, "start": _as_input(start), "end": _as_input(end), "areas": [area] if area else [],
             "approved_spared": "", "approve_suggested": False, "accept_shortfall": False,
             "evaluation": ev.id if ev else ""}
@@ -108,11 +111,11 @@ def new_warning(request: Request, who: OfficerPage, level: str = "", start: str 
 
 
 def _as_input(text: str) -> str:
-    """An ISO time (any offset) as the bureau's ``YYYY-MM-DDTHH:MM`` for a datetime-local input."""
+    """An ISO time (any offset) as the bureau's ``YYYY-MM-DD HH:MM`` for a time field."""
     if not text:
         return ""
     try:
-        return clock.fmt(clock.parse(text), "%Y-%m-%dT%H:%M")
+        return clock.fmt(clock.parse(text), INPUT_FORMAT)
     except Exception:  # noqa: BLE001 - a bad link leaves the field empty
         return ""
 
