@@ -9,6 +9,10 @@ own tables differ from the national ones can make the floor advisory.
 ``unconfirmed_floor`` applies to floors whose table value is itself tagged ``to_verify``
 (config/national/measures/*.toml): refusing a city's list over a value nobody has read in
 a text would turn a guess into a rule.
+
+``expected_days`` weights the list design (清单编制, emergency/lists/design.py): the
+days per season the city expects at each level, so a yuan lost at a level that comes
+ten days a year counts ten times one lost at a level that comes once.
 """
 
 from __future__ import annotations
@@ -25,6 +29,21 @@ class FloorMode(StrEnum):
     ADVISORY = "advisory"  # it is a warning: the list is imported and the warning reported
 
 
+class ExpectedDays(Frozen):
+    """Days per heating season the city expects at each level (the list design's weights)."""
+
+    yellow: float = Field(ge=0.0, le=366.0)
+    orange: float = Field(ge=0.0, le=366.0)
+    red: float = Field(ge=0.0, le=366.0)
+    source: str = Field(min_length=1)
+    confidence: Confidence
+    notes: str | None = None
+
+    def weight(self, level) -> float:
+        """The days expected at ``level`` (a WarningLevel other than none)."""
+        return float(getattr(self, str(getattr(level, "value", level))))
+
+
 class ListingPolicy(Frozen):
     floor: FloorMode
     unconfirmed_floor: FloorMode = Field(
@@ -34,6 +53,8 @@ class ListingPolicy(Frozen):
     source: str = Field(min_length=1)
     confidence: Confidence
     notes: str | None = None
+    expected_days: ExpectedDays | None = Field(
+        default=None, description="days per season at each level: the list design's weights (None: one day each)")
 
     def floor_mode(self, floor_confidence: Confidence) -> FloorMode:
         """How a shortfall below a floor of this confidence is reported."""
