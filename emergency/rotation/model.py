@@ -327,29 +327,31 @@ def balance_penalty(m: cp_model.CpModel, p: RotationProblem, exprs: dict) -> lis
     return out
 
 
-CONFIGURATION_LINES = 10  # lines of a group in the configuration bound (2^10 subsets)
+CONFIGURATION_LINES = 9  # largest lines of a group taken one by one in the configuration bound (2^9 sets)
 
 
-def configuration_bound(shares: np.ndarray, needs: np.ndarray, days: int) -> float:
+def configuration_bound(shares: np.ndarray, needs: np.ndarray, days: int, rest: float = 0.0) -> float:
     """The least daily peak P at which lines of shares ``s_l`` needing ``n_l`` stop days
-    each fit in ``days`` days, days fractional — a configuration LP over the sets S
-    of lines stopped together on a day (allowed when Σ_{l∈S} s_l ≤ P):
+    each fit in ``days`` days, days fractional, with ``rest`` more share·days (the other
+    lines' volume, poured like a fluid under P) — a configuration LP over the sets S of
+    the lines stopped together on a day (allowed when Σ_{l∈S} s_l ≤ P; ∅ included):
 
-        ∃ x_S ≥ 0:   Σ_S x_S ≤ days,   Σ_{S ∋ l} x_S ≥ n_l   for every line l
+        ∃ x_S ≥ 0:   Σ_S x_S = days,   Σ_{S ∋ l} x_S ≥ n_l  ∀ l,   Σ_S x_S · (P − s_S) ≥ rest
 
     A relaxation of the calendar (no blocks, any day), so P bounds its peak from below.
     It sees what the group's average cannot: four lines of 13 %, 25 %, 29 % and 33 %
     stopping 45 of 121 days each must pair up on 59 days, and the pairs that avoid the
     two largest lines all contain the smallest one, so the peak is at least 54 %.
-    Feasibility is monotone in P: a binary search over the distinct subset sums."""
+    Feasibility is monotone in P: a binary search over the distinct subset sums, then
+    (``rest`` > 0) a bisection above the best of them to 10⁻⁶."""
     n = len(shares)
-    if n == 0 or days <= 0:
+    if days <= 0:
         return 0.0
     from ortools.linear_solver import pywraplp
 
-    masks = np.arange(1, 2 ** n)
-    member = ((masks[:, None] >> np.arange(n)) & 1).astype(bool)  # (2^n − 1, n)
-    sums = member @ shares
+    masks = np.arange(0, 2 ** n)
+    member = ((masks[:, None] >> np.arange(n)) & 1).astype(bool)  # (2^n, n), row 0 = ∅
+    sums = member @ shares if n else np.zeros(1)
 
     def feasible(P: float) -> bool:
         allowed = np.nonzero(sums <= P + 1e-12)[0]
@@ -357,23 +359,39 @@ def configuration_bound(shares: np.ndarray, needs: np.ndarray, days: int) -> flo
             return False
         lp = pywraplp.Solver.CreateSolver("GLOP")
         x = [lp.NumVar(0.0, lp.infinity(), "") for _ in allowed]
+        lp.Add(sum(x) == float(days))
         for l in range(n):
             if needs[l] > 0:
                 lp.Add(sum(x[i] for i, a in enumerate(allowed) if member[a, l]) >= float(needs[l]))
-        lp.Minimize(sum(x))
-        return lp.Solve() == pywraplp.Solver.OPTIMAL and lp.Objective().Value() <= days + 1e-6
+        if rest > 0:
+            lp.Add(sum(x[i] * float(P - sums[a]) for i, a in enumerate(allowed)) >= float(rest))
+        return lp.Solve() == pywraplp.Solver.OPTIMAL
 
     candidates = np.unique(np.round(sums, 12))
     lo, hi = 0, len(candidates) - 1
-    if not feasible(float(candidates[hi])):
-        return float(candidates[hi])  # the lines cannot fit at all: every line every day
+    if not feasible(float(candidates[hi]) + rest / days):
+        return float(candidates[hi]) + rest / days  # cannot fit at all: every line every day
     while lo < hi:
         mid = (lo + hi) // 2
         if feasible(float(candidates[mid])):
             hi = mid
         else:
             lo = mid + 1
-    return float(candidates[lo])
+    P0 = float(candidates[lo])
+    if rest <= 0 or feasible(P0):
+        return P0
+    if lo > 0 and not feasible(float(candidates[lo - 1]) + rest / days):
+        a = float(candidates[lo - 1])
+    else:
+        a = float(candidates[lo - 1]) if lo > 0 else 0.0
+    a, b = max(a, 0.0), P0 + rest / days  # b is feasible: the P0 sets with rest/days more room each day
+    while b - a > 1e-6:
+        mid = (a + b) / 2
+        if feasible(mid):
+            b = mid
+        else:
+            a = mid
+    return a
 
 
 def peak_lower_bound(p: RotationProblem, g: Group, day_exprs: list, fixed: np.ndarray, free: np.ndarray) -> int:
@@ -382,10 +400,11 @@ def peak_lower_bound(p: RotationProblem, g: Group, day_exprs: list, fixed: np.nd
         peak_g ≥ P_g + min_t const_t                              (configuration)
         peak_g ≥ ⌈(Σ_t const_t + Σ_l ⌊s_l⌋ · need_l) / T_future⌉     (average day)
 
-    where ``P_g`` is the :func:`configuration_bound` of the group's (up to ten largest)
+    where ``P_g`` is the :func:`configuration_bound` of the group's (up to nine largest)
     rotating lines that must still stop (``need_l``: quota not met by the days already
-    fixed), over the future days, and ``const_t`` the share already stopped by fixed
-    stops on day t. The average is what the LP proves once it has run; the
+    fixed), over the future days, with the other such lines' volume and the fixed stops
+    above their least day poured under P as a fluid, and ``const_t`` the share already
+    stopped by fixed stops on day t. The average is what the LP proves once it has run; the
     configuration bound is far above it for a group of a few lines. Both are set as the
     peak's lower bound, so the reported gap measures the calendar, not the relaxation,
     even when the solver is stopped before its own bound moves."""
@@ -405,9 +424,12 @@ def peak_lower_bound(p: RotationProblem, g: Group, day_exprs: list, fixed: np.nd
         return max(consts) if consts else 0
     volume = sum(consts) + sum(int(math.floor(share[i] * PPM - 0.5)) * n for i, n in zip(picked, needs))
     average = int(math.ceil(volume / len(consts) - 1e-9))
-    order = np.argsort(-share[picked], kind="stable")[:CONFIGURATION_LINES]
+    ranked = np.argsort(-share[picked], kind="stable")
+    order, others = ranked[:CONFIGURATION_LINES], ranked[CONFIGURATION_LINES:]
     top = np.asarray(picked)[order]
-    P = configuration_bound(share[top], np.asarray(needs)[order], p.n_days - p.frozen_days)
+    rest = float(sum(share[picked[j]] * needs[j] for j in others.tolist()))
+    rest += (sum(consts) - min(consts) * len(consts)) / PPM  # fixed stops above the least day
+    P = configuration_bound(share[top], np.asarray(needs)[order], p.n_days - p.frozen_days, rest * (1 - 1e-9))
     # the model's coefficients are rounded to whole ppm: allow half a ppm per line
     configuration = max(0, int(math.floor(P * PPM - 0.5 * (len(top) + 1)))) + min(consts)
     return max(configuration, average, max(consts))
