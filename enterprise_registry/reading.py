@@ -123,11 +123,15 @@ def _filed_columns(db: DbReader, version_id: int, ents: dict[str, list], ent_pos
     for key in filed.keys():
         ents[key] = [None] * n_e
         lines[key] = [None] * n_l
+    names = {}  # level -> its column names, made once (not once per value: 4·10^6 calls at 10^5 firms)
     for eid, lid, level, *values in rows:
         table, i = (ents, ent_pos[eid]) if lid is None else (lines, line_pos[lid])
         values[3] = bool(values[3])  # truck_ban: SQLite gives 0/1
-        for field, value in zip(filed.FIELDS, values):
-            table[filed.column(level, field)][i] = value
+        keys = names.get(level)
+        if keys is None:
+            keys = names[level] = [filed.column(level, f) for f in filed.FIELDS]
+        for key, value in zip(keys, values):
+            table[key][i] = value
     filed.expand(ents, lines)
 
 
