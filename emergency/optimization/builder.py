@@ -12,8 +12,9 @@ distinct key, then broadcast):
    ``config.measures.output_cuts`` (the one implementation of measure effects), then the
    sparing overrides;
 4. :func:`define_filed_floors` — a measure the firm filed in the list for this level
-   (``enterprise_registry.filed``) becomes the floor where it is stronger than the grade
-   floor (BuildReport.floor_from_filed says so, per line);
+   (``enterprise_registry.filed``) becomes the floor where it is at least as strong as the
+   grade floor (BuildReport.floor_from_filed says so, per line; a weaker one does not lower
+   the floor, and the plan marks the line as a deviation from the list);
 5. :func:`define_lead_time` — when the warning starts in fewer hours than a line needs to
    stop or cut, no measure with an effect can be ordered for it (unless already in effect);
 6. :func:`define_options` — the floor and the stronger options the optimiser may choose
@@ -27,7 +28,7 @@ per pollutant: ``Measure.emission_cut``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 from pydantic import ValidationError
@@ -66,12 +67,26 @@ class BuildReport:
     spared_enterprises: dict[int, str]  # enterprise index -> reason (no measure at all)
     floor_from_filed: np.ndarray = field(default=None)  # (L,) bool: the floor is the firm's filed measure (按清单备案措施)
     filed_cut: np.ndarray = field(default=None)  # (L,) output cut of the line's filed measure at the level, NaN: none filed
+    filed_list: bool = False  # the list has filed measures at this level (and they were used): plan from the list
+    filed_index: np.ndarray = field(default=None)  # (L,) index into floor_measures of the line's filed measure, −1: none
+    filed_reduction: np.ndarray = field(default=None)  # (L, K) kg/day the filed measure removes per requirement column
 
     def __post_init__(self) -> None:
         if self.floor_from_filed is None:
             self.floor_from_filed = np.zeros(len(self.line_index), dtype=bool)
         if self.filed_cut is None:
             self.filed_cut = np.full(len(self.line_index), np.nan)
+        if self.filed_index is None:
+            self.filed_index = np.full(len(self.line_index), -1, dtype=np.int64)
+
+    @property
+    def filed(self) -> np.ndarray:
+        """(L,) bool: the line has a filed measure at the level."""
+        return self.filed_index >= 0
+
+    def filed_measure(self, l: int) -> Measure | None:
+        k = int(self.filed_index[l])
+        return self.floor_measures[k] if k >= 0 else None
 
     def floor_measure(self, l: int) -> Measure:
         return self.floor_measures[self.floor_index[l]]
@@ -138,6 +153,8 @@ class Floors:
     max_cut: np.ndarray  # (L,) the deepest cut (a coking extension may pass the slow-down)
     from_filed: np.ndarray  # (L,) bool
     filed_cut: np.ndarray  # (L,) the filed measure's output cut, NaN where nothing is filed
+    filed_index: np.ndarray | None = None  # (L,) into measures: the line's filed measure, −1 where none
+    filed_emission: np.ndarray | None = None  # (L, P) the filed measure's emission cut (0 where none)
 
 
 @dataclass
@@ -171,7 +188,8 @@ def build_problem(
     lines = line_columns(tables, scope, approved_spared)
     sparing = define_sparing(policy, lines, level)
     floors = define_floors(policy, lines, scope, sparing, level)
-    if use_filed and has_filed_at(tables, level):
+    filed_list = use_filed and has_filed_at(tables, level)
+    if filed_list:
         floors = define_filed_floors(filed_at(tables.lines, level), policy, lines, scope, sparing, floors)
     line_ids = np.array([make_line_id(u, c) for u, c in zip(lines.uscc.tolist(), lines.line_code.tolist())], dtype=object)
     blocked = define_lead_time(lines, floors, line_ids, hours_to_start, in_effect)
@@ -203,6 +221,8 @@ def build_problem(
         sparing.rule_index, sparing.rules, lines.approved, blocked, sparing.spared & ~lines.approved,
         problem.area_sum(emis), tuple(scope.area_names),
         spared_enterprises(scope, lines, sparing, floors.cut), floors.from_filed, floors.filed_cut,
+        filed_list, floors.filed_index,
+        None if floors.filed_emission is None else (floors.filed_emission * lines.emission) @ W,
     )
     return problem, report
 
@@ -379,27 +399,30 @@ def filed_effects(filed: FiledLevel, policy: Policy, lines: Lines, scope: Scope,
 
 def define_filed_floors(filed: FiledLevel, policy: Policy, lines: Lines, scope: Scope, sparing: Sparing,
                         floors: Floors) -> Floors:
-    """A measure filed in the list for this level becomes the line's floor where it is
-    stronger than the floor so far:
+    """A measure filed in the list for this level becomes the line's floor where it is at
+    least as strong as the floor so far (the grade floor after the sparing rules):
 
-        filed_cut_l > floor_l  and  filed_emission_lp ≥ floor_emission_lp for every p
+        filed_cut_l ≥ floor_l  and  filed_emission_lp ≥ floor_emission_lp for every p
 
-    except on a spared line the officer did not approve (its firm takes no ordered measure).
-    Such lines are marked ``from_filed``; their measure and source (FILED_SOURCE) join the
-    floor measures. Every filed measure's output cut is kept (``filed_cut``, NaN where none)
-    so a plan can tell where it departs from the list. No filed measure at this level: the
-    floors are unchanged."""
+    except on a spared line the officer did not approve (its firm takes no ordered measure,
+    and the filed one is not counted, as the list check does). Such lines are marked
+    ``from_filed``: the plan orders the measure the firm filed, in its words. A filed
+    measure weaker than the floor in any of these does not lower it: the floor still binds
+    and the plan marks the line as a deviation from the list. Every filed measure joins the
+    floor measures (``filed_index``, −1 where none) with its output cut (``filed_cut``,
+    NaN where none) and emission cut (``filed_emission``), so a plan can tell where it
+    departs from the list. No filed measure at this level: the floors are unchanged."""
     if not filed.any:
         return floors
     index, measures, cut, emission = filed_effects(filed, policy, lines, scope, sparing)
-    filed_cut = np.where(index >= 0, cut, np.nan)
-    use = (index >= 0) & ~(sparing.spared & ~lines.approved)
-    use &= (cut > floors.cut + 1e-12) & (emission >= floors.emission - 1e-12).all(axis=1)
-    if not use.any():
-        return replace(floors, filed_cut=filed_cut)
+    has = index >= 0
+    filed_cut = np.where(has, cut, np.nan)
     offset = len(floors.measures)
+    filed_index = np.where(has, offset + index, -1)
+    use = has & ~(sparing.spared & ~lines.approved)
+    use &= (cut >= floors.cut - 1e-12) & (emission >= floors.emission - 1e-12).all(axis=1)
     return Floors(
-        index=np.where(use, offset + index, floors.index),
+        index=np.where(use, filed_index, floors.index),
         measures=floors.measures + measures,
         sources=floors.sources + [FILED_SOURCE] * len(measures),
         cut=np.where(use, cut, floors.cut),
@@ -407,6 +430,8 @@ def define_filed_floors(filed: FiledLevel, policy: Policy, lines: Lines, scope: 
         max_cut=np.maximum(floors.max_cut, np.where(use, cut, 0.0)),
         from_filed=floors.from_filed | use,
         filed_cut=filed_cut,
+        filed_index=filed_index,
+        filed_emission=emission,
     )
 
 

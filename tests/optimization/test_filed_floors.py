@@ -1,5 +1,5 @@
 """The builder's filed-measures step on the hand-made list of tests/lists/handmade.py: a filed
-measure becomes the floor where it is stronger than the grade floor, is marked so, and a list
+measure becomes the floor where it is at least as strong as the grade floor, is marked so, and a list
 without filed measures builds exactly the problem it built before."""
 
 from __future__ import annotations
@@ -24,16 +24,17 @@ def lid(code, line="L01"):
 
 
 @pytest.mark.parametrize("level, expected", [
-    # yellow: F2 cut 10 % beats B's truck ban (0); F1's cut 30 % only equals C's; F5's 20 % is under
+    # yellow: F2 cut 10 % beats B's truck ban (0); F1's cut 30 % equals C's (the firm's own words win); F5's 20 % is under
     # its approved-load floor (40 %); F6's "none" is under C's 30 %; F3 (A) is spared
-    (L.YELLOW, {lid("F1"): (0.3, False), lid("F2"): (0.1, True), lid("F3"): (0.0, False), lid("F4"): (1.0, False),
+    (L.YELLOW, {lid("F1"): (0.3, True), lid("F2"): (0.1, True), lid("F3"): (0.0, False), lid("F4"): (1.0, False),
                 lid("F5"): (0.4, False), lid("F6"): (0.3, False), lid("F6", "L02"): (0.3, False)}),
-    # orange: F5's cut 50 % beats its approved load (40 %); F2's 20 % is under B's 30 %
-    (L.ORANGE, {lid("F1"): (1.0, False), lid("F2"): (0.3, False), lid("F3"): (0.0, False), lid("F4"): (1.0, False),
+    # orange: F5's cut 50 % beats its approved load (40 %); F2's 20 % is under B's 30 %; F1's stop-keep-warm equals C's
+    (L.ORANGE, {lid("F1"): (1.0, True), lid("F2"): (0.3, False), lid("F3"): (0.0, False), lid("F4"): (1.0, False),
                 lid("F5"): (0.5, True), lid("F6"): (1.0, False), lid("F6", "L02"): (1.0, False)}),
-    # red: F3's filed stop is not ordered (spared); nothing else beats the floors
-    (L.RED, {lid("F1"): (1.0, False), lid("F2"): (1.0, False), lid("F3"): (0.0, False), lid("F4"): (1.0, False),
-             lid("F5"): (0.4, False), lid("F6"): (1.0, False), lid("F6", "L02"): (1.0, False)}),
+    # red: F3's filed stop is not ordered (spared); F1's stop-keep-warm and F6's stop of L02 (its
+    # "stop 50 % of lines") equal the floors; F6/L01, left running by it, stays at the floor
+    (L.RED, {lid("F1"): (1.0, True), lid("F2"): (1.0, False), lid("F3"): (0.0, False), lid("F4"): (1.0, False),
+             lid("F5"): (0.4, False), lid("F6"): (1.0, False), lid("F6", "L02"): (1.0, True)}),
 ])
 def test_filed_measure_is_the_floor_where_stronger(level, expected):
     problem, report = build_problem(hand_list(), load_policy(), level)
