@@ -108,6 +108,65 @@ class Action(_Doc):
     source: str | None = Field(
         default=None, description="Policy source of the floor measure: a key of the plan's `sources` (its text there)."
     )
+    filed_measure: str | None = Field(
+        default=None,
+        description="The measure the firm filed for this line at this level in the list (its published text); "
+                    "None where the list files none for the line, or files no measures at all.",
+    )
+    deviation: str | None = Field(
+        default=None,
+        description="Why the ordered measure differs from the filed list (zh-CN); None where the plan orders "
+                    "what the firm filed, or the list files no measures at all. Listed again in `deviations`.",
+    )
+
+
+DeviationKind = Literal["tightened", "floor_above_filed", "not_filed", "lead_time"]
+
+
+class Deviation(_Doc):
+    """A line whose ordered measure differs from what the list files for it at the level.
+
+    ``tightened``: the optimiser ordered more than the floor (the filed measures do not meet
+    a target); ``floor_above_filed``: the filed measure is weaker than the grade floor (or an
+    essential firm's approved load), which still binds; ``not_filed``: the list files no
+    measure for the line at this level, the grade floor is ordered; ``lead_time``: the filed
+    measure cannot start in time and is not ordered (``ordered_measure`` None)."""
+
+    enterprise_uscc: str
+    enterprise_name: str | None = None
+    county: str | None = None
+    line_id: str
+    line_name: str | None = None
+    kind: DeviationKind
+    filed_measure: str | None = Field(description="What the firm filed (None: nothing filed).")
+    ordered_measure: str | None = Field(description="What the plan orders (None: nothing ordered).")
+    reason: str = Field(description="Why, in zh-CN (no optimiser economics: printed on notices).")
+
+
+class FiledShortfall(_Doc):
+    area: str
+    pollutant: str
+    required_kg: float
+    filed_kg: float = Field(description="What the filed measures of the lines that can start in time deliver.")
+    shortfall_kg: float
+
+
+class FiledListUse(_Doc):
+    """How the plan used the list's filed measures (None on a plan from a list without them).
+
+    ``suffice``: the filed measures of the lines that can start in time (spared firms'
+    neither ordered nor counted) meet every requirement row of the level; ``floors_suffice``:
+    so do the floors (each line's filed measure, or the grade floor where it is weaker or
+    missing) — then the plan *is* the floors and the optimiser does not run."""
+
+    lines_filed: int = Field(description="Lines in scope with a filed measure at the level (spared ones excluded).")
+    lines_as_filed: int = Field(description="Of those, lines whose ordered measure is the filed one.")
+    suffice: bool
+    floors_suffice: bool
+    optimised: bool = Field(description="The optimiser ran (the floors did not meet every target).")
+    shortfall: list[FiledShortfall] = Field(default_factory=list, description="Rows the filed measures alone miss.")
+    deviations: dict[str, int] = Field(default_factory=dict, description="Deviations per kind.")
+    spared_filed_lines: int = Field(0, description="Spared lines with a filed measure: neither ordered nor counted.")
 
 
 class Spared(_Doc):
@@ -116,6 +175,9 @@ class Spared(_Doc):
     reason: str
     approved_override: bool = Field(
         default=False, description="True when the officer approved measures for this firm."
+    )
+    filed_measure: str | None = Field(
+        default=None, description="What the spared firm filed at this level: neither ordered nor counted."
     )
 
 
@@ -159,6 +221,12 @@ class PlanDocument(_Doc):
     sources: dict[str, str] = Field(
         default_factory=dict,
         description="Policy sources of the floor measures, by key (Action.source): each text once, not once per line.",
+    )
+    filed: FiledListUse | None = Field(
+        default=None, description="How the plan used the list's filed measures; None when the list files none at the level."
+    )
+    deviations: list[Deviation] = Field(
+        default_factory=list, description="Every line whose ordered measure differs from the filed list, and why."
     )
 
     def json_bytes(self, indent: int | None = None) -> bytes:

@@ -19,12 +19,13 @@ from config.policy import Policy, find_area, load_policy
 from emergency import clock
 from emergency.optimization.builder import FILED_SOURCE, BuildReport, build_problem
 from emergency.optimization.problem import MeasureProblem
-from emergency.optimization.result import SolveResult
+from emergency.optimization.result import SolveResult, SolveStatus
 from emergency.optimization.solver import solve
 from emergency.optimization.suggest import suggest_spared
 from emergency.plans.document import (
     Action, Objective, PlanDocument, Requirement, Spared, SparedSuggestion, SolverInfo,
 )
+from emergency.plans.deviations import FiledOutcome, deviation_list, floors_meet_targets, outcome
 from emergency.plans.explain import floor_reason, optimised_reason, option_label_zh
 from enterprise_registry.columns import RegistryTables, tables_sha256
 from emergency.vocabulary import POLLUTANTS, WarningLevel
@@ -68,14 +69,22 @@ def make_plan(
 ) -> PlanRun:
     """``previous``: the plan in effect (re-planning): measures in effect are kept where
     they still serve — every changed line costs ``policy.replanning.change_penalty_yuan``
-    in the objective — and lines already under a measure ignore their lead time."""
+    in the objective — and lines already under a measure ignore their lead time.
+
+    A list with filed measures at the level (一厂一策): each line's floor is its filed
+    measure where at least as strong as the grade floor; where the floors meet every
+    target the plan *is* the floors — the optimiser does not run (:func:`as_filed`) — else
+    it adds measures above them. Every departure from the list is marked
+    (``emergency.plans.deviations``). A list without filed measures plans as before."""
     policy = policy or policy_for(tables)
     in_effect = {a.line_id: a.output_cut for a in previous.actions} if previous is not None else None
     problem, report = build_problem(
         tables, policy, level, hours_to_start=hours_to_start, areas=areas,
         approved_spared=tuple(approved_spared), in_effect=in_effect,
     )
-    if in_effect is None:
+    if report.filed_list and floors_meet_targets(problem):
+        result = as_filed(problem)
+    elif in_effect is None:
         result = solve(problem, time_limit=time_limit, gap_tolerance=gap_tolerance)
     else:
         result = _solve_stable(problem, in_effect, policy.replanning.change_penalty_yuan, time_limit, gap_tolerance)
@@ -99,6 +108,17 @@ def make_plan(
     return PlanRun(document, problem, report, result)
 
 
+def as_filed(problem: MeasureProblem) -> SolveResult:
+    """The plan of a filed list whose floors meet every target: every line at its floor.
+    Every other choice costs more (options are sorted by cut, cost ∝ cut), so the floor
+    cost is also the LP bound: gap 0."""
+    choice = problem.floor_choice()
+    cost = problem.cost_of(choice)
+    return SolveResult("filed list (按清单备案措施)", SolveStatus.OPTIMAL, choice, cost, cost, 0.0,
+                       achieved=problem.achieved(choice), shortfall=np.zeros_like(problem.required),
+                       info={"filed_list": True})
+
+
 def _solve_stable(problem: MeasureProblem, in_effect: dict[str, float], penalty: float, time_limit: float, gap_tolerance: float) -> SolveResult:
     """Minimise lost value + penalty × changed lines; report the bound on lost value alone."""
     from dataclasses import replace
@@ -117,8 +137,6 @@ def _solve_stable(problem: MeasureProblem, in_effect: dict[str, float], penalty:
     result.method = "lp+neighbourhood (stable re-planning)"
     result.info["change_penalty_yuan"] = penalty
     result.info["changed_lines"] = int(changed[result.choice].sum())
-    from emergency.optimization.result import SolveStatus
-
     result.status = SolveStatus.OPTIMAL if (result.gap or 0.0) <= gap_tolerance else SolveStatus.FEASIBLE
     return result
 
@@ -181,10 +199,14 @@ def _document(tables, policy, level, problem, report, result, choice, hours_to_s
     # per pollutant: a kg of SO2 is worth its own row's price plus that of any combined row counting it
     counts = np.array([[p.value in name.split("+") for name in problem.pollutants] for p in POLLUTANTS], dtype=float)
     price = price @ counts.T  # (L, P)
+    filed = outcome(tables, level, problem, report, choice, hours_to_start,
+                    optimised=result.info.get("filed_list") is not True)
     with _no_gc():  # 10^5 small objects: the cyclic GC would rescan them all, again and again
-        actions, sources = _actions(tables, level, problem, report, choice, price)
+        actions, sources = _actions(tables, level, problem, report, choice, price, filed)
+    spared_filed = filed.spared_filed if filed is not None else {}
     spared = [
-        Spared(enterprise_uscc=ents["uscc"][e], enterprise_name=ents["name"][e], reason=reason)
+        Spared(enterprise_uscc=ents["uscc"][e], enterprise_name=ents["name"][e], reason=reason,
+               filed_measure=spared_filed.get(e))
         for e, reason in sorted(report.spared_enterprises.items())
     ]
     approved_firms = sorted({int(report.enterprise[l]) for l in np.nonzero(report.approved)[0]})
@@ -227,6 +249,9 @@ def _document(tables, policy, level, problem, report, result, choice, hours_to_s
         feasible=result.feasible,
         suggestion=suggestion,
         sources=sources,
+        filed=None if filed is None else filed.use,
+        deviations=[] if filed is None else deviation_list(
+            actions, filed.lead_time, dict(zip(problem.line_ids.tolist(), filed.kind.tolist()))),
         inputs={"registry_sha256": tables.content_sha256 or tables_sha256(tables),
                 "policy_chain": [str(c) for c in policy.chain]},
     )
@@ -243,12 +268,15 @@ def _no_gc():
             gc.enable()
 
 
-def _actions(tables, level, problem, report, choice, price) -> tuple[list[Action], dict[str, str]]:
+def _actions(tables, level, problem, report, choice, price, listed: FiledOutcome | None = None,
+             ) -> tuple[list[Action], dict[str, str]]:
     """One Action per line with a measure, built column-wise, and the policy sources they cite.
 
     A province-scale plan has 2·10^5 actions: the rows to emit, their enterprises and
     lines are chosen with numpy; texts are made once per distinct (measure, grade,
     industry, process, sparing rule) and shared; the rows are then zipped together.
+    ``listed``: the filed-list outcome (each line's filed text and deviation), None for a
+    list without filed measures at the level.
     """
     ents, lines = tables.enterprises, tables.lines
     keys_p = tuple(p.value for p in POLLUTANTS)  # plain str keys (see document.PollutantKey)
@@ -343,6 +371,8 @@ def _actions(tables, level, problem, report, choice, price) -> tuple[list[Action
         "basis": np.where(is_floor, "floor", "optimised").tolist(),
         "reason": reasons,
         "source": source_key[fid].tolist(),
+        "filed_measure": [None] * len(sel) if listed is None else listed.filed_text[sel].tolist(),
+        "deviation": [None] * len(sel) if listed is None else listed.deviation[sel].tolist(),
     }
     names = tuple(columns)
     assert set(names) == set(Action.model_fields), "the columns must be exactly Action's fields"

@@ -1,0 +1,179 @@
+"""Where a warning's plan departs from the filed list (与清单备案措施不一致), and why.
+
+During a warning the firms carry out the measures they filed for the level (DOMAIN §7): the
+plan starts from them and every line whose ordered measure differs is marked, explained
+and listed. The rules (decided for issue 15 item 4):
+
+- **The filed measures suffice** when the filed measures of the lines in scope that can
+  start in time (lead time ≤ hours to the start, or a measure already in effect), spared
+  firms' excluded, meet every requirement row (area × pollutant, and combined targets) of
+  the level: Σ_{l ∈ a, filed, in time, not spared} filed_reduction_lk ≥ required_ak.
+- **The floor still binds.** Each line's floor is its filed measure where that is at least
+  as strong as the grade floor (after the sparing rules: an essential firm's approved
+  load), else the grade floor — a ``floor_above_filed`` deviation; a line of a filed list
+  that files nothing at the level takes the grade floor — ``not_filed``.
+- **The plan is the list where the floors suffice**: every line takes its floor, the
+  optimiser does not run (``emergency.plans.service.make_plan``). Otherwise the optimiser
+  only adds measures above the floors (never weakens one): each line it tightens is a
+  ``tightened`` deviation naming the targets the floors miss in the line's areas.
+- **Lead time** is the only thing that weakens a filed measure: a filed measure with an
+  effect whose line cannot stop or cut in time is not ordered — ``lead_time``.
+- **Spared firms' filed measures** (A/A+/引领性 own measures, exempt firms, not approved by the
+  officer) are neither ordered nor counted, as the list check does: not a deviation; the
+  plan's spared entry shows what the firm filed.
+- Lines outside an area-limited warning are not in the plan at all (not deviations).
+
+Reasons are zh-CN and carry no optimiser economics (they are printed on notices).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from emergency.optimization.builder import BuildReport
+from emergency.optimization.problem import MeasureProblem
+from emergency.plans.document import Action, Deviation, FiledListUse, FiledShortfall
+from emergency.vocabulary import LEVEL_LABELS_ZH, POLLUTANT_LABELS_ZH, WarningLevel
+from enterprise_registry.columns import RegistryTables
+
+_TOL = 1e-6
+_MAX_ROWS_IN_REASON = 3
+
+
+@dataclass
+class FiledOutcome:
+    """Per line of the problem: the filed text (None: nothing filed) and the deviation
+    reason of a line with an action (None: as filed); the plan-level summary; the
+    lead-time deviations (lines without an action); spared firms' filed texts."""
+
+    filed_text: np.ndarray  # (L,) object
+    deviation: np.ndarray  # (L,) object
+    kind: np.ndarray  # (L,) object: "" or a DeviationKind
+    use: FiledListUse
+    lead_time: list[Deviation]
+    spared_filed: dict[int, str]  # enterprise index -> the text it filed
+
+
+def floors_meet_targets(problem: MeasureProblem) -> bool:
+    """Every requirement row met when every line takes its floor (option 0)."""
+    achieved = problem.achieved(problem.floor_choice())
+    return bool(np.all(achieved >= problem.required - _TOL * (1.0 + problem.required)))
+
+
+def _area_pollutant_zh(problem: MeasureProblem, a: int, k: int) -> str:
+    name = problem.pollutants[k]
+    label = "+".join(POLLUTANT_LABELS_ZH.get(p, p) for p in name.split("+"))
+    return f"{problem.area_names[a]}{label}"
+
+
+def outcome(tables: RegistryTables, level: WarningLevel, problem: MeasureProblem, report: BuildReport,
+            choice: np.ndarray, hours_to_start: float | None, optimised: bool) -> FiledOutcome | None:
+    """The filed-list outcome of a plan; None when the list files no measures at the level."""
+    if not report.filed_list:
+        return None
+    L = problem.n_lines
+    level_zh = LEVEL_LABELS_ZH[level]
+    labels = np.array([m.describe_zh() for m in report.floor_measures] + [None], dtype=object)
+    filed = report.filed & ~report.spared_line
+    filed_text = np.where(filed, labels[report.filed_index], None)
+    filed_cut = np.nan_to_num(report.filed_cut, nan=0.0)
+    lost_to_lead = filed & report.lead_time_blocked & (filed_cut > 1e-12)
+    in_time = filed & ~report.lead_time_blocked
+
+    # do the filed measures alone meet every row?
+    K = len(problem.pollutants)
+    filed_red = report.filed_reduction if report.filed_reduction is not None else np.zeros((L, K))
+    filed_kg = problem.area_sum(np.where(in_time[:, None], filed_red, 0.0))
+    short = problem.required - filed_kg
+    short_rows = [(a, k) for a in range(len(problem.area_names)) for k in range(K)
+                  if short[a, k] > _TOL * (1.0 + problem.required[a, k])]
+    suffice = not short_rows
+
+    # what the floors miss, per row (the reason a line is tightened)
+    floor_short = problem.required - problem.achieved(problem.floor_choice())
+    floor_short_rows = floor_short > _TOL * (1.0 + problem.required)
+
+    floor_j = problem.line_start[:-1]
+    tightened = choice != floor_j
+    cut = problem.output_cut[choice]
+    measures = report.floor_measures
+    flags = np.array([bool(m.truck_ban or m.no_road_haulage) for m in measures], dtype=bool)[report.floor_index]
+    has_action = ((cut > 0) | (flags & ~report.lead_time_blocked)) & ~report.spared_line
+    weak = filed & ~report.floor_from_filed & has_action
+    unfiled = ~report.filed & has_action
+
+    kind = np.full(L, "", dtype=object)
+    kind[unfiled] = "not_filed"
+    kind[weak] = "floor_above_filed"
+    kind[tightened & has_action] = "tightened"
+    deviation = np.full(L, None, dtype=object)
+    ents, lines = tables.enterprises, tables.lines
+    grade = np.asarray(ents["grade"], dtype=object)
+    for l in np.nonzero(kind != "")[0].tolist():
+        e = int(report.enterprise[l])
+        parts = []
+        if weak[l]:
+            parts.append(f"备案措施“{filed_text[l]}”弱于{_floor_text(report, problem, l, grade[e], level_zh)}，底线措施仍须执行")
+        elif unfiled[l] and not report.floor_from_filed[l]:
+            parts.append(f"清单未备案本级措施，按{_floor_text(report, problem, l, grade[e], level_zh)}执行")
+        if tightened[l]:
+            rows = [(int(a), k) for a in problem.incidence.areas_of(l) for k in range(K) if floor_short_rows[a, k]]
+            named = "、".join(f"{_area_pollutant_zh(problem, a, k)}（缺口{floor_short[a, k]:,.1f}kg/日）"
+                             for a, k in rows[:_MAX_ROWS_IN_REASON]) + ("等" if len(rows) > _MAX_ROWS_IN_REASON else "")
+            base = "备案措施" if report.floor_from_filed[l] else "规定措施"
+            parts.append(f"按清单措施执行不能完成{named or '本区域'}{level_zh}预警减排目标，在{base}之上加严")
+        deviation[l] = "；".join(parts)
+
+    lead_time = []
+    lead = np.asarray(lines["stop_lead_time_h"], dtype=float)
+    for l in np.nonzero(lost_to_lead)[0].tolist():
+        e, li = int(report.enterprise[l]), int(report.line_index[l])
+        lead_time.append(Deviation(
+            enterprise_uscc=ents["uscc"][e], enterprise_name=ents["name"][e], county=ents["county"][e],
+            line_id=str(problem.line_ids[l]), line_name=lines["line_name"][li], kind="lead_time",
+            filed_measure=filed_text[l], ordered_measure=None,
+            reason=f"备案措施需提前{lead[li]:g}小时落实，距预警开始仅{(hours_to_start or 0.0):.1f}小时，本次无法按时落实，未下达",
+        ))
+    spared_filed: dict[int, str] = {}
+    spared_with = report.filed & report.spared_line
+    for l in np.nonzero(spared_with)[0].tolist():
+        spared_filed.setdefault(int(report.enterprise[l]), str(labels[report.filed_index[l]]))
+
+    counts = {k: int((kind == k).sum()) for k in ("tightened", "floor_above_filed", "not_filed")}
+    counts["lead_time"] = len(lead_time)
+    as_filed = filed & report.floor_from_filed & ~tightened & ~lost_to_lead
+    use = FiledListUse(
+        lines_filed=int(filed.sum()),
+        lines_as_filed=int(as_filed.sum()),
+        suffice=suffice,
+        floors_suffice=not floor_short_rows.any(),
+        optimised=optimised,
+        shortfall=[FiledShortfall(area=problem.area_names[a], pollutant=problem.pollutants[k],
+                                  required_kg=float(problem.required[a, k]), filed_kg=float(filed_kg[a, k]),
+                                  shortfall_kg=float(short[a, k])) for a, k in short_rows],
+        deviations={k: v for k, v in counts.items() if v},
+        spared_filed_lines=int(spared_with.sum()),
+    )
+    return FiledOutcome(filed_text, deviation, kind, use, lead_time, spared_filed)
+
+
+def _floor_text(report: BuildReport, problem: MeasureProblem, l: int, grade: str, level_zh: str) -> str:
+    """The floor that binds, as a reason cites it."""
+    rule = report.sparing_rule(l)
+    if rule is not None and rule.effect.value == "approved_load" and not report.approved[l]:
+        return f"保障类企业核定负荷（减产{problem.output_cut[problem.line_start[l]]:.0%}）"
+    return f"{grade}级企业{level_zh}预警规定措施“{report.floor_measure(l).describe_zh()}”"
+
+
+def deviation_list(actions: list[Action], lead_time: list[Deviation], kind_of: dict[str, str]) -> list[Deviation]:
+    """The plan's deviations: each action with a deviation (its ordered measure as printed),
+    then the lead-time ones, in the order of the actions (county, firm, line)."""
+    out = [
+        Deviation(enterprise_uscc=a.enterprise_uscc, enterprise_name=a.enterprise_name, county=a.county,
+                  line_id=a.line_id, line_name=a.line_name, kind=kind_of[a.line_id],
+                  filed_measure=a.filed_measure, ordered_measure=a.measure_zh or a.measure, reason=a.deviation)
+        for a in actions if a.deviation
+    ]
+    return out + lead_time
