@@ -240,3 +240,4 @@ def show(
         )
     console.print(table)
 import emergency.cli.listcheck  # noqa: E402,F401  registers `emergency registry check` (the list check)
+import emergency.cli.listdesign  # noqa: E402,F401  registers `emergency registry design` (the list design)
