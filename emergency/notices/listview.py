@@ -4,6 +4,12 @@ each firm), the spared firms, the notices of this package and, at an adjustment,
 firms that continue their measures; for a release the 解除通知 issued
 (解除通知清单.xlsx).
 
+On a plan from a list with filed measures (一厂一策) the list view also gives each line's
+filed measure and why the ordered one differs, and a sheet 与备案措施不一致 lists every
+deviation of the plan (including filed measures not ordered for lead time, whose firms
+may get no notice); the spared sheet shows what a spared firm filed (neither ordered nor
+counted). A plan from a list without filed measures gives the workbook as before.
+
 Every row goes through ``enterprise_registry.workbook.safe_row``: a firm named
 ``=HYPERLINK(…)`` stays text, control characters never reach the file.
 """
@@ -46,10 +52,13 @@ def workbook_bytes(
         _notices_sheet(wb, "解除通知", notices)
     else:
         _list_view(wb, f, plan, tables, in_force, drops)
+        filed = plan.filed is not None
         sp = wb.create_sheet("豁免及保障类企业")
-        sp.append(safe_row(sp, ["序号", "企业名称", "统一社会信用代码", "理由"]))
+        sp.append(safe_row(sp, ["序号", "企业名称", "统一社会信用代码", "理由"] + (["备案措施（不下达、不计入）"] if filed else [])))
         for k, s in enumerate(plan.spared, start=1):
-            sp.append(safe_row(sp, [k, s.enterprise_name, s.enterprise_uscc, s.reason]))
+            sp.append(safe_row(sp, [k, s.enterprise_name, s.enterprise_uscc, s.reason] + ([s.filed_measure or ""] if filed else [])))
+        if filed:
+            _deviations_sheet(wb, plan)
         _notices_sheet(wb, "本次通知", notices)
         if f.kind != "issue":
             ws = wb.create_sheet("继续执行原措施")
@@ -61,17 +70,28 @@ def workbook_bytes(
     return buf.getvalue()
 
 
+def _deviations_sheet(wb: Workbook, plan: PlanDocument) -> None:
+    from emergency.plans.deviations import KIND_ZH
+
+    ws = wb.create_sheet("与备案措施不一致")
+    ws.append(safe_row(ws, ["序号", "区县", "企业名称", "统一社会信用代码", "生产线", "类型", "备案措施", "本次措施", "原因"]))
+    for k, d in enumerate(plan.deviations, start=1):
+        ws.append(safe_row(ws, [k, d.county, d.enterprise_name, d.enterprise_uscc, d.line_name, KIND_ZH[d.kind],
+                                d.filed_measure or "（未备案）", d.ordered_measure or "未下达", d.reason]))
+
+
 def _list_view(wb: Workbook, f: Frame, plan: PlanDocument, tables: RegistryTables,
                in_force: dict[str, str], drops: dict[str, float]) -> None:
     ents = tables.enterprises
     e_idx = {u: i for i, u in enumerate(ents["uscc"])}
     catalog = load_industries().industries
+    filed = plan.filed is not None
     ws = wb.create_sheet(f"{f.level_zh}预警")
     ws.append(safe_row(ws, [
         "序号", "区县", "企业名称", "统一社会信用代码", "行业类别", "绩效等级", "生产线", f"{f.level_zh}预警管控措施",
         "限产比例(%)", "SO2减排量(kg/d)", "NOx减排量(kg/d)", "颗粒物减排量(kg/d)", "VOCs减排量(kg/d)",
         "核查指标", "应降用电比例(%)", "执行通知文号", "联系人", "联系电话",
-    ]))
+    ] + (["备案措施", "与备案措施不一致原因"] if filed else [])))
     for k, a in enumerate(plan.actions, start=1):
         i = e_idx.get(a.enterprise_uscc)
         industry = ents["industry"][i] if i is not None else ""
@@ -84,4 +104,4 @@ def _list_view(wb: Workbook, f: Frame, plan: PlanDocument, tables: RegistryTable
             round(a.reduction_kg["VOCs"], 2), "日用电量", round(drops.get(a.enterprise_uscc, 0.0) * 100, 1),
             in_force.get(a.enterprise_uscc, ""),
             ents["contact_person"][i] if i is not None else "", ents["contact_phone"][i] if i is not None else "",
-        ]))
+        ] + ([a.filed_measure or "（未备案）", a.deviation or ""] if filed else [])))

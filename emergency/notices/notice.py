@@ -12,6 +12,11 @@ Who gets which notice is :mod:`emergency.notices.changes`; what each says:
   force (or that all are lifted);
 - ``release``: every line that had a measure in the latest version, lifted.
 
+On a plan from a list with filed measures (一厂一策), an issue or change notice also lists
+the firm's lines whose ordered measure differs from what it filed for the level — the
+filed measure, the ordered one (or 未下达) and why (the plan's ``deviations``; never the
+optimiser's economics).
+
 Firms with measures whose measures did not change at an adjustment are
 :class:`ContinuingFirm` (继续执行原措施), with the notice they keep following.
 """
@@ -47,6 +52,16 @@ class ChangeRow:
 
 
 @dataclass(frozen=True)
+class DeviationRow:
+    """A line whose ordered measure differs from the firm's filed one."""
+
+    line: str
+    filed: str
+    ordered: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class NoticeDoc:
     kind: str  # issue | change | release
     title: str
@@ -62,6 +77,7 @@ class NoticeDoc:
     drop: str | None = None  # expected electricity drop, '45%'
     truck_ban: bool = False
     file: str = ""  # path in the package
+    deviations: list[DeviationRow] = field(default_factory=list)  # departures from the filed list
 
     @property
     def lines(self) -> int:
@@ -99,6 +115,19 @@ def _change_row(c: changes.LineChange) -> ChangeRow:
     return ChangeRow(f"{c.line_name}（{c.line_id.rsplit('/', 1)[-1]}）", before, after)
 
 
+def _deviation_rows(plan) -> dict[str, list[DeviationRow]]:
+    """The plan's deviations from the filed list, per firm, as a notice prints them."""
+    out: dict[str, list[DeviationRow]] = {}
+    for d in plan.deviations:
+        out.setdefault(d.enterprise_uscc, []).append(DeviationRow(
+            line=f"{d.line_name or ''}（{d.line_id.rsplit('/', 1)[-1]}）",
+            filed=d.filed_measure or "（未备案）",
+            ordered=d.ordered_measure or "未下达",
+            reason=wording.no_economics(d.reason) or "与清单备案措施不一致",
+        ))
+    return out
+
+
 def _title(f: Frame) -> str:
     if f.kind == "issue":
         return f"重污染天气{f.level_zh}预警应急减排管控通知"
@@ -126,6 +155,7 @@ def build(inp: PackageInput, f: Frame, version: VersionFacts, previous: VersionF
     folder = "解除通知" if kind == "release" else "管控通知"
     names = UniqueNames()
     title = _title(f)
+    deviations = _deviation_rows(version.plan) if kind != "release" else {}
     notices = []
     for uscc in firms:
         i = e_idx.get(uscc)
@@ -146,6 +176,7 @@ def build(inp: PackageInput, f: Frame, version: VersionFacts, previous: VersionF
             drop=wording.percent(drops[uscc]) if uscc in drops else None,
             truck_ban=kind != "release" and any("货车" in (a.measure_zh or "") or a.measure == "truck_ban" for a in lines_now),
             file=f"{folder}/{names.take(stem, '.html')}",
+            deviations=deviations.get(uscc, []),
         ))
     notices.sort(key=lambda n: (n.county, n.uscc))
     continuing = []

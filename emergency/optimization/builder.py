@@ -70,6 +70,7 @@ class BuildReport:
     filed_list: bool = False  # the list has filed measures at this level (and they were used): plan from the list
     filed_index: np.ndarray = field(default=None)  # (L,) index into floor_measures of the line's filed measure, −1: none
     filed_reduction: np.ndarray = field(default=None)  # (L, K) kg/day the filed measure removes per requirement column
+    filed_flags_added: np.ndarray = field(default=None)  # (L,) bool: the floor's truck rule added to the filed measure
 
     def __post_init__(self) -> None:
         if self.floor_from_filed is None:
@@ -78,6 +79,8 @@ class BuildReport:
             self.filed_cut = np.full(len(self.line_index), np.nan)
         if self.filed_index is None:
             self.filed_index = np.full(len(self.line_index), -1, dtype=np.int64)
+        if self.filed_flags_added is None:
+            self.filed_flags_added = np.zeros(len(self.line_index), dtype=bool)
 
     @property
     def filed(self) -> np.ndarray:
@@ -155,6 +158,7 @@ class Floors:
     filed_cut: np.ndarray  # (L,) the filed measure's output cut, NaN where nothing is filed
     filed_index: np.ndarray | None = None  # (L,) into measures: the line's filed measure, −1 where none
     filed_emission: np.ndarray | None = None  # (L, P) the filed measure's emission cut (0 where none)
+    flags_added: np.ndarray | None = None  # (L,) bool: the grade floor's truck rule added to the filed measure
 
 
 @dataclass
@@ -223,6 +227,7 @@ def build_problem(
         spared_enterprises(scope, lines, sparing, floors.cut), floors.from_filed, floors.filed_cut,
         filed_list, floors.filed_index,
         None if floors.filed_emission is None else (floors.filed_emission * lines.emission) @ W,
+        floors.flags_added,
     )
     return problem, report
 
@@ -408,7 +413,10 @@ def define_filed_floors(filed: FiledLevel, policy: Policy, lines: Lines, scope: 
     and the filed one is not counted, as the list check does). Such lines are marked
     ``from_filed``: the plan orders the measure the firm filed, in its words. A filed
     measure weaker than the floor in any of these does not lower it: the floor still binds
-    and the plan marks the line as a deviation from the list. Every filed measure joins the
+    and the plan marks the line as a deviation from the list. A filed measure that is as
+    strong but lacks the floor's truck rule (禁用国四及以下重型柴油货车 / 禁止公路运输, which
+    the emission accounting does not see) is the floor with that rule added
+    (``flags_added``: a deviation too). Every filed measure joins the
     floor measures (``filed_index``, −1 where none) with its output cut (``filed_cut``,
     NaN where none) and emission cut (``filed_emission``), so a plan can tell where it
     departs from the list. No filed measure at this level: the floors are unchanged."""
@@ -421,10 +429,11 @@ def define_filed_floors(filed: FiledLevel, policy: Policy, lines: Lines, scope: 
     filed_index = np.where(has, offset + index, -1)
     use = has & ~(sparing.spared & ~lines.approved)
     use &= (cut >= floors.cut - 1e-12) & (emission >= floors.emission - 1e-12).all(axis=1)
+    floor_index, measures, added = _with_floor_flags(floors, filed_index, use, floors.measures + measures)
     return Floors(
-        index=np.where(use, filed_index, floors.index),
-        measures=floors.measures + measures,
-        sources=floors.sources + [FILED_SOURCE] * len(measures),
+        index=floor_index,
+        measures=measures,
+        sources=floors.sources + [FILED_SOURCE] * (len(measures) - len(floors.measures)),
         cut=np.where(use, cut, floors.cut),
         emission=np.where(use[:, None], emission, floors.emission),
         max_cut=np.maximum(floors.max_cut, np.where(use, cut, 0.0)),
@@ -432,7 +441,35 @@ def define_filed_floors(filed: FiledLevel, policy: Policy, lines: Lines, scope: 
         filed_cut=filed_cut,
         filed_index=filed_index,
         filed_emission=emission,
+        flags_added=added,
     )
+
+
+def _with_floor_flags(floors: Floors, filed_index: np.ndarray, use: np.ndarray, measures: list[Measure]):
+    """(floor index per line, measures, flags added per line): the filed measure on lines
+    that ``use`` it, with the grade floor's truck rules (truck ban, no road haulage) added
+    where the filed measure lacks them — one copy per distinct (filed measure, rules)."""
+    truck = np.array([m.truck_ban for m in measures], dtype=bool)
+    road = np.array([m.no_road_haulage for m in measures], dtype=bool)
+    f = np.maximum(filed_index, 0)
+    add_truck = use & truck[floors.index] & ~truck[f]
+    add_road = use & road[floors.index] & ~road[f]
+    index = np.where(use, filed_index, floors.index)
+    added = add_truck | add_road
+    if not added.any():
+        return index, measures, added
+    measures = list(measures)
+    copies: dict[tuple, int] = {}
+    for l in np.nonzero(added)[0].tolist():
+        key = (int(f[l]), bool(add_truck[l]), bool(add_road[l]))
+        if key not in copies:
+            m = measures[key[0]]
+            label = m.describe_zh() + ("，禁用国四及以下重型柴油货车运输" if key[1] else "") + ("，禁止公路运输" if key[2] else "")
+            copies[key] = len(measures)
+            measures.append(m.model_copy(update={"truck_ban": m.truck_ban or key[1],
+                                                 "no_road_haulage": m.no_road_haulage or key[2], "label_zh": label}))
+        index[l] = copies[key]
+    return index, measures, added
 
 
 def has_filed_at(tables: RegistryTables, level: WarningLevel) -> bool:

@@ -10,7 +10,8 @@ and listed. The rules (decided for issue 15 item 4):
   the level: Σ_{l ∈ a, filed, in time, not spared} filed_reduction_lk ≥ required_ak.
 - **The floor still binds.** Each line's floor is its filed measure where that is at least
   as strong as the grade floor (after the sparing rules: an essential firm's approved
-  load), else the grade floor — a ``floor_above_filed`` deviation; a line of a filed list
+  load), else the grade floor — a ``floor_above_filed`` deviation (so is a filed measure
+  that lacks the floor's truck rule: ordered with the rule added); a line of a filed list
   that files nothing at the level takes the grade floor — ``not_filed``.
 - **The plan is the list where the floors suffice**: every line takes its floor, the
   optimiser does not run (``emergency.plans.service.make_plan``). Otherwise the optimiser
@@ -39,6 +40,12 @@ from emergency.vocabulary import LEVEL_LABELS_ZH, POLLUTANT_LABELS_ZH, WarningLe
 from enterprise_registry.columns import RegistryTables
 
 _TOL = 1e-6
+KIND_ZH = {  # how documents name each kind of deviation
+    "tightened": "加严（备案措施不足以完成减排目标）",
+    "floor_above_filed": "按规定底线措施执行（备案措施弱于底线）",
+    "not_filed": "清单未备案本级措施",
+    "lead_time": "提前量不足，备案措施未下达",
+}
 _MAX_ROWS_IN_REASON = 3
 
 
@@ -102,11 +109,12 @@ def outcome(tables: RegistryTables, level: WarningLevel, problem: MeasureProblem
     flags = np.array([bool(m.truck_ban or m.no_road_haulage) for m in measures], dtype=bool)[report.floor_index]
     has_action = ((cut > 0) | (flags & ~report.lead_time_blocked)) & ~report.spared_line
     weak = filed & ~report.floor_from_filed & has_action
+    flags_added = filed & report.filed_flags_added & has_action
     unfiled = ~report.filed & has_action
 
     kind = np.full(L, "", dtype=object)
     kind[unfiled] = "not_filed"
-    kind[weak] = "floor_above_filed"
+    kind[weak | flags_added] = "floor_above_filed"
     kind[tightened & has_action] = "tightened"
     deviation = np.full(L, None, dtype=object)
     ents, lines = tables.enterprises, tables.lines
@@ -116,7 +124,11 @@ def outcome(tables: RegistryTables, level: WarningLevel, problem: MeasureProblem
         parts = []
         if weak[l]:
             parts.append(f"备案措施“{filed_text[l]}”弱于{_floor_text(report, problem, l, grade[e], level_zh)}，底线措施仍须执行")
-        elif unfiled[l] and not report.floor_from_filed[l]:
+        elif flags_added[l]:
+            rule = "、".join(t for t, on in (("禁用国四及以下重型柴油货车运输", report.floor_measure(l).truck_ban),
+                                            ("禁止公路运输", report.floor_measure(l).no_road_haulage)) if on)
+            parts.append(f"备案措施“{filed_text[l]}”未含{grade[e]}级企业{level_zh}预警规定的{rule}，一并执行")
+        elif unfiled[l]:
             parts.append(f"清单未备案本级措施，按{_floor_text(report, problem, l, grade[e], level_zh)}执行")
         if tightened[l]:
             rows = [(int(a), k) for a in problem.incidence.areas_of(l) for k in range(K) if floor_short_rows[a, k]]
@@ -143,7 +155,7 @@ def outcome(tables: RegistryTables, level: WarningLevel, problem: MeasureProblem
 
     counts = {k: int((kind == k).sum()) for k in ("tightened", "floor_above_filed", "not_filed")}
     counts["lead_time"] = len(lead_time)
-    as_filed = filed & report.floor_from_filed & ~tightened & ~lost_to_lead
+    as_filed = filed & report.floor_from_filed & ~report.filed_flags_added & ~tightened & ~lost_to_lead
     use = FiledListUse(
         lines_filed=int(filed.sum()),
         lines_as_filed=int(as_filed.sum()),

@@ -72,7 +72,8 @@ def test_plan_cites_the_filed_measure():
     doc = make_plan(hand_list(), L.ORANGE, policy=load_policy()).document
     f5 = next(a for a in doc.actions if a.line_id == lid("F5"))  # its filed cut 50 %, above its approved load
     if f5.basis == "floor":
-        assert f5.measure_zh == "限产50%" and "按核定负荷" not in f5.measure_zh
+        # B's orange floor bans old trucks, which F5 did not file: the rule is added to its measure
+        assert f5.measure_zh == "限产50%，禁用国四及以下重型柴油货车运输" and "按核定负荷" not in f5.measure_zh
 
 
 def test_an_invalid_filed_measure_is_a_located_error():
