@@ -268,9 +268,13 @@ def define_bases(tables: RegistryTables, policy: Policy, levels: tuple[WarningLe
         b.hi = np.where(b.spared, 0.0, np.minimum(b.hi, cap))
         b.hi = np.maximum(b.hi, b.base)
         cap = np.where(b.spared, cap, b.hi)
-    rows = scope.line_index.tolist()
-    filed = {v: {f: [(tables.lines.get(column(v, f)) or [None] * len(tables.lines["uscc"]))[r] for r in rows]
-                 for f in FIELDS} for v in levels}
+    n = len(tables.lines["uscc"])
+    filed = {}
+    for v in levels:
+        filed[v] = {}
+        for f in FIELDS:
+            values = tables.lines.get(column(v, f)) or [None] * n
+            filed[v][f] = np.asarray(values, dtype=object)[scope.line_index].tolist() if n else []
     return DesignBasis(scope, lines, line_ids, levels, bases, np.ones(len(levels)), redesign, filed)
 
 
