@@ -27,6 +27,7 @@ console = Console()
 STATE_ZH = {"draft": "草稿", "issued": "已发布", "adjusted": "已调整", "released": "已解除"}
 TRANSITION_ZH = {"issue": "发布", "upgrade": "升级", "downgrade": "降级", "extend": "延长/调整"}
 SPARED_SHOWN = 15
+DEVIATIONS_SHOWN = 10
 
 HoursOption = Annotated[Optional[float], typer.Option(
     "--hours-to-start", min=0.0,
@@ -108,6 +109,16 @@ def print_summary(s: dict) -> None:
     if s["approved_spared"]:
         console.print("经值班员批准纳入管控的豁免企业：" + "、".join(f"{f['name'] or ''}（{f['uscc']}）" for f in s["approved_spared"]),
                       highlight=False)
+    filed = s.get("filed_list")
+    if filed:
+        console.print(filed["summary_zh"], highlight=False)
+        for d in filed["deviations"][:DEVIATIONS_SHOWN]:
+            console.print(f"  {d['enterprise_name'] or ''}（{d['enterprise_uscc']}）{d['line_name'] or d['line_id']}："
+                          f"备案“{d['filed_measure'] or '未备案'}” → 本次“{d['ordered_measure'] or '未下达'}”：{d['reason']}",
+                          highlight=False)
+        if filed["count"] > DEVIATIONS_SHOWN:
+            console.print(f"  …另 {filed['count'] - DEVIATIONS_SHOWN} 条（全部见方案 deviations 及通知包“与备案措施不一致”表）",
+                          highlight=False)
     lines, firms = s["changes"]["lines"], s["changes"]["firms"]
     console.print(f"与上一版本相比：生产线 新增 {lines['added']} · 取消 {lines['removed']} · 调整 {lines['changed']} · "
                   f"不变 {lines['unchanged']}；企业 新增 {firms['added']} · 取消 {firms['removed']} · 调整 {firms['changed']} · "

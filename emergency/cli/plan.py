@@ -17,6 +17,7 @@ from emergency.vocabulary import LEVEL_LABELS_ZH, WarningLevel
 
 console = Console(stderr=True)
 INDENT_MAX_ACTIONS = 20_000
+DEVIATIONS_SHOWN = 20
 
 
 def _split(text: str | None) -> list[str]:
@@ -123,6 +124,8 @@ def _summary(doc, seconds: float, out: Path) -> None:
         f"政策 {doc.policy_area} · 措施 {len(doc.actions)} 条生产线 · 豁免 {len(doc.spared)} 家 · 损失产值 {o.lost_value_yuan:,.0f} 元/日 · "
         f"下界 {o.lower_bound_yuan or float('nan'):,.0f} · 差距 {(o.gap if o.gap is not None else float('nan')):.4%} · {doc.solver.status} · 求解 {doc.solver.seconds:.2f}s · 总计 {seconds:.1f}s → {out}"
     )
+    if doc.filed is not None:
+        _filed_summary(doc)
     if not doc.feasible:
         console.print("[bold red]不满足全部减排目标[/]（不会被悄悄放宽）：缺口见上表。")
         if doc.suggestion:
@@ -130,3 +133,19 @@ def _summary(doc, seconds: float, out: Path) -> None:
             verdict = "可补足缺口" if s.closes_shortfall else "仍不足以补足缺口"
             console.print(f"建议经批准纳入管控的豁免企业（最少家数）{len(s.enterprises)} 家，{verdict}：{', '.join(s.enterprises[:20])}"
                           + (" …" if len(s.enterprises) > 20 else "") + "；批准请加 --approve-spared 或 --approve-suggested")
+
+
+def _filed_summary(doc) -> None:
+    """How the plan used the list's filed measures, and its departures from them."""
+    from emergency.plans.deviations import KIND_ZH, summary_zh
+
+    console.print(summary_zh(doc.filed), highlight=False)
+    if not doc.deviations:
+        return
+    t = Table(title=f"与清单备案措施不一致（前 {min(DEVIATIONS_SHOWN, len(doc.deviations))} 条 / 共 {len(doc.deviations)} 条）")
+    for col in ("企业", "生产线", "类型", "备案措施", "本次措施", "原因"):
+        t.add_column(col, overflow="fold")
+    for d in doc.deviations[:DEVIATIONS_SHOWN]:
+        t.add_row(d.enterprise_name or d.enterprise_uscc, d.line_name or d.line_id, KIND_ZH[d.kind].split("（")[0],
+                  d.filed_measure or "未备案", d.ordered_measure or "未下达", d.reason)
+    console.print(t)

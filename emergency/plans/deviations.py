@@ -189,3 +189,26 @@ def deviation_list(actions: list[Action], lead_time: list[Deviation], kind_of: d
         for a in actions if a.deviation
     ]
     return out + lead_time
+
+
+def summary_zh(use: FiledListUse) -> str:
+    """One line for the CLI and the issuance summary: how the plan used the filed list."""
+    verdict = ("备案措施足以完成全部减排目标" if use.suffice else
+               "备案措施不足以完成全部减排目标" + ("（加上规定底线措施后满足）" if use.floors_suffice else ""))
+    how = "方案即清单措施，未优化" if not use.optimised else "在清单措施之上优化加严"
+    counts = "、".join(f"{KIND_ZH[k].split('（')[0]} {n} 条" for k, n in use.deviations.items())
+    spared = f"；豁免企业备案措施 {use.spared_filed_lines} 条不下达、不计入" if use.spared_filed_lines else ""
+    return (f"按清单备案措施：备案 {use.lines_filed} 条生产线，照备案执行 {use.lines_as_filed} 条；{verdict}，{how}；"
+            f"与备案不一致 {sum(use.deviations.values())} 条" + (f"（{counts}）" if counts else "") + spared)
+
+
+def summary_facts(doc, shown: int = 20) -> dict | None:
+    """The filed-list facts of a plan for the issuance summary (None: the list files none)."""
+    if doc.filed is None:
+        return None
+    return {
+        **doc.filed.model_dump(exclude={"shortfall"}),
+        "summary_zh": summary_zh(doc.filed),
+        "count": len(doc.deviations),
+        "deviations": [d.model_dump() for d in doc.deviations[:shown]],
+    }

@@ -12,6 +12,7 @@ from datetime import datetime
 from emergency import clock
 from emergency.errors import TargetsNotMet
 from emergency.plans.document import PlanDocument
+from emergency.plans.deviations import summary_facts
 from emergency.vocabulary import LEVEL_LABELS_ZH
 
 SHORT_TOLERANCE_KG = 1e-6  # a requirement is met when its shortfall is within this (solver rounding)
@@ -52,7 +53,9 @@ def issuance_summary(
     ``2026-12-05 00:00（北京时间）``). ``requirements``: every area × pollutant with
     required / achieved / shortfall (kg/day) and ``met``; ``targets_met`` is false when
     any is short. ``changes``: lines and firms added / removed / changed / unchanged
-    since the previous version (for an issue, everything is added)."""
+    since the previous version (for an issue, everything is added). ``filed_list``: how the
+    plan used the list's filed measures and its first deviations from them (None when the
+    list files no measures at the level; see ``emergency.plans.deviations``)."""
     reqs = [
         {"area": r.area, "pollutant": r.pollutant.value, "required_kg": r.required_kg, "achieved_kg": r.achieved_kg,
          "shortfall_kg": r.shortfall_kg if not is_met(r) else 0.0, "met": is_met(r)}
@@ -95,6 +98,7 @@ def issuance_summary(
             "lines": {k: changes.get(k, 0) for k in ("added", "removed", "changed", "unchanged")},
             "firms": {k: firms.get(k, 0) for k in ("added", "removed", "changed", "unchanged")},
         },
+        "filed_list": summary_facts(doc),
         "plan_version": version_no,
         "plan_sha256": sha256,
         "registry_version": doc.registry_version,
