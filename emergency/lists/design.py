@@ -46,6 +46,7 @@ design the check does not pass is a defect, never a result.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -125,6 +126,7 @@ class DesignBasis:
     weights: np.ndarray
     redesign: bool
     filed: dict = field(default_factory=dict)  # level -> field -> values of the scope's lines, as filed
+    coking_hours: float = 20.0  # policy.coking.normal_hours (a coking-time extension's effect)
 
 
 @dataclass
@@ -275,7 +277,8 @@ def define_bases(tables: RegistryTables, policy: Policy, levels: tuple[WarningLe
         for f in FIELDS:
             values = tables.lines.get(column(v, f)) or [None] * n
             filed[v][f] = np.asarray(values, dtype=object)[scope.line_index].tolist() if n else []
-    return DesignBasis(scope, lines, line_ids, levels, bases, np.ones(len(levels)), redesign, filed)
+    return DesignBasis(scope, lines, line_ids, levels, bases, np.ones(len(levels)), redesign, filed,
+                       policy.coking.normal_hours)
 
 
 def define_options(policy: Policy, b: LevelBasis) -> tuple[np.ndarray, np.ndarray]:
@@ -369,10 +372,19 @@ class Written:
     why: str = ""
 
 
-def _explicit(cut: float, can_stop: bool, max_cut: float, truck_ban: bool, text: str | None = None) -> Written:
-    """A cut written as an explicit measure whose effect, through ``output_cuts``, is ``cut``."""
+def _explicit(cut: float, can_stop: bool, max_cut: float, truck_ban: bool, text: str | None = None, *,
+              normal_hours: float) -> Written:
+    """A cut written as an explicit measure whose effect, through ``output_cuts``, is ``cut``:
+    none; stop (or slow down, where the line cannot stop) at its deepest cut; a coking-time
+    extension past the slow-down (only a coking floor opens such cuts: 1 − t/t' = cut);
+    otherwise a cut to that share."""
     if cut <= _TOL:
         return Written(Action.NONE.value, truck_ban=truck_ban, text=text or "无停限产措施")
+    if cut > max_cut + 1e-9:
+        hours = normal_hours / (1.0 - cut)
+        m = Measure(action=Action.COKING_TIME_EXTENSION, hours=hours, truck_ban=truck_ban)
+        return Written(m.action.value, hours=hours, truck_ban=truck_ban,
+                       text=text or f"结焦时间延长至{hours:.1f}小时（减产{cut:.0%}）")
     if cut >= max_cut - 1e-9:
         action = Action.STOP if can_stop else Action.SLOW_DOWN
         m = Measure(action=action, truck_ban=truck_ban)
@@ -381,8 +393,14 @@ def _explicit(cut: float, can_stop: bool, max_cut: float, truck_ban: bool, text:
     return Written(Action.CUT_OUTPUT.value, share=m.share, truck_ban=truck_ban, text=text or m.describe_zh())
 
 
+@lru_cache(maxsize=4096)
+def _describe(m: Measure) -> str:
+    """A measure's text, once per distinct measure (a list repeats a few table measures)."""
+    return m.describe_zh()
+
+
 def _from_measure(m: Measure) -> Written:
-    return Written(m.action.value, m.share, m.hours, m.truck_ban, m.describe_zh())
+    return Written(m.action.value, m.share, m.hours, m.truck_ban, _describe(m))
 
 
 def designed_measures(policy: Policy, basis: DesignBasis, problem: DesignProblem, result: DesignResult) -> list[list[Written]]:
@@ -411,10 +429,10 @@ def designed_measures(policy: Policy, basis: DesignBasis, problem: DesignProblem
             elif cut <= b.base[l] + _TOL:
                 w = _base_written(basis, i, l, filed, share_group)
             elif i > 0 and cut <= cuts[i - 1, l] + _TOL and cuts[i - 1, l] > b.base[l] + _TOL:
-                w = _explicit(cut, bool(b.can_stop[l]), float(b.max_cut[l]), _truck(basis, i, l))
+                w = _explicit(cut, bool(b.can_stop[l]), float(b.max_cut[l]), _truck(basis, i, l), normal_hours=basis.coking_hours)
                 w.why = WHY_ZH["nested"].format(lower=LEVEL_LABELS_ZH[basis.levels[i - 1]])
             else:
-                w = _explicit(cut, bool(b.can_stop[l]), float(b.max_cut[l]), _truck(basis, i, l))
+                w = _explicit(cut, bool(b.can_stop[l]), float(b.max_cut[l]), _truck(basis, i, l), normal_hours=basis.coking_hours)
                 w.why = _deeper_why(basis, i, l, p, duals, w.text)
             if w.action is not None and w.indicator is None:
                 w.indicator = f["indicator"][l] or DEFAULT_INDICATOR
@@ -490,14 +508,14 @@ def _base_written(basis: DesignBasis, i: int, l: int, filed, share_group) -> Wri
         f = filed[src]
         if f["action"][l] == Action.STOP_SHARE_OF_LINES.value and (src != i or not share_group[l]):
             w = _explicit(float(b.base[l]), bool(b.can_stop[l]), float(b.max_cut[l]), bool(f["truck_ban"][l]),
-                          f"{f['text'][l] or '停产部分生产线'}（本线{'停产' if b.base[l] > _TOL else '不停产'}）")
+                          f"{f['text'][l] or '停产部分生产线'}（本线{'停产' if b.base[l] > _TOL else '不停产'}）", normal_hours=basis.coking_hours)
             w.indicator = f["indicator"][l]
         else:
             w = _filed_written(f, l)
         why = WHY_ZH["kept"]
     elif b.at_load[l]:
         w = _explicit(float(b.base[l]), bool(b.can_stop[l]), float(b.max_cut[l]), False,
-                      f"按核定负荷生产（减产{b.base[l]:.0%}）")
+                      f"按核定负荷生产（减产{b.base[l]:.0%}）", normal_hours=basis.coking_hours)
         why = WHY_ZH["at_load"].format(source=b.floor_source[l])
     else:
         m = b.floor_measure[l]
@@ -506,7 +524,7 @@ def _base_written(basis: DesignBasis, i: int, l: int, filed, share_group) -> Wri
             # cannot stop files the slow-down its "stop" means
             w = _explicit(float(b.base[l]), bool(b.can_stop[l]), float(b.max_cut[l]), m.truck_ban,
                           f"{m.describe_zh()}（本线{'停产' if b.base[l] > _TOL else '不停产'}）"
-                          if m.action is Action.STOP_SHARE_OF_LINES else None)
+                          if m.action is Action.STOP_SHARE_OF_LINES else None, normal_hours=basis.coking_hours)
         else:
             w = _from_measure(m)
         why = WHY_ZH["floor"].format(source=b.floor_source[l])
