@@ -163,8 +163,9 @@ class RotationProblem:
             parts.setdefault(k, []).append(l)
         return [np.asarray(v, dtype=np.int64) for _, v in sorted(parts.items())]
 
-    def restrict(self, lines: np.ndarray) -> "RotationProblem":
-        """The sub-problem of ``lines`` (every group wholly inside them, re-indexed)."""
+    def restrict(self, lines: np.ndarray, partial_groups: bool = False) -> "RotationProblem":
+        """The sub-problem of ``lines`` (every group wholly inside them, re-indexed; a group
+        only partly inside is an error, or left out with ``partial_groups``)."""
         idx = np.asarray(lines, dtype=np.int64)
         pos = np.full(self.n_lines, -1, dtype=np.int64)
         pos[idx] = np.arange(len(idx))
@@ -174,7 +175,7 @@ class RotationProblem:
             where = pos[g.lines]
             if (where >= 0).all():
                 groups.append(Group(g.area, g.scope, g.industry, g.unit, where, g.capacity, g.split_unit, g.banded))
-            elif (where >= 0).any():
+            elif (where >= 0).any() and not partial_groups:
                 raise ValueError(f"group {g.key} straddles the restriction")
         periods = [PeriodRule(per.label, per.days, per.min_days[idx]) for per in self.periods]
         return RotationProblem(
