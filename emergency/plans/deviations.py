@@ -119,17 +119,27 @@ def outcome(tables: RegistryTables, level: WarningLevel, problem: MeasureProblem
     deviation = np.full(L, None, dtype=object)
     ents, lines = tables.enterprises, tables.lines
     grade = np.asarray(ents["grade"], dtype=object)
+    floor_texts: dict[tuple, str] = {}
+
+    def floor_text(l: int, g: str) -> str:  # once per distinct (floor measure, rule, approval, grade, floor cut)
+        key = (int(report.floor_index[l]), int(report.rule_index[l]), bool(report.approved[l]), g,
+               float(problem.output_cut[problem.line_start[l]]))
+        text = floor_texts.get(key)
+        if text is None:
+            text = floor_texts[key] = _floor_text(report, problem, l, g, level_zh)
+        return text
+
     for l in np.nonzero(kind != "")[0].tolist():
         e = int(report.enterprise[l])
         parts = []
         if weak[l]:
-            parts.append(f"备案措施“{filed_text[l]}”弱于{_floor_text(report, problem, l, grade[e], level_zh)}，底线措施仍须执行")
+            parts.append(f"备案措施“{filed_text[l]}”弱于{floor_text(l, grade[e])}，底线措施仍须执行")
         elif flags_added[l]:
             rule = "、".join(t for t, on in (("禁用国四及以下重型柴油货车运输", report.floor_measure(l).truck_ban),
                                             ("禁止公路运输", report.floor_measure(l).no_road_haulage)) if on)
             parts.append(f"备案措施“{filed_text[l]}”未含{grade[e]}级企业{level_zh}预警规定的{rule}，一并执行")
         elif unfiled[l]:
-            parts.append(f"清单未备案本级措施，按{_floor_text(report, problem, l, grade[e], level_zh)}执行")
+            parts.append(f"清单未备案本级措施，按{floor_text(l, grade[e])}执行")
         if tightened[l]:
             rows = [(int(a), k) for a in problem.incidence.areas_of(l) for k in range(K) if floor_short_rows[a, k]]
             named = "、".join(f"{_area_pollutant_zh(problem, a, k)}（缺口{floor_short[a, k]:,.1f}kg/日）"
@@ -182,12 +192,12 @@ def _floor_text(report: BuildReport, problem: MeasureProblem, l: int, grade: str
 def deviation_list(actions: list[Action], lead_time: list[Deviation], kind_of: dict[str, str]) -> list[Deviation]:
     """The plan's deviations: each action with a deviation (its ordered measure as printed),
     then the lead-time ones, in the order of the actions (county, firm, line)."""
-    out = [
-        Deviation(enterprise_uscc=a.enterprise_uscc, enterprise_name=a.enterprise_name, county=a.county,
-                  line_id=a.line_id, line_name=a.line_name, kind=kind_of[a.line_id],
-                  filed_measure=a.filed_measure, ordered_measure=a.measure_zh or a.measure, reason=a.deviation)
+    out = Deviation.trusted_rows(  # typed already (the actions'): no re-validation of 10^5 rows
+        {"enterprise_uscc": a.enterprise_uscc, "enterprise_name": a.enterprise_name, "county": a.county,
+         "line_id": a.line_id, "line_name": a.line_name, "kind": kind_of[a.line_id],
+         "filed_measure": a.filed_measure, "ordered_measure": a.measure_zh or a.measure, "reason": a.deviation}
         for a in actions if a.deviation
-    ]
+    )
     return out + lead_time
 
 

@@ -22,6 +22,27 @@ PollutantKey = Literal[tuple(p.value for p in Pollutant)]  # type: ignore[valid-
 class _Doc(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    @classmethod
+    def trusted_rows(cls, rows) -> list:
+        """Models from dicts the plan service already typed (every field given), unvalidated.
+
+        ``model_construct`` costs ~16 µs per row; a province-scale plan has 2·10^5
+        actions (and as many deviations at worst). This sets the four slots
+        ``model_construct`` sets; the fields-set is shared (every field is set, so
+        assigning a field later leaves it unchanged)."""
+        new, setattr_ = cls.__new__, object.__setattr__
+        fields_set = set(cls.model_fields)
+        out = []
+        append = out.append
+        for data in rows:
+            obj = new(cls)
+            setattr_(obj, "__dict__", data)
+            setattr_(obj, "__pydantic_fields_set__", fields_set)
+            setattr_(obj, "__pydantic_extra__", None)
+            setattr_(obj, "__pydantic_private__", None)
+            append(obj)
+        return out
+
 
 class PollutantGroup(str):
     """A combined requirement's label, its pollutants in the vocabulary's order joined by
@@ -73,26 +94,6 @@ class Requirement(_Doc):
 
 
 class Action(_Doc):
-    @classmethod
-    def trusted_rows(cls, rows) -> list["Action"]:
-        """Actions from dicts the plan service already typed (every field given), unvalidated.
-
-        ``model_construct`` costs ~16 µs per row; a province-scale plan has 2·10^5
-        actions. This sets the four slots ``model_construct`` sets; the fields-set is
-        shared (every field is set, so assigning a field later leaves it unchanged)."""
-        new, setattr_ = cls.__new__, object.__setattr__
-        fields_set = set(cls.model_fields)
-        out = []
-        append = out.append
-        for data in rows:
-            obj = new(cls)
-            setattr_(obj, "__dict__", data)
-            setattr_(obj, "__pydantic_fields_set__", fields_set)
-            setattr_(obj, "__pydantic_extra__", None)
-            setattr_(obj, "__pydantic_private__", None)
-            append(obj)
-        return out
-
     enterprise_uscc: str
     enterprise_name: str | None = None
     county: str | None = None

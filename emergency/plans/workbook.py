@@ -88,6 +88,10 @@ def write_plan_workbook(plan: PlanDocument, path: Path) -> Path:
         ["涉及企业数", len({a.enterprise_uscc for a in plan.actions})],
         ["豁免企业数", len(plan.spared)],
     ]
+    if plan.filed is not None:  # a list with filed measures (一厂一策): how the plan used it
+        from emergency.plans.deviations import summary_zh
+
+        summary += [["按清单备案措施", summary_zh(plan.filed)], ["与备案措施不一致(条)", len(plan.deviations)]]
     _sheet(wb, "概要", ["项目", "内容"], summary, {"项目": 24, "内容": 40})
 
     req_rows = []
@@ -127,6 +131,7 @@ def write_plan_workbook(plan: PlanDocument, path: Path) -> Path:
                 _BASIS_ZH.get(a.basis, a.basis),
                 a.reason,
                 plan.sources.get(a.source, a.source) if a.source else "",
+                *([a.filed_measure or "（未备案）", a.deviation or ""] if plan.filed is not None else []),
             ]
         )
     _sheet(
@@ -145,6 +150,7 @@ def write_plan_workbook(plan: PlanDocument, path: Path) -> Path:
             "依据",
             "理由",
             "政策来源",
+            *(["备案措施", "与备案措施不一致原因"] if plan.filed is not None else []),
         ],
         act_rows,
         {"企业名称": 30, "理由": 60, "政策来源": 40, "措施": 30},
@@ -155,6 +161,14 @@ def write_plan_workbook(plan: PlanDocument, path: Path) -> Path:
         for s in plan.spared
     ]
     _sheet(wb, "豁免企业", ["企业名称", "统一社会信用代码", "豁免理由", "已批准纳入管控"], spared_rows, {"企业名称": 30, "豁免理由": 50})
+
+    if plan.filed is not None:
+        from emergency.plans.deviations import KIND_ZH
+
+        _sheet(wb, "与备案措施不一致", ["区县", "企业名称", "统一社会信用代码", "生产线编号", "生产线", "类型", "备案措施", "本次措施", "原因"],
+               [[d.county or "", d.enterprise_name or "", d.enterprise_uscc, d.line_id, d.line_name or "", KIND_ZH[d.kind],
+                 d.filed_measure or "（未备案）", d.ordered_measure or "未下达", d.reason] for d in plan.deviations],
+               {"企业名称": 30, "原因": 60})
 
     if plan.excluded_by_lead_time:
         keys = sorted({k for row in plan.excluded_by_lead_time for k in row})

@@ -193,3 +193,19 @@ def test_plan_json_carries_the_deviations():
     assert data["deviations"][0]["kind"] == "tightened"
     h1 = next(a for a in data["actions"] if a["line_id"] == lid("H1"))
     assert h1["filed_measure"] == "限产10%" and h1["deviation"].startswith("按清单措施执行不能完成")
+
+
+def test_plan_workbook_lists_the_deviations(tmp_path):
+    from openpyxl import load_workbook
+
+    from emergency.plans.workbook import write_plan_workbook
+
+    wb = load_workbook(write_plan_workbook(plan(SHORT), tmp_path / "plan.xlsx"), read_only=True)
+    rows = list(wb["与备案措施不一致"].iter_rows(values_only=True))
+    assert [r[2:4] + r[6:8] for r in rows[1:]] == [(uscc("H1"), lid("H1"), "限产10%", "限产30%")]
+    acts = list(wb["减排措施"].iter_rows(values_only=True))
+    assert acts[0][-2:] == ("备案措施", "与备案措施不一致原因")
+    assert {r[2]: r[-2] for r in acts[1:]} == {uscc("H1"): "限产10%", uscc("H2"): "限产30%"}
+    without = make_plan(hand_list(filed=False), L.YELLOW, policy=load_policy()).document
+    old = load_workbook(write_plan_workbook(without, tmp_path / "old.xlsx"), read_only=True)
+    assert "与备案措施不一致" not in old.sheetnames
