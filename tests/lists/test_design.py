@@ -254,3 +254,21 @@ def test_independent_levels_then_forced_nesting_is_no_better():
                 forced[v, l] = opts[p.output_cut[opts] >= design.problems[v - 1].output_cut[forced[v - 1, l]] - 1e-12][0]
         assert design.nested(forced)
         assert joint.objective <= design.objective(forced) + 1e-6
+
+
+def test_a_generated_list_with_coke_ovens_passes_its_own_check():
+    """A generated city (500 firms, seed 1) has coke ovens whose floor (a coking-time
+    extension) cuts past their slow-down: such cuts are written as the extension that gives
+    them, and the written list passes the list check (design_list re-checks it and raises
+    otherwise); the lost value recomputed by the check equals the design's."""
+    from enterprise_registry.generator import generate_registry
+
+    policy = load_policy("演示市")
+    tables = generate_registry(500, 1)
+    d = design_list(tables, policy)
+    assert d.result.status is SolveStatus.OPTIMAL
+    assert "coking_time_extension" in {a for lv in LEVELS for a in d.tables.lines[column(lv, "action")]}
+    check = check_list(d.tables, policy)
+    assert not check.short and not any(lv.below_floor for lv in check.levels)
+    cut = written_cuts(d.tables, policy)
+    assert (cut[L.ORANGE] >= cut[L.YELLOW] - 1e-9).all() and (cut[L.RED] >= cut[L.ORANGE] - 1e-9).all()
