@@ -64,6 +64,7 @@ from enterprise_registry.filed import FIELDS, INHERITED, column, filed_at
 _TOL = 1e-9
 _STOPS = [Action.STOP.value, Action.STOP_KEEP_WARM.value, Action.STOP_SHARE_OF_LINES.value]
 DEFAULT_INDICATOR = "用电量"
+MIN_DAYS = 1e-3  # the weight of a level expected on no day (see expected_days)
 DESIGN_SOURCE = "清单编制（应急减排清单一厂一策，逐级加严）"
 
 # why codes (English, stable) → the diff's text (zh-CN)
@@ -172,7 +173,7 @@ class ListDesign:
 
 def expected_days(policy: Policy, levels: tuple[WarningLevel, ...], override: dict[WarningLevel, float] | None = None) -> np.ndarray:
     """(V,) the weight of each level: ``override`` where given, else ``policy.listing.expected_days``
-    (one day each where the policy gives none)."""
+    (one day each where the policy gives none); never below MIN_DAYS."""
     days = policy.listing.expected_days
     out = []
     for lv in levels:
@@ -182,7 +183,9 @@ def expected_days(policy: Policy, levels: tuple[WarningLevel, ...], override: di
             out.append(days.weight(lv) if days is not None else 1.0)
     if any(w < 0 for w in out):
         raise OptimizationError("expected days must be non-negative")
-    return np.array(out, dtype=float)
+    # a level expected on no day still counts a little, so that its measures are no deeper
+    # than its targets need (at weight 0 any measure would cost nothing)
+    return np.maximum(np.array(out, dtype=float), MIN_DAYS)
 
 
 def define_bases(tables: RegistryTables, policy: Policy, levels: tuple[WarningLevel, ...], redesign: bool,

@@ -160,7 +160,9 @@ class DesignLp:
 
 
 def solve_lp(design: DesignProblem, time_limit: float = 60.0, max_rounds: int = 12) -> DesignLp:
-    """The LP relaxation with lazily added nesting rows (see the module)."""
+    """The LP relaxation with lazily added nesting rows (see the module). Stopped after
+    ``max_rounds`` with rows still violated, the optimum is that of a relaxation with fewer
+    rows: still a valid lower bound (the rounding nests the choice whatever the LP did)."""
     V, L = len(design.levels), design.n_lines
     segs = [segments(p) for p in design.problems]
     lo = np.stack([s.s_min for s in segs])
@@ -265,7 +267,7 @@ def solve_neighbourhood(design: DesignProblem, free: np.ndarray, choices: np.nda
     fixed = np.ones(design.n_lines, dtype=bool)
     fixed[free] = False
     keep = np.nonzero(fixed)[0]
-    xs, cut_expr, opts_of = [], [], []
+    xs, cut_expr = [], []
     objective = []
     for v, p in enumerate(design.problems):
         starts, ends = p.line_start[free], p.line_start[free + 1]
@@ -298,7 +300,6 @@ def solve_neighbourhood(design: DesignProblem, free: np.ndarray, choices: np.nda
         for i, o in enumerate(opts.tolist()):
             model.add_hint(x[i], o in hint)
         xs.append((opts, owner, x))
-        opts_of.append(opts)
     for v in range(len(design.problems) - 1):
         for f in range(len(free)):
             model.add(sum(c * b for b, c in cut_expr[v][f]) <= sum(c * b for b, c in cut_expr[v + 1][f]))

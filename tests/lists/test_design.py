@@ -148,7 +148,10 @@ def test_weights_move_the_design(policy):
     as cheap as nesting allows — never dearer at red than the default weights."""
     base = design_list(hand_list(feasible_firms()), policy)
     red = design_list(hand_list(feasible_firms()), policy, weights={L.YELLOW: 0.0, L.ORANGE: 0.0, L.RED: 1.0})
+    assert list(red.problem.weights) == [1e-3, 1e-3, 1.0]  # a level on no day still counts a little
     assert red.result.level_costs[2] <= base.result.level_costs[2] + 1e-6
+    # and yellow is no deeper than its targets need: the default design's yellow (nesting only pushes upward)
+    assert red.result.level_costs[0] <= base.result.level_costs[0] + 1e-6
 
 
 # ----------------------------------------------------------------------------- an independent solve
