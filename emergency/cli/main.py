@@ -43,7 +43,7 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "aqi": ("aqi", "aqi_command", "command", "AQI per HJ 633 from JSON lines on stdin."),
     "plan": ("plan", "plan_command", "command", "Compute the measures for a warning level (减排方案)."),
     "demo": ("demo", "demo_command", "command", "Run the main job on a generated demo city."),
-    "notices": ("notices", "notices", "command", "Write the response package of a warning's latest transition: announcement (启动/升级/降级/延长/解除), notices or 解除通知, list view, per-county print files."),
+    "notices": ("notices", "notices_app", "group", "Write the response package of a warning's latest transition: announcement (启动/升级/降级/延长/解除), notices or 解除通知, list view, per-county print files; status / confirm / report: firms' receipts and execution reports."),
     "serve": ("serve", "serve", "command", "Run the HTTP API."),
     "users": ("users", "users_app", "group", "Users and API tokens."),
     "scenario": ("scenario", "app", "group", "Planners' scenarios (情景模拟)."),

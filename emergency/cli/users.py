@@ -139,3 +139,14 @@ def users_list(database: DatabaseOption = None) -> None:
         t.add_row(escape(a.username), escape(a.full_name or ""), a.role, "有效" if a.active else "已停用", clock.fmt(a.locked_until),
                   str(a.active_tokens), clock.fmt(a.last_used_at))
     console.print(t)
+
+
+def _attach_enterprise() -> None:
+    """``users invite`` and ``users redeem`` (enterprise accounts, in emergency.cli.enterprise)."""
+    from emergency.cli import enterprise
+
+    users_app.command("invite")(enterprise.invite)
+    users_app.command("redeem")(enterprise.redeem)
+
+
+_attach_enterprise()

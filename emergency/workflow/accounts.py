@@ -20,10 +20,22 @@ expired); a revoked or expired token answers 401 saying which; ``last_used_at`` 
 recorded (to the minute, so a busy client does not write on every request). Logout
 revokes the calling token; an admin revokes all of a user's tokens; deactivating a user
 or setting their password revokes them too.
+
+Enterprise accounts (:func:`invite`, :func:`redeem`): the bureau invites a firm under
+a username, bound to one or more 统一社会信用代码 (each checked, and present in the list
+in effect); the invitation is a one-time code (``security.new_invitation_code``) shown
+once, stored as its SHA-256, valid ``hours`` (default 72, at most 30 days). The firm
+redeems it with a password of its own: the account (role ``enterprise``) and its
+bindings are created and the code marked used in one transaction — the code is spent
+by a conditional UPDATE, so two redemptions racing with one code make one account.
+An unknown, used or expired code is refused (401, the reason said) and audited; a
+refused password (too short) does not spend the code. The API throttles redemptions
+per client address like sign-ins (``routes.enterprise``).
 """
 
 from __future__ import annotations
 
+import json
 import math
 import unicodedata
 from dataclasses import dataclass
@@ -37,8 +49,10 @@ from emergency import clock
 from emergency.errors import AuthenticationFailed, Conflict, InputError, NotFound, TooManyAttempts
 from emergency.settings import get_settings
 from emergency.workflow.audit import record
-from emergency.workflow.models import ApiToken, Role, User
-from emergency.workflow.security import hash_password, new_token, token_digest, verify_dummy, verify_password
+from emergency.workflow.models import ApiToken, EnterpriseBinding, EnterpriseInvitation, Role, User
+from emergency.workflow.security import (
+    hash_password, invitation_digest, new_invitation_code, new_token, token_digest, verify_dummy, verify_password,
+)
 
 USERNAME_MAX = 64
 BAD_LOGIN = "用户名或密码错误，或账户已停用 (bad username or password, or account inactive)"
@@ -90,7 +104,8 @@ def check_role(role: str) -> Role:
 
 def add_user(engine: Engine, username: str, password: str, role: str, full_name: str | None = None, actor: str = "system") -> User:
     check_username(username)
-    check_role(role)
+    if check_role(role) == Role.ENTERPRISE:
+        raise InputError("企业账户须由邀请码开通：emergency users invite (enterprise accounts are invited)", field="role")
     if full_name is not None and (len(full_name) > 100 or _has_control(full_name)):
         raise InputError("姓名最多100个字符，且不能含控制字符 (full name)", field="full_name")
     password_hash = hash_password(password)
@@ -318,3 +333,117 @@ def revoke_token(engine: Engine, token: str, actor: str) -> datetime:
             record(session, actor, "token.revoke", actor, {"name": tok.name, "token_id": tok.id})
             session.commit()
         return now
+
+
+# --- enterprise accounts -----------------------------------------------------------
+
+INVITATION_HOURS = 72.0
+INVITATION_MAX_HOURS = 720.0
+BAD_CODE = "邀请码无效 (invalid invitation code)"
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    code: str  # shown once, never stored
+    username: str
+    usccs: tuple[str, ...]
+    expires_at: datetime
+
+
+def check_usccs(engine: Engine, usccs: list[str]) -> tuple[str, ...]:
+    """The codes canonical (upper case, deduplicated, in order), each a valid USCC of a
+    firm in the list in effect (InputError / NotFound naming the code)."""
+    from enterprise_registry.service import get_enterprise
+    from enterprise_registry.uscc import uscc_problem
+
+    out: list[str] = []
+    for raw in usccs:
+        code = raw.strip().upper()
+        if not code:
+            continue
+        if reason := uscc_problem(code):
+            raise InputError(f"“{audit_actor(raw, 30)}”不是有效的统一社会信用代码：{reason}", field="uscc")
+        if code not in out:
+            get_enterprise(engine, code)  # NotFound when the list in effect has no such firm
+            out.append(code)
+    if not out:
+        raise InputError("至少绑定一个统一社会信用代码 (at least one USCC)", field="uscc")
+    return tuple(out)
+
+
+def invite(engine: Engine, username: str, usccs: list[str], actor: str, full_name: str | None = None,
+           hours: float | None = None) -> IssuedInvitation:
+    """A one-time code inviting ``username`` as the enterprise account of ``usccs``."""
+    check_username(username)
+    if full_name is not None and (len(full_name) > 100 or _has_control(full_name)):
+        raise InputError("名称最多100个字符，且不能含控制字符 (full name)", field="full_name")
+    hours = INVITATION_HOURS if hours is None else hours
+    if not (0 < hours <= INVITATION_MAX_HOURS):
+        raise InputError(f"邀请码有效期应在0至{INVITATION_MAX_HOURS:g}小时之间，收到 {hours!r} (invitation hours)", field="hours")
+    codes = check_usccs(engine, usccs)
+    now = clock.now()
+    code, expires_at = new_invitation_code(), now + timedelta(hours=hours)
+    with Session(engine) as session:
+        if session.execute(select(User.id).where(User.username == username)).first():
+            raise Conflict(f"用户 {username} 已存在 (user exists)")
+        pending = session.execute(select(EnterpriseInvitation.id).where(
+            EnterpriseInvitation.username == username, EnterpriseInvitation.redeemed_at.is_(None),
+            EnterpriseInvitation.expires_at > now)).first()
+        if pending:
+            raise Conflict(f"用户名 {username} 已有未使用的邀请码 (a pending invitation exists for this username)")
+        session.add(EnterpriseInvitation(code_sha256=invitation_digest(code), username=username, full_name=full_name,
+                                         usccs=json.dumps(list(codes)), created_by=actor, created_at=now, expires_at=expires_at))
+        record(session, actor, "enterprise.invite", username, {"usccs": list(codes), "expires_at": expires_at, "hours": hours})
+        session.commit()
+    return IssuedInvitation(code, username, codes, expires_at)
+
+
+def redeem(engine: Engine, code: str, password: str, client: str | None = None) -> User:
+    """The enterprise account the invitation ``code`` names, created with ``password``
+    (rules in the module docstring)."""
+    password_hash = hash_password(password)  # a refused password does not spend the code
+    now = clock.now()
+    digest = invitation_digest(code) if len(code) <= 100 else ""
+    with Session(engine) as session:
+        inv = session.execute(select(EnterpriseInvitation).where(EnterpriseInvitation.code_sha256 == digest)).scalars().first()
+        if inv is None:
+            _refuse(session, "anonymous", "enterprise.redeem_failed", {"client": client, "reason": "unknown_code"},
+                    AuthenticationFailed(BAD_CODE, reason="invalid"))
+        seen = {"client": client, "invitation": inv.id}
+        if inv.redeemed_at is not None:
+            _refuse(session, inv.username, "enterprise.redeem_failed", {**seen, "reason": "used"},
+                    AuthenticationFailed(f"邀请码已于 {clock.fmt(inv.redeemed_at)}（{clock.zone_label()}）使用过，不能再次使用 "
+                                         "(invitation code already used)", reason="used"))
+        if now >= clock.as_utc(inv.expires_at):
+            _refuse(session, inv.username, "enterprise.redeem_failed", {**seen, "reason": "expired"},
+                    AuthenticationFailed(f"邀请码已于 {clock.fmt(inv.expires_at)}（{clock.zone_label()}）过期，请联系主管部门重新邀请 "
+                                         "(invitation code expired)", reason="expired"))
+        if session.execute(select(User.id).where(User.username == inv.username)).first():
+            raise Conflict(f"用户 {inv.username} 已存在 (user exists)")
+        spent = session.execute(update(EnterpriseInvitation).where(
+            EnterpriseInvitation.id == inv.id, EnterpriseInvitation.redeemed_at.is_(None)).values(redeemed_at=now)).rowcount
+        if spent != 1:  # another redemption won the race
+            session.rollback()
+            raise AuthenticationFailed("邀请码已使用过，不能再次使用 (invitation code already used)", reason="used")
+        user = User(username=inv.username, full_name=inv.full_name, role=Role.ENTERPRISE.value, password_hash=password_hash,
+                    created_at=now)
+        session.add(user)
+        session.flush()
+        usccs = json.loads(inv.usccs)
+        for u in usccs:
+            session.add(EnterpriseBinding(user_id=user.id, uscc=u))
+        inv.user_id = user.id
+        record(session, inv.username, "enterprise.redeem", inv.username, {**seen, "usccs": usccs})
+        session.commit()
+        session.refresh(user)
+        session.expunge(user)
+        return user
+
+
+def usccs_of(engine: Engine, user: User) -> tuple[str, ...]:
+    """The firms an enterprise account acts for (none for any other role)."""
+    if user.role != Role.ENTERPRISE.value:
+        return ()
+    with Session(engine) as session:
+        return tuple(session.execute(select(EnterpriseBinding.uscc).where(EnterpriseBinding.user_id == user.id)
+                                     .order_by(EnterpriseBinding.uscc)).scalars())

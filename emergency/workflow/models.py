@@ -22,6 +22,7 @@ class Role(StrEnum):
     PLANNER = "planner"
     DUTY_OFFICER = "duty_officer"
     ADMIN = "admin"
+    ENTERPRISE = "enterprise"  # a firm's own account, bound to its USCCs (EnterpriseBinding)
 
 
 class WarningState(StrEnum):
@@ -130,3 +131,70 @@ class ElectricityReading(SQLModel, table=True):
     line_id: str = Field(default="", max_length=80)
     day: date
     kwh: float
+
+
+class EnterpriseBinding(SQLModel, table=True):
+    """Which firms (统一社会信用代码) an ``enterprise`` account acts for."""
+
+    __tablename__ = "enterprise_binding"
+    __table_args__ = (UniqueConstraint("user_id", "uscc"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    uscc: str = Field(max_length=18, index=True)
+
+
+class EnterpriseInvitation(SQLModel, table=True):
+    """A one-time invitation code (stored as its SHA-256) for an enterprise account."""
+
+    __tablename__ = "enterprise_invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_sha256: str = Field(max_length=64, unique=True, index=True)
+    username: str = Field(max_length=64)
+    full_name: str | None = Field(default=None, max_length=100)
+    usccs: str = Field(sa_column=Column(Text, nullable=False), description="JSON list of USCCs")
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=clock.now)
+    expires_at: datetime
+    redeemed_at: datetime | None = None
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class NoticeReceipt(SQLModel, table=True):
+    """A firm's confirmation (回执) of its order at one plan version of a warning."""
+
+    __tablename__ = "notice_receipt"
+    __table_args__ = (UniqueConstraint("warning_id", "version_no", "uscc"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    warning_id: int = Field(foreign_key="warning.id", index=True)
+    version_no: int
+    uscc: str = Field(max_length=18, index=True)
+    confirmed_at: datetime
+    confirmed_by: str = Field(max_length=64)
+
+
+class ExecutionReport(SQLModel, table=True):
+    """A firm's report of the measure it took on one line at one plan version (落实情况报告).
+    ``reported_at`` is the first report (what lateness is judged by); a correction
+    updates the row and ``updated_at``. Evidence is stored under ``evidence_file``, a
+    name the server chose; ``evidence_name`` is the client's name, as text only."""
+
+    __tablename__ = "execution_report"
+    __table_args__ = (UniqueConstraint("warning_id", "version_no", "uscc", "line_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    warning_id: int = Field(foreign_key="warning.id", index=True)
+    version_no: int
+    uscc: str = Field(max_length=18, index=True)
+    line_id: str = Field(max_length=80)
+    measure: str = Field(max_length=200)
+    taken_at: datetime
+    reported_at: datetime
+    updated_at: datetime
+    reported_by: str = Field(max_length=64)
+    evidence_file: str | None = Field(default=None, max_length=100)
+    evidence_name: str | None = Field(default=None, max_length=200)
+    evidence_sha256: str | None = Field(default=None, max_length=64)
+    evidence_bytes: int | None = None

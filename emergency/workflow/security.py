@@ -3,6 +3,10 @@ per-client login throttle.
 
 Password hashes are stored as ``scrypt$n$r$p$salt_hex$hash_hex``; API tokens are
 random (``secrets.token_urlsafe``), shown once, and stored only as their SHA-256.
+Invitation codes for enterprise accounts (:func:`new_invitation_code`) are 80 random
+bits written as four groups of four letters and digits (no 0/O, 1/I), shown once and
+stored only as the SHA-256 of their canonical form (:func:`invitation_digest`: case,
+spaces and hyphens do not matter when typed).
 
 A sign-in costs one scrypt whatever happens: :func:`verify_dummy` spends the same work
 when there is no user to check against, so an unknown username answers in the time a
@@ -67,6 +71,19 @@ def new_token() -> str:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(_utf8(token)).hexdigest()
+
+
+INVITATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 symbols: 16 of them, 80 bits
+
+
+def new_invitation_code() -> str:
+    raw = "".join(secrets.choice(INVITATION_ALPHABET) for _ in range(16))
+    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+
+
+def invitation_digest(code: str) -> str:
+    canonical = "".join(ch for ch in code.upper() if ch not in "- \t")
+    return hashlib.sha256(_utf8(canonical)).hexdigest()
 
 
 class FailureWindow:

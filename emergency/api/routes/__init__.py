@@ -6,7 +6,8 @@ from fastapi import APIRouter
 
 from emergency.api.routes import audit, auth, compliance, notices, plans, registry, users, warnings
 from emergency.api.routes import lists  # the list check (清单核算)
+from emergency.api.routes import enterprise, receipts  # firms' own accounts; their receipts and reports
 
 router = APIRouter()
-for _area in (auth, users, registry, lists, plans, warnings, notices, compliance, audit):
+for _area in (auth, users, registry, lists, plans, warnings, notices, compliance, audit, enterprise, receipts):
     router.include_router(_area.router)

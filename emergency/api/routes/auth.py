@@ -26,7 +26,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import Field
 
 from emergency import clock
-from emergency.api.routes.deps import In, Reader, bearer, engine
+from emergency.api.routes.deps import In, SignedIn, bearer, engine
 from emergency.errors import AuthenticationFailed, TooManyAttempts
 from emergency.settings import get_settings
 from emergency.workflow import accounts, audit
@@ -78,11 +78,11 @@ def login(body: TokenRequest, request: Request) -> dict:
 
 
 @router.post("/auth/logout")
-def logout(user: Reader, cred: Annotated[HTTPAuthorizationCredentials, Depends(bearer)], request: Request) -> dict:
+def logout(user: SignedIn, cred: Annotated[HTTPAuthorizationCredentials, Depends(bearer)], request: Request) -> dict:
     at = accounts.revoke_token(engine(request), cred.credentials, actor=user.username)
     return {"detail": "已退出登录，令牌已撤销 (signed out; token revoked)", "revoked_at": clock.iso(at)}
 
 
 @router.get("/me")
-def me(user: Reader) -> dict:
+def me(user: SignedIn) -> dict:
     return {"username": user.username, "role": user.role}

@@ -1,7 +1,9 @@
 """What every route depends on: the engine, the signed-in user, the permission check.
 
 Routes are thin adapters: authenticate, check the role, call one service, shape the
-answer. Times in answers are the bureau's (ISO 8601 with the offset, see
+answer. An ``enterprise`` account holds no bureau permission, so every route guarded by
+one of them refuses it (403); routes any signed-in account may use take
+:data:`SignedIn`; the firm's own routes take :data:`FirmAccount` (its USCCs with it). Times in answers are the bureau's (ISO 8601 with the offset, see
 ``emergency.clock.iso``).
 
 Text coming in is refused (422 naming the field) if it holds a control character other
@@ -22,6 +24,8 @@ from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, field_validator
+
+from dataclasses import dataclass
 
 from emergency.errors import AuthenticationFailed, PermissionDenied
 from emergency.workflow import accounts
@@ -56,6 +60,22 @@ Planner = Annotated[User, Depends(require(Permission.PLAN))]
 RegistryWriter = Annotated[User, Depends(require(Permission.REGISTRY_WRITE))]
 Admin = Annotated[User, Depends(require(Permission.USERS))]
 Compliance = Annotated[User, Depends(require(Permission.COMPLIANCE))]
+SignedIn = Annotated[User, Depends(current_user)]  # any active account, enterprise included
+
+
+@dataclass(frozen=True)
+class Firm:
+    """An enterprise account and the USCCs it acts for."""
+
+    user: User
+    usccs: tuple[str, ...]
+
+
+def firm_account(request: Request, user: Annotated[User, Depends(require(Permission.OWN_FIRMS))]) -> Firm:
+    return Firm(user, accounts.usccs_of(engine(request), user))
+
+
+FirmAccount = Annotated[Firm, Depends(firm_account)]
 
 
 CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
