@@ -119,3 +119,26 @@ def test_the_list_check_page_shows_each_levels_rows(app):
         table = page.split(f'id="check-{lc.level.value}"')[1].split("</table>")[0]
         assert table.count("<tr") - 1 == len(lc.rows)
         assert table.count('class="short"') == sum(r.shortfall_kg > 1e-6 for r in lc.rows)
+
+
+def test_the_list_checks_workbook_is_the_clis(app, sqlite_url, tmp_path):
+    """/registry/check.xlsx holds the cells `emergency registry check --xlsx` writes for the same list."""
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from emergency.cli.main import app as cli
+
+    viewer = Console(app, "viewer")
+    assert 'href="/registry/check.xlsx"' in viewer.get("/registry/check").text
+    r = viewer.get("/registry/check.xlsx")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in r.headers["content-disposition"]
+    out = tmp_path / "cli.xlsx"
+    CliRunner().invoke(cli, ["registry", "check", "--xlsx", str(out), "--database", sqlite_url])
+    import io
+
+    ours, theirs = load_workbook(io.BytesIO(r.content)), load_workbook(out)
+    assert ours.sheetnames == theirs.sheetnames == ["概要", "减排核算", "未备案企业", "豁免企业", "低于底线"]
+    for name in ours.sheetnames:
+        assert list(ours[name].iter_rows(values_only=True)) == list(theirs[name].iter_rows(values_only=True)), name
+    assert viewer.get("/registry/check.xlsx", params={"version": "没有这个版本"}).status_code == 404

@@ -13,8 +13,9 @@ import json
 import tempfile
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import File, Form, Query, Request, UploadFile
+from fastapi import File, Form, Query, Request, Response, UploadFile
 
 from emergency.console import plan_view
 from emergency.console.pages._router import area_router
@@ -112,16 +113,12 @@ def import_list(request: Request, who: RegistryAction, file: Annotated[UploadFil
                   pages=1, filters=NO_FILTERS, query={}, industries=_industries(), counties=[], imported=summary)
 
 
-@router.get("/registry/check")
-def check_page(request: Request, who: Reader, version: Filter = ""):
-    """The list check per level (清单核算): what the filed measures deliver against each
-    area's requirement — :func:`emergency.lists.check.check_list`, what
-    ``emergency registry check`` prints."""
+def _check(engine, version: str):
+    """The list check of ``version`` (default: the version in effect), cached by the version's content hash."""
     from emergency.lists.check import check_list
     from emergency.plans.service import policy_for
     from enterprise_registry.service import latest_version, load_planning_tables
 
-    engine = request.app.state.engine
     name = version or latest_version(engine).name
     sha = next((v.get("content_sha256") for v in _versions(engine) if v["name"] == name), None)
 
@@ -129,5 +126,27 @@ def check_page(request: Request, who: Reader, version: Filter = ""):
         tables = load_planning_tables(engine, name)
         return check_list(tables, policy_for(tables))
 
-    result = plan_view.cached(("list-check", str(engine.url), name, sha), run)
-    return render(request, "registry_check.html", who=who, check=result, industries=_industries())
+    return plan_view.cached(("list-check", str(engine.url), name, sha), run)
+
+
+@router.get("/registry/check")
+def check_page(request: Request, who: Reader, version: Filter = ""):
+    """The list check per level (清单核算): what the filed measures deliver against each
+    area's requirement — :func:`emergency.lists.check.check_list`, what
+    ``emergency registry check`` prints."""
+    return render(request, "registry_check.html", who=who, check=_check(request.app.state.engine, version),
+                  industries=_industries(), version=version)
+
+
+@router.get("/registry/check.xlsx")
+def check_workbook(request: Request, who: Reader, version: Filter = ""):
+    """The list check as the workbook ``emergency registry check --out`` writes
+    (:func:`emergency.lists.workbook.write_check_workbook`)."""
+    from emergency.lists.workbook import write_check_workbook
+
+    check = _check(request.app.state.engine, version)
+    with tempfile.TemporaryDirectory(prefix="emergency-export-") as tmp:
+        data = write_check_workbook(check, Path(tmp) / "check.xlsx").read_bytes()
+    name = f"清单核算_{check.registry_version}.xlsx"
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers={
+        "Content-Disposition": f"attachment; filename=\"list-check.xlsx\"; filename*=UTF-8''{quote(name)}"})
