@@ -275,3 +275,49 @@ def test_a_generated_list_with_coke_ovens_passes_its_own_check():
     assert not check.short and not any(lv.below_floor for lv in check.levels)
     cut = written_cuts(d.tables, policy)
     assert (cut[L.ORANGE] >= cut[L.YELLOW] - 1e-9).all() and (cut[L.RED] >= cut[L.ORANGE] - 1e-9).all()
+
+
+def test_a_filed_measure_weaker_than_the_level_below_is_replaced(policy):
+    """F2 files yellow cut 50 % and orange cut 30 %: orange is at B's floor (30 %) but weaker
+    than its own yellow — not nested, so not kept; the design's orange is at least 50 %."""
+    firms = feasible_firms()
+    f2 = list(firms[1])
+    f2[5] = [("L01", 40.0, 200.0, 10.0, 50_000.0, {
+        "yellow": ("cut_output", 0.5, "限产50%"), "orange": ("cut_output", 0.3, "限产30%"), "red": ("stop", None, "停产")})]
+    firms[1] = tuple(f2)
+    d = design_list(hand_list(firms), policy)
+    rows = {(r.enterprise_uscc, r.level): r for r in d.rows}
+    assert "保留" in rows[(uscc("F2"), L.YELLOW)].why and cell(d.tables, "F2", "L01", L.YELLOW, "share") == 0.5  # (+ truck ban)
+    assert rows[(uscc("F2"), L.ORANGE)].changed and "未逐级加严" in rows[(uscc("F2"), L.ORANGE)].why
+    cut = written_cuts(d.tables, policy)
+    f2_line = d.tables.lines["uscc"].index(uscc("F2"))
+    assert cut[L.ORANGE][f2_line] >= 0.5 - 1e-9
+    assert "保留" in rows[(uscc("F2"), L.RED)].why and cell(d.tables, "F2", "L01", L.RED, "action") == "stop"  # nests: kept
+
+
+def test_kept_measures_are_never_lowered(designed, policy):
+    filed = {lv: builder.filed_effects(filed_at(hand_list(feasible_firms()).lines, lv), policy,
+                                       *_scope_lines(hand_list(feasible_firms()), policy, lv))[2] for lv in LEVELS}
+    cut = written_cuts(designed.tables, policy)
+    kept = 0
+    for r, l in zip(designed.rows, itertools.cycle(range(7))):  # rows: level by level, lines in order
+        if "保留企业备案措施" in r.why:
+            kept += 1
+            assert cut[r.level][l] >= filed[r.level][l] - 1e-9
+    assert kept >= 4  # F1 orange and red, F2 yellow, F6 L02 red at least
+
+
+def _scope_lines(tables, policy, level):
+    scope = builder.define_scope(tables, policy, None)
+    lines = builder.line_columns(tables, scope)
+    return lines, scope, builder.define_sparing(policy, lines, level)
+
+
+def test_a_combined_target_is_met(policy):
+    """Hebei's orange SO2+NOx row (replacing the two) is met by the written list, per the check."""
+    hebei = load_policy("hebei")
+    d = design_list(hand_list(feasible_firms()), hebei)
+    check = check_list(d.tables, hebei)
+    assert not check.short
+    orange = next(lv for lv in check.levels if lv.level is L.ORANGE)
+    assert any(r.column == "SO2+NOx" and r.required_kg > 0 for r in orange.rows)
