@@ -412,6 +412,7 @@ def designed_measures(policy: Policy, basis: DesignBasis, problem: DesignProblem
     V = len(basis.levels)
     filed = [filed_at_lines(basis, b.level) for b in basis.bases]
     cuts = problem.cut(result.choices)
+    quiet = np.logical_and.reduce([b.spared & ~b.filed_has for b in basis.bases])
     out: list[list[Written]] = [[None] * L for _ in range(V)]  # type: ignore[list-item]
     # kept stop_share_of_lines: verbatim only where every line of the firm's process that filed it is kept
     for i, b in enumerate(basis.bases):
@@ -422,7 +423,9 @@ def designed_measures(policy: Policy, basis: DesignBasis, problem: DesignProblem
         for l in range(L):
             cut = float(cuts[i, l])
             if b.spared[l]:
-                if b.filed_has[l] and b.filed_cut[l] <= _TOL and f["action"][l] not in (None, ""):
+                if quiet[l]:
+                    w = Written(None)  # spared at every level and filed nothing: left blank, as filed
+                elif b.filed_has[l] and b.filed_cut[l] <= _TOL and f["action"][l] not in (None, ""):
                     w = _filed_written(f, l)  # a filed measure without effect (own measures) is left as filed
                 elif b.own_measures[l]:
                     w = Written(Action.OWN_MEASURES.value, truck_ban=False, text="自主减排")
@@ -439,8 +442,8 @@ def designed_measures(policy: Policy, basis: DesignBasis, problem: DesignProblem
                 w.why = _deeper_why(basis, i, l, p, duals, w.text)
             if w.action is not None and w.indicator is None:
                 w.indicator = f["indicator"][l] or DEFAULT_INDICATOR
-            needs_truck = b.truck_ban[l] or (i > 0 and bool(out[i - 1][l].truck_ban))
-            if not b.spared[l] and needs_truck and not w.truck_ban and cut < 1.0 - 1e-9:
+            needs_truck = b.truck_ban[l] or (i > 0 and _bans_trucks(out[i - 1][l]))
+            if not b.spared[l] and needs_truck and not _bans_trucks(w) and cut < 1.0 - 1e-9:
                 # a truck ban of the floor, or of the level below, is kept (a full stop keeps the trucks out)
                 w.truck_ban = True
                 if w.text and "货车" not in w.text:
@@ -449,6 +452,10 @@ def designed_measures(policy: Policy, basis: DesignBasis, problem: DesignProblem
                     w.why = WHY_ZH["kept_truck"]
             out[i][l] = w
     return out
+
+
+def _bans_trucks(w: Written) -> bool:
+    return bool(w.truck_ban) or w.action == Action.TRUCK_BAN.value
 
 
 def _truck(basis: DesignBasis, i: int, l: int) -> bool:
