@@ -1,0 +1,249 @@
+"""Every route of the application, walked with an enterprise account's token (and its
+console cookie): it refuses the account (403), or answers only about the account's own
+firms, or is public / for any signed-in account by decision. :data:`DECISIONS` names
+the decision for every route: a route added without one fails
+:func:`test_every_route_has_a_decision`.
+
+The account ``firm2`` is bound to C2 and C3; C1 (甲县) is another firm's, with orders
+in the same warning: nothing of C1 may come back.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+
+from emergency import clock
+from emergency.api.app import create_app
+from emergency.console.session import COOKIE, csrf_for
+from emergency.workflow import accounts
+from tests.enterprise.city import C1, C2, C3, NOW, issue, load_city
+
+PUBLIC, SIGNED_IN, OWN, REFUSE = "public", "signed_in", "own", "refuse"
+
+DECISIONS: dict[tuple[str, str], str] = {
+    ("GET", "/openapi.json"): PUBLIC,
+    ("MOUNT", "/static/swagger-ui"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,
+    ("POST", "/api/auth/token"): PUBLIC,
+    ("POST", "/api/auth/redeem"): PUBLIC,
+    ("POST", "/api/auth/logout"): SIGNED_IN,
+    ("GET", "/api/me"): SIGNED_IN,
+    ("GET", "/api/users"): REFUSE,
+    ("POST", "/api/users"): REFUSE,
+    ("POST", "/api/users/{username}/revoke-tokens"): REFUSE,
+    ("POST", "/api/users/{username}/deactivate"): REFUSE,
+    ("GET", "/api/registry/versions"): REFUSE,
+    ("GET", "/api/registry/enterprises"): REFUSE,
+    ("GET", "/api/registry/enterprises/{uscc}"): REFUSE,
+    ("POST", "/api/registry/import"): REFUSE,
+    ("GET", "/api/registry/versions/{version}/check"): REFUSE,
+    ("POST", "/api/plans/preview"): REFUSE,
+    ("GET", "/api/warnings/{warning_id}/plans"): REFUSE,
+    ("GET", "/api/warnings/{warning_id}/plans/{version}"): REFUSE,
+    ("GET", "/api/warnings"): REFUSE,
+    ("POST", "/api/warnings"): REFUSE,
+    ("GET", "/api/warnings/{warning_id}"): REFUSE,
+    ("POST", "/api/warnings/{warning_id}/adjust"): REFUSE,
+    ("POST", "/api/warnings/{warning_id}/release"): REFUSE,
+    ("GET", "/api/warnings/{warning_id}/notices/{uscc}"): REFUSE,
+    ("GET", "/api/warnings/{warning_id}/announcement"): REFUSE,
+    ("GET", "/api/warnings/{warning_id}/compliance"): REFUSE,
+    ("GET", "/api/warnings/{warning_id}/receipts"): REFUSE,
+    ("POST", "/api/compliance/electricity"): REFUSE,
+    ("GET", "/api/audit"): REFUSE,
+    ("GET", "/api/enterprise/me"): OWN,
+    ("GET", "/api/enterprise/firms"): OWN,
+    ("GET", "/api/enterprise/rotation"): OWN,
+    ("GET", "/api/enterprise/orders"): OWN,
+    ("GET", "/api/enterprise/warnings/{warning_id}/notices/{uscc}"): OWN,
+    ("GET", "/api/enterprise/warnings/{warning_id}/compliance"): OWN,
+    ("POST", "/api/enterprise/warnings/{warning_id}/versions/{version}/receipt"): OWN,
+    ("POST", "/api/enterprise/warnings/{warning_id}/versions/{version}/reports"): OWN,
+    # the console (值班台): the bureau's pages; the enterprise pages come later
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): SIGNED_IN,
+    ("MOUNT", "/console-static"): PUBLIC,
+    ("GET", "/"): REFUSE,
+    ("POST", "/forecast/evaluate"): REFUSE,
+    ("GET", "/warnings"): REFUSE,
+    ("GET", "/warnings/new"): REFUSE,
+    ("POST", "/warnings/preview"): REFUSE,
+    ("POST", "/warnings/issue"): REFUSE,
+    ("GET", "/warnings/{warning_id}"): REFUSE,
+    ("POST", "/warnings/{warning_id}/adjust/preview"): REFUSE,
+    ("POST", "/warnings/{warning_id}/adjust"): REFUSE,
+    ("POST", "/warnings/{warning_id}/release"): REFUSE,
+    ("GET", "/warnings/{warning_id}/plans/{version_no}"): REFUSE,
+    ("GET", "/warnings/{warning_id}/plans/{version_no}/firms/{uscc}"): REFUSE,
+    ("GET", "/warnings/{warning_id}/plans/{old}/diff/{new}"): REFUSE,
+    ("GET", "/warnings/{warning_id}/notices"): REFUSE,
+    ("GET", "/warnings/{warning_id}/notices/county/{index}"): REFUSE,
+    ("GET", "/warnings/{warning_id}/notices/firm/{uscc}"): REFUSE,
+    ("GET", "/warnings/{warning_id}/announcement"): REFUSE,
+    ("GET", "/warnings/{warning_id}/notices.zip"): REFUSE,
+    ("GET", "/compliance"): REFUSE,
+    ("POST", "/compliance/electricity"): REFUSE,
+    ("GET", "/warnings/{warning_id}/compliance"): REFUSE,
+    ("GET", "/warnings/{warning_id}/compliance.xlsx"): REFUSE,
+    ("GET", "/registry"): REFUSE,
+    ("GET", "/registry/firms/{uscc}"): REFUSE,
+    ("POST", "/registry/import"): REFUSE,
+    ("GET", "/registry/check"): REFUSE,
+    ("GET", "/registry/check.xlsx"): REFUSE,
+    ("GET", "/map"): REFUSE,
+    ("GET", "/map/points.json"): REFUSE,
+    ("GET", "/rotation"): REFUSE,
+    ("POST", "/rotation/plan"): REFUSE,
+    ("GET", "/rotation/runs/{run_id}"): REFUSE,
+    ("GET", "/rotation/{plan}/rotation.xlsx"): REFUSE,
+    ("GET", "/rotation/{plan}/ics/{uscc}.ics"): REFUSE,
+    ("GET", "/scenarios"): REFUSE,
+    ("POST", "/scenarios/run"): REFUSE,
+    ("POST", "/scenarios/compare"): REFUSE,
+    ("GET", "/audit"): REFUSE,
+    ("GET", "/users"): REFUSE,
+    ("POST", "/users"): REFUSE,
+    ("POST", "/users/{username}/revoke"): REFUSE,
+    ("POST", "/users/{username}/deactivate"): REFUSE,
+}
+
+
+def app_routes(app) -> set[tuple[str, str]]:
+    out = set()
+    for c in iter_route_contexts(app.routes):
+        for m in c.methods or ("MOUNT",):
+            if m != "HEAD":
+                out.add((m, c.path))
+    return out
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('scoping') / 'db.sqlite'}"
+    with clock.use_clock(NOW):
+        app = create_app(url)
+        engine = app.state.engine
+        load_city(engine)
+        w, _, _ = issue(engine)
+        code = accounts.invite(engine, "firm2", [C2, C3], actor="bureau").code
+        firm = accounts.redeem(engine, code, "firm2-password")
+        other = accounts.redeem(engine, accounts.invite(engine, "firm1", [C1], actor="bureau").code, "firm1-password")
+        tokens = {"firm2": accounts.create_token(engine, firm), "firm1": accounts.create_token(engine, other)}
+    yield app, w.id, tokens
+    engine.dispose()
+
+
+def _fill(path: str, wid: int, uscc: str) -> str:
+    values = {"warning_id": str(wid), "uscc": uscc, "version": "1", "version_no": "1", "old": "1", "new": "1",
+              "username": "firm1", "index": "0", "run_id": "1", "plan": "1"}
+    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+
+
+def test_every_route_has_a_decision(world):
+    app, _, _ = world
+    routes = app_routes(app)
+    missing = sorted(routes - DECISIONS.keys())
+    assert not missing, f"routes without an enterprise-role decision (add them to DECISIONS): {missing}"
+    assert not DECISIONS.keys() - routes, "decisions for routes that no longer exist"
+
+
+def test_every_refusing_route_refuses_the_enterprise_account(world):
+    app, wid, tokens = world
+    token = tokens["firm2"]
+    client = TestClient(app)
+    refused = [(m, p) for (m, p), d in DECISIONS.items() if d == REFUSE]
+    assert len(refused) > 50
+    with clock.use_clock(NOW):
+        for method, path in refused:
+            url = _fill(path, wid, C1)
+            if path.startswith("/api/"):
+                r = client.request(method, url, headers={"Authorization": f"Bearer {token}"})
+            else:  # the console: the session cookie, and a right CSRF token on forms
+                client.cookies.set(COOKIE, token)
+                r = client.request(method, url, data={"csrf": csrf_for(token)} if method == "POST" else None,
+                                   follow_redirects=False)
+                client.cookies.clear()
+            assert r.status_code == 403, (method, path, r.status_code, r.text[:200])
+            assert C1 not in r.text and "甲县" not in r.text, (method, path)
+
+
+def test_own_routes_answer_only_about_the_accounts_firms(world):
+    app, wid, tokens = world
+    client = TestClient(app)
+    h = {"Authorization": f"Bearer {tokens['firm2']}"}
+    seen = set()
+
+    def get(path, status=200, **kw):
+        seen.add(("GET", path))
+        r = client.get(_fill(path, wid, kw.pop("uscc", C2)), headers=h, **kw)
+        assert r.status_code == status, (path, r.text[:300])
+        if status == 200:
+            assert C1 not in r.text, path
+        return r
+
+    with clock.use_clock(NOW):
+        assert get("/api/enterprise/me").json()["usccs"] == [C2, C3]
+        firms = get("/api/enterprise/firms").json()
+        assert [f["uscc"] for f in firms] == [C2, C3] and [len(f["lines"]) for f in firms] == [1, 2]
+        assert get("/api/enterprise/rotation").json() == {"plan": None, "lines": []}
+        orders = get("/api/enterprise/orders").json()
+        assert sorted(o["uscc"] for o in orders) == [C2, C3]
+        assert get("/api/enterprise/orders", params={"warning": wid}).json() == orders
+        notice = get("/api/enterprise/warnings/{warning_id}/notices/{uscc}")
+        assert "C2砖厂" in notice.text and notice.headers["content-security-policy"].startswith("default-src 'none'")
+        get("/api/enterprise/warnings/{warning_id}/notices/{uscc}", status=403, uscc=C1)
+        rows = get("/api/enterprise/warnings/{warning_id}/compliance").json()["rows"]
+        assert {r["enterprise_uscc"] for r in rows} <= {C2, C3}
+
+        receipt = "/api/enterprise/warnings/{warning_id}/versions/{version}/receipt"
+        reports = "/api/enterprise/warnings/{warning_id}/versions/{version}/reports"
+        seen |= {("POST", receipt), ("POST", reports)}
+        r = client.post(_fill(receipt, wid, C1), json={"uscc": C1}, headers=h)
+        assert r.status_code == 403 and C1 not in r.text
+        r = client.post(_fill(reports, wid, C1), data={"uscc": C1, "line_id": f"{C1}/L01", "measure": "停产",
+                                                       "taken_at": "2026-12-03T23:40"}, headers=h)
+        assert r.status_code == 403
+        r = client.post(_fill(receipt, wid, C2), json={"uscc": C2}, headers=h)
+        assert r.status_code == 200 and r.json()["new"] and r.json()["confirm_state"] == "on_time"
+        r = client.post(_fill(receipt, wid, C2), json={"uscc": C2}, headers=h)
+        assert r.status_code == 200 and not r.json()["new"]
+        r = client.post(_fill(reports, wid, C2), data={"uscc": C2, "line_id": f"{C2}/L01", "measure": "停产",
+                                                       "taken_at": "2026-12-03T23:40"},
+                        files={"file": ("../../现场照片.png", b"\x89PNG...", "image/png")}, headers=h)
+        assert r.status_code == 200, r.text
+        line = r.json()["lines"][0]
+        assert r.json()["outcome"] == "new" and line["report"]["evidence"] == "现场照片.png"
+        r = client.post(_fill(reports, wid, C2), data={"uscc": C2, "line_id": f"{C2}/L01", "measure": "停产",
+                                                       "taken_at": "2026-12-03T23:40"},
+                        files={"file": ("x.exe", b"MZ", "application/octet-stream")}, headers=h)
+        assert r.status_code == 400 and "类型" in r.json()["detail"]
+
+        # the other account sees its own firm and not these
+        h1 = {"Authorization": f"Bearer {tokens['firm1']}"}
+        assert [o["uscc"] for o in client.get("/api/enterprise/orders", headers=h1).json()] == [C1]
+        assert client.get(_fill("/api/enterprise/warnings/{warning_id}/notices/{uscc}", wid, C2), headers=h1).status_code == 403
+
+        # signed-in routes: who am I; then sign out (last: it revokes the token)
+        assert client.get("/api/me", headers=h).json() == {"username": "firm2", "role": "enterprise"}
+        assert client.post("/api/auth/logout", headers=h1).status_code == 200
+        assert client.get("/api/me", headers=h1).status_code == 401
+    own = {k for k, d in DECISIONS.items() if d == OWN}
+    assert own <= seen, f"own routes not exercised: {sorted(own - seen)}"
+
+
+def test_bureau_roles_may_not_use_the_firms_routes(world):
+    app, wid, _ = world
+    engine = app.state.engine
+    with clock.use_clock(NOW):
+        admin = accounts.add_user(engine, "admin-scope", "password-123", "admin")
+        h = {"Authorization": f"Bearer {accounts.create_token(engine, admin)}"}
+        client = TestClient(app)
+        assert client.get("/api/enterprise/orders", headers=h).status_code == 403
+        board = client.get(f"/api/warnings/{wid}/receipts", headers=h)
+    assert board.status_code == 200
+    assert {c["county"] for c in board.json()["counties"]} == {"甲县", "乙县"}
