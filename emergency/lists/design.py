@@ -382,18 +382,25 @@ def _explicit(cut: float, can_stop: bool, max_cut: float, truck_ban: bool, text:
     extension past the slow-down (only a coking floor opens such cuts: 1 − t/t' = cut);
     otherwise a cut to that share."""
     if cut <= _TOL:
-        return Written(Action.NONE.value, truck_ban=truck_ban, text=text or "无停限产措施")
+        return Written(Action.NONE.value, truck_ban=truck_ban, text=text or "无强制停限产措施")
     if cut > max_cut + 1e-9:
         hours = normal_hours / (1.0 - cut)
         m = Measure(action=Action.COKING_TIME_EXTENSION, hours=hours, truck_ban=truck_ban)
-        return Written(m.action.value, hours=hours, truck_ban=truck_ban,
-                       text=text or f"结焦时间延长至{hours:.1f}小时（减产{cut:.0%}）")
+        return Written(m.action.value, hours=hours, truck_ban=truck_ban, text=text or f"结焦时间延长至{hours:.10g}小时")
     if cut >= max_cut - 1e-9:
         action = Action.STOP if can_stop else Action.SLOW_DOWN
         m = Measure(action=action, truck_ban=truck_ban)
         return Written(action.value, truck_ban=truck_ban, text=text or m.describe_zh())
-    m = Measure(action=Action.CUT_OUTPUT, share=round(float(cut), 6), truck_ban=truck_ban)
-    return Written(Action.CUT_OUTPUT.value, share=m.share, truck_ban=truck_ban, text=text or m.describe_zh())
+    m = Measure(action=Action.CUT_OUTPUT, share=float(cut), truck_ban=truck_ban)
+    return Written(Action.CUT_OUTPUT.value, share=m.share, truck_ban=truck_ban, text=text or f"限产{pct(cut)}")
+
+
+def pct(share: float) -> str:
+    """A share as the published text gives it, exact enough to read back as the same share
+    (the import warns where a text reads as another measure than the structured columns):
+    30%, or 44.44444444% for a share that is not a whole percent."""
+    whole = round(share * 100)
+    return f"{whole}%" if abs(share * 100 - whole) < 1e-7 else f"{share * 100:.10g}%"
 
 
 @lru_cache(maxsize=4096)
@@ -442,6 +449,8 @@ def designed_measures(policy: Policy, basis: DesignBasis, problem: DesignProblem
                 w.why = _deeper_why(basis, i, l, p, duals, w.text)
             if w.action is not None and w.indicator is None:
                 w.indicator = f["indicator"][l] or DEFAULT_INDICATOR
+            if w.action == Action.TRUCK_BAN.value:
+                w.truck_ban = True  # the import refuses a truck-ban measure whose ban column says 否
             needs_truck = b.truck_ban[l] or (i > 0 and _bans_trucks(out[i - 1][l]))
             if not b.spared[l] and needs_truck and not _bans_trucks(w) and cut < 1.0 - 1e-9:
                 # a truck ban of the floor, or of the level below, is kept (a full stop keeps the trucks out)
@@ -514,18 +523,20 @@ def _base_written(basis: DesignBasis, i: int, l: int, filed, share_group) -> Wri
     """The base of line l at level i as filed: the kept filed measure, the floor, or what a lower level carried up."""
     src = int(basis.bases[i].base_level[l])
     b = basis.bases[src]
+    note = ""  # how a resolved "stop a share of lines" falls on this line
     if b.kept[l]:
         f = filed[src]
         if f["action"][l] == Action.STOP_SHARE_OF_LINES.value and (src != i or not share_group[l]):
             w = _explicit(float(b.base[l]), bool(b.can_stop[l]), float(b.max_cut[l]), bool(f["truck_ban"][l]),
-                          f"{f['text'][l] or '停产部分生产线'}（本线{'停产' if b.base[l] > _TOL else '不停产'}）", normal_hours=basis.coking_hours)
+                          normal_hours=basis.coking_hours)
             w.indicator = f["indicator"][l]
+            note = f"（{f['text'][l] or '停产部分生产线'}：本线{'停产' if b.base[l] > _TOL else '不停产'}）"
         else:
             w = _filed_written(f, l)
         why = WHY_ZH["kept"]
     elif b.at_load[l]:
         w = _explicit(float(b.base[l]), bool(b.can_stop[l]), float(b.max_cut[l]), False,
-                      f"按核定负荷生产（减产{b.base[l]:.0%}）", normal_hours=basis.coking_hours)
+                      f"按核定负荷生产（减产{pct(float(b.base[l]))}）", normal_hours=basis.coking_hours)
         why = WHY_ZH["at_load"].format(source=b.floor_source[l])
     else:
         m = b.floor_measure[l]
@@ -533,14 +544,15 @@ def _base_written(basis: DesignBasis, i: int, l: int, filed, share_group) -> Wri
             # resolved per line: a share of lines depends on who else files it; a line that
             # cannot stop files the slow-down its "stop" means
             w = _explicit(float(b.base[l]), bool(b.can_stop[l]), float(b.max_cut[l]), m.truck_ban,
-                          f"{m.describe_zh()}（本线{'停产' if b.base[l] > _TOL else '不停产'}）"
-                          if m.action is Action.STOP_SHARE_OF_LINES else None, normal_hours=basis.coking_hours)
+                          normal_hours=basis.coking_hours)
+            if m.action is Action.STOP_SHARE_OF_LINES:
+                note = f"（{_describe(m)}：本线{'停产' if b.base[l] > _TOL else '不停产'}）"
         else:
             w = _from_measure(m)
         why = WHY_ZH["floor"].format(source=b.floor_source[l])
     if src != i:
         why = WHY_ZH["carried"].format(lower=LEVEL_LABELS_ZH[basis.levels[src]])
-    w.why = why
+    w.why = why + note
     return w
 
 
@@ -587,7 +599,8 @@ def explain(tables: RegistryTables, basis: DesignBasis, problem: DesignProblem, 
             filed_text = _text(f["action"][l], f["text"][l])
             designed_text = _text(w.action, w.text)
             changed = (f["action"][l] or None, _num(f["share"][l]), _num(f["hours"][l]), f["text"][l] or None,
-                       bool(f["truck_ban"][l])) != (w.action, _num(w.share), _num(w.hours), w.text or None, bool(w.truck_ban))
+                       bool(f["truck_ban"][l]) or f["action"][l] == Action.TRUCK_BAN.value) != \
+                      (w.action, _num(w.share), _num(w.hours), w.text or None, _bans_trucks(w))
             why = w.why
             if changed and b.filed_problem[l]:
                 why = f"{FILED_WHY_ZH[b.filed_problem[l]]}；{why}"
