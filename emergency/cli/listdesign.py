@@ -76,6 +76,7 @@ def design(
         typer.echo(_json(result))
         return
     _print(result)
+    _print_import_review(result)
     console.print(f"已写出编制清单 → {escape(str(out))}")
     console.print(f"已写出对照表 → {escape(str(diff))}")
 
@@ -92,6 +93,8 @@ def _json(result) -> str:
             for v, w, c in zip(result.problem.levels, result.problem.weights,
                                res.level_costs if res.level_costs is not None else [None] * len(result.problem.levels))],
         "shortfalls": [{"level": v.value, "area": a, "column": c, "kg": kg} for v, a, c, kg in result.shortfalls()],
+        "import_errors": [{"row": p.row, "column": p.column, "reason": p.reason} for p in result.import_errors],
+        "import_warnings": [{"row": p.row, "column": p.column, "reason": p.reason} for p in result.import_warnings],
     }
     return json.dumps(doc, ensure_ascii=False, indent=1)
 
@@ -113,6 +116,20 @@ def _print(result) -> None:
         for r in changed[:SHOWN]:
             console.print(f"  {LEVEL_LABELS_ZH[r.level]} {r.enterprise_name} {r.line_id}：“{r.filed or '未备案'}” → "
                           f"“{r.designed or '无'}”（{r.why}）", markup=False, highlight=False)
+
+
+def _print_import_review(result) -> None:
+    """The import's checks on the designed list, said loudly (the design follows the measure
+    builder and the list check; where the import reads a rule otherwise, the planner sees it)."""
+    if result.import_errors:
+        console.print(f"[bold red]注意：导入审核将拒绝编制清单中的 {len(result.import_errors)} 处措施[/]"
+                      "（编制按测算口径与清单核算口径，导入审核口径不同之处如下，请核对）：")
+        for p in result.import_errors[:SHOWN]:
+            console.print(f"  {p.sheet} 第{p.row}行 [{p.column}]：{p.reason}", markup=False, highlight=False)
+    if result.import_warnings:
+        console.print(f"[yellow]导入审核提示 {len(result.import_warnings)} 项[/]（前 {min(SHOWN, len(result.import_warnings))} 项）：")
+        for p in result.import_warnings[:SHOWN]:
+            console.print(f"  {p.sheet} 第{p.row}行 [{p.column}]：{p.reason}", markup=False, highlight=False)
 
 
 def _print_short(result) -> None:

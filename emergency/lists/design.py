@@ -154,6 +154,8 @@ class ListDesign:
     tables: RegistryTables | None = None  # the list with the designed measures (None when short)
     rows: list[LineDesign] = field(default_factory=list)
     check: object | None = None  # the list check of ``tables``
+    import_errors: list = field(default_factory=list)  # the import's filed-measure checks on ``tables`` (Problem)
+    import_warnings: list = field(default_factory=list)
 
     @property
     def short(self) -> bool:
@@ -344,7 +346,22 @@ def design_list(tables: RegistryTables, policy: Policy, levels: tuple[WarningLev
 
         out.check = check_list(out.tables, policy, basis.levels)
         verify_against_check(out)
+        out.import_errors, out.import_warnings = import_review(out.tables, policy)
     return out
+
+
+def import_review(tables: RegistryTables, policy: Policy) -> tuple[list, list]:
+    """The import's own checks of filed measures (``enterprise_registry.filed_checks``) on
+    the designed list, located as the written 生产线 sheet will be (row = line + 2). The
+    design follows the measure builder (and so the list check); where the import reads a
+    rule otherwise, the difference is reported here, never hidden."""
+    from enterprise_registry.filed_checks import check_filed
+
+    def where(j: int, level: WarningLevel) -> tuple[str, int | None, str]:
+        return "生产线", j + 2, f"{LEVEL_LABELS_ZH[level]}预警措施"
+
+    review = check_filed(tables, policy, where)
+    return review.errors, review.warnings
 
 
 def verify_against_check(design: ListDesign) -> None:

@@ -125,6 +125,7 @@ def test_a_designed_generated_list_imports_without_a_warning(tmp_path, name):
 
     policy = load_policy("演示市")
     design = design_list(generate_registry(500, 1), policy)
+    assert design.import_errors == [] and design.import_warnings == []  # the design's own review agrees
     read = service.check_list(write_designed_list(design, tmp_path / name), policy=policy)
     assert read.warnings == []
     check = check_list(read.tables, policy)
