@@ -5,9 +5,10 @@
   structured measure columns filled — the format firms sign. Written atomically, every
   cell formula-safe (the list writers' own guarantees).
 * The diff (:func:`write_design_diff`): ``.xlsx`` with sheets 概要 (per level: lost output
-  value, weight, bound and gap), 变更对照 (the (firm, line, level) rows whose measure the
-  design changed: filed, designed, why) and 编制说明 (every row, why this measure at this
-  level); ``.csv``: every row with a 是否变更 column. Every cell through
+  value, weight), 求解 (objective, bound, gap), 变更对照 (the (firm, line, level) rows whose
+  measure the design changed: filed, designed, why), 编制说明 (every row, why this measure
+  at this level) and, where the import's own checks object to a designed cell, 导入审核;
+  ``.csv``: every row with a 是否变更 column. Every cell through
   ``safe_row`` / ``neutral_text``; written atomically.
 """
 
@@ -79,6 +80,11 @@ def write_design_diff(design: ListDesign, path: Path) -> Path:
         ws.append([label, value])
     _sheet(wb, "变更对照", DIFF_HEADERS, diff_rows(design, changed_only=True))
     _sheet(wb, "编制说明", DIFF_HEADERS, diff_rows(design))
+    if design.import_errors or design.import_warnings:
+        _sheet(wb, "导入审核", ["类别", "工作表", "行", "列", "原因"],
+               [["错误" if kind else "提示", p.sheet, p.row, p.column, p.reason]
+                for kind, problems in ((True, design.import_errors), (False, design.import_warnings)) for p in problems],
+               short=lambda row: row[0] == "错误")
     with replacing(path) as tmp:
         wb.save(tmp)
     return path
