@@ -15,6 +15,8 @@ distinct key, then broadcast):
    (``enterprise_registry.filed``) becomes the floor where it is at least as strong as the
    grade floor (BuildReport.floor_from_filed says so, per line; a weaker one does not lower
    the floor, and the plan marks the line as a deviation from the list);
+   :func:`define_held` — a line another order already stops for the warning's period (the
+   heating-season rotation, 错峰生产) takes its stop as its only option, counted;
 5. :func:`define_lead_time` — when the warning starts in fewer hours than a line needs to
    stop or cut, no measure with an effect can be ordered for it (unless already in effect);
 6. :func:`define_options` — the floor and the stronger options the optimiser may choose
@@ -44,6 +46,7 @@ from enterprise_registry.filed import column as filed_column
 
 _POL_KEYS = ("so2", "nox", "pm", "vocs")
 FILED_SOURCE = "按清单备案措施（应急减排清单一厂一策）"
+HELD_SOURCE = "已按错峰生产计划停产（计入本次预警减排量）"
 
 
 @dataclass
@@ -71,6 +74,7 @@ class BuildReport:
     filed_index: np.ndarray = field(default=None)  # (L,) index into floor_measures of the line's filed measure, −1: none
     filed_reduction: np.ndarray = field(default=None)  # (L, K) kg/day the filed measure removes per requirement column
     filed_flags_added: np.ndarray = field(default=None)  # (L,) bool: the floor's truck rule added to the filed measure
+    held: np.ndarray = field(default=None)  # (L,) bool: already stopped by another order (rotation), see define_held
 
     def __post_init__(self) -> None:
         if self.floor_from_filed is None:
@@ -81,6 +85,8 @@ class BuildReport:
             self.filed_index = np.full(len(self.line_index), -1, dtype=np.int64)
         if self.filed_flags_added is None:
             self.filed_flags_added = np.zeros(len(self.line_index), dtype=bool)
+        if self.held is None:
+            self.held = np.zeros(len(self.line_index), dtype=bool)
 
     @property
     def filed(self) -> np.ndarray:
@@ -182,10 +188,12 @@ def build_problem(
     approved_spared: tuple[str, ...] | list[str] = (),
     in_effect: dict[str, float] | None = None,
     use_filed: bool = True,
+    held: dict[str, str] | None = None,
 ) -> tuple[MeasureProblem, BuildReport]:
     """``in_effect``: line id -> output cut already ordered (re-planning); such lines
     can keep or lower their measure whatever their lead time. ``use_filed=False`` ignores
-    the list's filed measures (floors from the grade tables only)."""
+    the list's filed measures (floors from the grade tables only). ``held``: line id ->
+    why another order already stops it over the warning (e.g. 错峰生产), see :func:`define_held`."""
     if level is WarningLevel.NONE:
         raise OptimizationError("no warning level: nothing to plan")
     scope = define_scope(tables, policy, areas)
@@ -196,8 +204,9 @@ def build_problem(
     if filed_list:
         floors = define_filed_floors(filed_at(tables.lines, level), policy, lines, scope, sparing, floors)
     line_ids = np.array([make_line_id(u, c) for u, c in zip(lines.uscc.tolist(), lines.line_code.tolist())], dtype=object)
-    blocked = define_lead_time(lines, floors, line_ids, hours_to_start, in_effect)
-    options = define_options(policy, lines, sparing, floors, blocked)
+    is_held = define_held(sparing, floors, line_ids, held)
+    blocked = define_lead_time(lines, floors, line_ids, hours_to_start, in_effect, is_held)
+    options = define_options(policy, lines, sparing, floors, blocked | is_held)
     columns, W = target_columns(policy, level)
     required = define_requirements(tables, policy, level, scope.area_names)
 
@@ -227,7 +236,7 @@ def build_problem(
         spared_enterprises(scope, lines, sparing, floors.cut), floors.from_filed, floors.filed_cut,
         filed_list, floors.filed_index,
         None if floors.filed_emission is None else (floors.filed_emission * lines.emission) @ W,
-        floors.flags_added,
+        floors.flags_added, is_held,
     )
     return problem, report
 
@@ -480,14 +489,47 @@ def has_filed_at(tables: RegistryTables, level: WarningLevel) -> bool:
 # ----------------------------------------------------------------------------- 5. lead time
 
 
+def define_held(sparing: Sparing, floors: Floors, line_ids: np.ndarray, held: dict[str, str] | None) -> np.ndarray:
+    """(L,) bool: lines another order already stops over the warning's period (``held``:
+    line id -> why, e.g. the heating-season rotation 错峰生产). Such a line's floor — and
+    only option — is its deepest cut, counted toward the targets, whatever its lead time
+    (it is stopped already); its filed or grade measure is not ordered on top:
+
+        floor_l = max_cut_l (stop; the slow-down where the line cannot stop),  options_l = {floor_l}
+
+    The floor measure reads 停产（<why>）; its source is HELD_SOURCE. No ``held``: nothing changes."""
+    is_held = np.zeros(len(line_ids), dtype=bool)
+    if not held:
+        return is_held
+    is_held = np.fromiter((i in held for i in line_ids.tolist()), dtype=bool, count=len(line_ids))
+    made: dict[tuple[str, bool], int] = {}
+    floors.index = floors.index.copy()
+    for l in np.nonzero(is_held)[0].tolist():
+        key = (str(held[line_ids[l]]), bool(sparing.can_stop[l]))
+        if key not in made:
+            made[key] = len(floors.measures)
+            action = Action.STOP if key[1] else Action.SLOW_DOWN
+            floors.measures = floors.measures + [Measure(action=action, label_zh=f"{'停产' if key[1] else '降至最低负荷运行'}（{key[0]}）",
+                                                         source=HELD_SOURCE)]
+            floors.sources = floors.sources + [HELD_SOURCE]
+        floors.index[l] = made[key]
+    floors.cut = np.where(is_held, floors.max_cut, floors.cut)
+    floors.emission = np.where(is_held[:, None], floors.max_cut[:, None], floors.emission)
+    floors.from_filed = floors.from_filed & ~is_held
+    return is_held
+
+
 def define_lead_time(lines: Lines, floors: Floors, line_ids: np.ndarray, hours_to_start: float | None,
-                     in_effect: dict[str, float] | None) -> np.ndarray:
-    """(L,) blocked: lead_time_l > hours_to_start and no measure in effect on l; a blocked
-    line's floor is 0 (and it gets no other option; the report says so)."""
+                     in_effect: dict[str, float] | None, held: np.ndarray | None = None) -> np.ndarray:
+    """(L,) blocked: lead_time_l > hours_to_start and no measure in effect on l (nor is it
+    held, see :func:`define_held`); a blocked line's floor is 0 (and it gets no other
+    option; the report says so)."""
     if hours_to_start is None:
         return np.zeros(len(line_ids), dtype=bool)
     current = np.array([in_effect.get(i, 0.0) for i in line_ids.tolist()]) if in_effect else np.zeros(len(line_ids))
     blocked = (lines.lead > hours_to_start) & (current <= 0)
+    if held is not None:
+        blocked &= ~held
     floors.cut = np.where(blocked, 0.0, floors.cut)
     floors.emission = np.where(blocked[:, None], 0.0, floors.emission)
     return blocked

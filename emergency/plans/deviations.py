@@ -22,6 +22,9 @@ and listed. The rules (decided for issue 15 item 4):
 - **Spared firms' filed measures** (A/A+/引领性 own measures, exempt firms, not approved by the
   officer) are neither ordered nor counted, as the list check does: not a deviation; the
   plan's spared entry shows what the firm filed.
+- **Another order already stopping a line** (the heating-season rotation, 错峰生产; the
+  ``held`` lines of ``make_plan``): the line is ordered stopped and counted; its filed
+  measure, covered by the stop, is a ``held`` deviation.
 - Lines outside an area-limited warning are not in the plan at all (not deviations).
 
 Reasons are zh-CN and carry no optimiser economics (they are printed on notices).
@@ -45,6 +48,7 @@ KIND_ZH = {  # how documents name each kind of deviation
     "floor_above_filed": "按规定底线措施执行（备案措施弱于底线）",
     "not_filed": "清单未备案本级措施",
     "lead_time": "提前量不足，备案措施未下达",
+    "held": "已按错峰生产停产",
 }
 _MAX_ROWS_IN_REASON = 3
 
@@ -108,14 +112,16 @@ def outcome(tables: RegistryTables, level: WarningLevel, problem: MeasureProblem
     measures = report.floor_measures
     flags = np.array([bool(m.truck_ban or m.no_road_haulage) for m in measures], dtype=bool)[report.floor_index]
     has_action = ((cut > 0) | (flags & ~report.lead_time_blocked)) & ~report.spared_line
-    weak = filed & ~report.floor_from_filed & has_action
-    flags_added = filed & report.filed_flags_added & has_action
-    unfiled = ~report.filed & has_action
+    held = filed & report.held & has_action
+    weak = filed & ~report.floor_from_filed & has_action & ~held
+    flags_added = filed & report.filed_flags_added & has_action & ~held
+    unfiled = ~report.filed & has_action & ~report.held
 
     kind = np.full(L, "", dtype=object)
     kind[unfiled] = "not_filed"
     kind[weak | flags_added] = "floor_above_filed"
     kind[tightened & has_action] = "tightened"
+    kind[held] = "held"
     deviation = np.full(L, None, dtype=object)
     ents, lines = tables.enterprises, tables.lines
     grade = np.asarray(ents["grade"], dtype=object)
@@ -132,7 +138,9 @@ def outcome(tables: RegistryTables, level: WarningLevel, problem: MeasureProblem
     for l in np.nonzero(kind != "")[0].tolist():
         e = int(report.enterprise[l])
         parts = []
-        if weak[l]:
+        if held[l]:
+            parts.append(f"该生产线已按错峰生产安排停产，备案措施“{filed_text[l]}”由停产涵盖")
+        elif weak[l]:
             parts.append(f"备案措施“{filed_text[l]}”弱于{floor_text(l, grade[e])}，底线措施仍须执行")
         elif flags_added[l]:
             rule = "、".join(t for t, on in (("禁用国四及以下重型柴油货车运输", report.floor_measure(l).truck_ban),
@@ -163,9 +171,9 @@ def outcome(tables: RegistryTables, level: WarningLevel, problem: MeasureProblem
     for l in np.nonzero(spared_with)[0].tolist():
         spared_filed.setdefault(int(report.enterprise[l]), str(labels[report.filed_index[l]]))
 
-    counts = {k: int((kind == k).sum()) for k in ("tightened", "floor_above_filed", "not_filed")}
+    counts = {k: int((kind == k).sum()) for k in ("tightened", "floor_above_filed", "not_filed", "held")}
     counts["lead_time"] = len(lead_time)
-    as_filed = filed & report.floor_from_filed & ~report.filed_flags_added & ~tightened & ~lost_to_lead
+    as_filed = filed & report.floor_from_filed & ~report.filed_flags_added & ~tightened & ~lost_to_lead & ~report.held
     use = FiledListUse(
         lines_filed=int(filed.sum()),
         lines_as_filed=int(as_filed.sum()),

@@ -121,7 +121,7 @@ class Action(_Doc):
     )
 
 
-DeviationKind = Literal["tightened", "floor_above_filed", "not_filed", "lead_time"]
+DeviationKind = Literal["tightened", "floor_above_filed", "not_filed", "lead_time", "held"]
 
 
 class Deviation(_Doc):
@@ -131,7 +131,9 @@ class Deviation(_Doc):
     a target); ``floor_above_filed``: the filed measure is weaker than the grade floor (or an
     essential firm's approved load), which still binds; ``not_filed``: the list files no
     measure for the line at this level, the grade floor is ordered; ``lead_time``: the filed
-    measure cannot start in time and is not ordered (``ordered_measure`` None)."""
+    measure cannot start in time and is not ordered (``ordered_measure`` None); ``held``:
+    another order (the heating-season rotation) already stops the line: it is ordered
+    stopped, its filed measure is covered by the stop."""
 
     enterprise_uscc: str
     enterprise_name: str | None = None

@@ -17,7 +17,7 @@ import numpy as np
 
 from config.policy import Policy, find_area, load_policy
 from emergency import clock
-from emergency.optimization.builder import FILED_SOURCE, BuildReport, build_problem
+from emergency.optimization.builder import FILED_SOURCE, HELD_SOURCE, BuildReport, build_problem
 from emergency.optimization.problem import MeasureProblem
 from emergency.optimization.result import SolveResult, SolveStatus
 from emergency.optimization.solver import solve
@@ -66,6 +66,7 @@ def make_plan(
     time_limit: float = 20.0,
     gap_tolerance: float = 5e-4,
     previous: PlanDocument | None = None,
+    held: dict[str, str] | None = None,
 ) -> PlanRun:
     """``previous``: the plan in effect (re-planning): measures in effect are kept where
     they still serve — every changed line costs ``policy.replanning.change_penalty_yuan``
@@ -75,12 +76,16 @@ def make_plan(
     measure where at least as strong as the grade floor; where the floors meet every
     target the plan *is* the floors — the optimiser does not run (:func:`as_filed`) — else
     it adds measures above them. Every departure from the list is marked
-    (``emergency.plans.deviations``). A list without filed measures plans as before."""
+    (``emergency.plans.deviations``). A list without filed measures plans as before.
+
+    ``held``: line id -> why another order already stops the line over the warning (the
+    heating-season rotation, 错峰生产): it is ordered stopped, counted, and where it filed a
+    measure that is a deviation (``builder.define_held``)."""
     policy = policy or policy_for(tables)
     in_effect = {a.line_id: a.output_cut for a in previous.actions} if previous is not None else None
     problem, report = build_problem(
         tables, policy, level, hours_to_start=hours_to_start, areas=areas,
-        approved_spared=tuple(approved_spared), in_effect=in_effect,
+        approved_spared=tuple(approved_spared), in_effect=in_effect, held=held,
     )
     if report.filed_list and floors_meet_targets(problem):
         result = as_filed(problem)
@@ -96,7 +101,7 @@ def make_plan(
         if spared_usccs:
             opened, _ = build_problem(
                 tables, policy, level, hours_to_start=hours_to_start, areas=areas,
-                approved_spared=tuple(approved_spared) + tuple(spared_usccs),
+                approved_spared=tuple(approved_spared) + tuple(spared_usccs), held=held,
             )
             s = suggest_spared(problem, opened, np.array(sorted(report.spared_enterprises)))
             suggestion = SparedSuggestion(
@@ -304,7 +309,8 @@ def _actions(tables, level, problem, report, choice, price, listed: FiledOutcome
     rule_list = report.rules
     rule_of = report.rule_index[sel]
     filed = np.array([src == FILED_SOURCE for src in report.floor_sources], dtype=bool)  # 按清单备案措施
-    at_load = np.array([r is not None and r.effect.value == "approved_load" for r in rule_list])[rule_of] & ~filed[fid]
+    held_src = np.array([src == HELD_SOURCE for src in report.floor_sources], dtype=bool)  # 错峰生产已停产
+    at_load = np.array([r is not None and r.effect.value == "approved_load" for r in rule_list])[rule_of] & ~filed[fid] & ~held_src[fid]
     grade = np.asarray(ents["grade"], dtype=object)[e]
     industry = np.asarray(ents["industry"], dtype=object)[e]
     process = np.asarray(lines["process"], dtype=object)[li]
@@ -335,7 +341,12 @@ def _actions(tables, level, problem, report, choice, price, listed: FiledOutcome
         rkey = (g, ind, proc, fl_key, r, ap)
         text = reason_cache.get(rkey)
         if text is None:
-            text = f"按清单备案措施：{floor_label}" if filed[f] else floor_reason(g, ind, proc, level, floor_label)
+            if held_src[f]:
+                text = f"{floor_label}：已停产，计入本次预警减排量"
+            elif filed[f]:
+                text = f"按清单备案措施：{floor_label}"
+            else:
+                text = floor_reason(g, ind, proc, level, floor_label)
             rule = rule_list[r]
             if rule is not None:
                 text = f"{rule.reason_zh}；{text}"

@@ -209,3 +209,27 @@ def test_plan_workbook_lists_the_deviations(tmp_path):
     without = make_plan(hand_list(filed=False), L.YELLOW, policy=load_policy()).document
     old = load_workbook(write_plan_workbook(without, tmp_path / "old.xlsx"), read_only=True)
     assert "与备案措施不一致" not in old.sheetnames
+
+
+def test_line_stopped_by_rotation_is_ordered_stopped_and_marked():
+    # the rotation (错峰生产) already stops G4 over the warning: it is ordered stopped (cut 1,
+    # its only option), counted, and its filed 30 % is covered by the stop — a "held"
+    # deviation. The rest is as filed; lost value 50,000 + 100,000 + 12,000.
+    doc = plan(SUFFICE, held={lid("G4"): "错峰生产"})
+    assert ordered(doc) == {
+        lid("G1"): (0.5, "floor", FEED),
+        lid("G4"): (1.0, "floor", "停产（错峰生产）"),
+        lid("G2"): (0.3, "floor", "限产30%"),
+    }
+    (d,) = doc.deviations
+    assert (d.line_id, d.kind, d.filed_measure, d.ordered_measure) == (lid("G4"), "held", "限产30%", "停产（错峰生产）")
+    assert d.reason == "该生产线已按错峰生产安排停产，备案措施“限产30%”由停产涵盖"
+    g4 = next(a for a in doc.actions if a.line_id == lid("G4"))
+    assert g4.reason == "停产（错峰生产）：已停产，计入本次预警减排量"
+    assert doc.objective.lost_value_yuan == pytest.approx(162_000.0)
+    achieved = {(r.area, r.pollutant.value): r.achieved_kg for r in doc.requirements}
+    assert achieved[("甲县", "NOx")] == pytest.approx(100.0 + 200.0)
+    assert (doc.filed.optimised, doc.filed.lines_as_filed, doc.filed.deviations) == (False, 2, {"held": 1})
+    # a held line needing longer than the warning leaves is still stopped (it is stopped already)
+    doc = plan(SUFFICE, held={lid("G4"): "错峰生产"}, hours_to_start=6.0)
+    assert lid("G4") in ordered(doc) and lid("G1") not in ordered(doc)
