@@ -277,10 +277,12 @@ def test_short_passwords_and_unknown_roles_are_input_errors(engine):
 
 
 def test_role_table():
-    assert [r.value for r in Role] == ["viewer", "planner", "duty_officer", "admin"]
+    assert [r.value for r in Role] == ["viewer", "planner", "duty_officer", "admin", "enterprise"]
     assert {r for r in Role if allowed(r.value, Permission.USERS)} == {Role.ADMIN}
     assert GRANTS[Role.VIEWER] == {Permission.READ}
-    assert all(Permission.READ in GRANTS[r] for r in Role)
+    assert all(Permission.READ in GRANTS[r] for r in Role if r != Role.ENTERPRISE)
+    assert GRANTS[Role.ENTERPRISE] == {Permission.OWN_FIRMS}  # a firm: its own firms only, no bureau permission
+    assert {r for r in Role if allowed(r.value, Permission.OWN_FIRMS)} == {Role.ENTERPRISE}
     assert not allowed("superuser", Permission.READ)
 
 
