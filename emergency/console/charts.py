@@ -87,8 +87,10 @@ def rotation_grid(lines: list[dict], first: date, days: int, warning_days: set[d
         if warning_days and day in warning_days:
             parts.append(f'<rect x="{left + i * step:.1f}" y="{top}" width="{step:.2f}" height="{row * len(lines)}" fill="#fde2e1"/>')
         if day.weekday() == 0:
-            parts.append(f'<line x1="{left + i * step:.1f}" x2="{left + i * step:.1f}" y1="{top - 4}" y2="{height - 6}" stroke="#ddd"/>'
-                         f'<text x="{left + i * step:.1f}" y="{top - 8}" font-size="10">{day:%m-%d}</text>')
+            x = left + i * step
+            parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4}" y2="{height - 6}" stroke="#ddd"/>')
+            if x + 28 <= width:  # a label that would be cut at the right edge is left out
+                parts.append(f'<text x="{x:.1f}" y="{top - 8}" font-size="10">{day:%m-%d}</text>')
     for r, rec in enumerate(lines):
         y = top + r * row
         label = f"{rec.get('enterprise', '')} {rec.get('line_name', '')}"

@@ -89,6 +89,8 @@ def test_the_audit_log_is_read_only_newest_first_and_filtered(app):
                                      "approve_suggested": "1", "accept_shortfall": "1"})
     issued = viewer.get("/audit", params={"action": "warning.issue"}).text
     assert "policy_chain" in issued and "/config/" not in issued  # policy files named, not their server paths
+    summary = re.search(r"<summary>(.*?)</summary>", issued).group(1)  # the top-level facts on one line
+    assert summary.startswith("level: orange；") and "start: 2026-12-08T00:00:00+08:00" in summary and "policy_chain: national、demo.toml" in summary
     assert viewer.client.post("/audit", data={"csrf": viewer.csrf}).status_code == 405
 
 

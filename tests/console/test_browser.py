@@ -2,7 +2,10 @@
 
 Sign in, evaluate a forecast, preview and issue an orange warning, upgrade it to red,
 open the plan (filtered) and a firm, open and print (A4 PDF) a county's notices, upload
-electricity readings, check compliance, release. Every page is screenshotted into an
+electricity readings, check compliance, release; download the list check's workbook,
+plan a heating season from the form (progress page, then the plan, its workbook and a
+firm's calendar), compare two scenarios; then every page at 1366×768 and 1920×1080,
+none wider than the window. Every page is screenshotted into an
 artefact folder (``EMERGENCY_CONSOLE_ARTEFACTS``, default
 ``<tmp>/emergency-console-screenshots``; never committed); every page's HTML is checked
 for URLs to other hosts and every request the browser made is checked to have gone to
@@ -231,7 +234,83 @@ def test_the_night_in_chromium(server, browser):
     assert [a.strip() for a in page.locator("#audit tbody tr td:nth-child(4)").all_inner_texts()] == [
         "warning.release", "warning.upgrade", "warning.issue"]
 
+    list_check_rotation_and_scenarios(night, base)
+    walk_at_two_viewports(night, base, w.id)
     assert [u for u in night.requests if not u.startswith(base + "/")] == []
+
+
+SMALL_SCENARIO = """name = "{name}"
+seed = 1
+
+[registry]
+generate = {{ enterprises = {n}, seed = 2 }}
+
+[episode]
+daily_aqi = [120, 210, 230, 120]
+start = 2026-12-10
+"""
+
+
+def list_check_rotation_and_scenarios(night: Night, base: str) -> None:
+    """The list check's workbook; a season planned from the form, its workbook and a
+    firm's calendar; two uploaded scenarios side by side."""
+    page = night.page
+    page.goto(base + "/registry/check")
+    night.check("list-check")
+    with page.expect_download() as got:
+        page.click("#check-xlsx")
+    assert got.value.suggested_filename.endswith(".xlsx") and Path(got.value.path()).read_bytes()[:2] == b"PK"
+
+    page.goto(base + "/rotation")
+    county = page.locator("#rotation-plan-form input[name=county]").first
+    county_name = county.get_attribute("value")
+    county.check()
+    page.fill("#rotation-plan-form input[name=time_limit]", "5")
+    page.click("#rotation-plan-form button[type=submit]")
+    page.wait_for_selector("#rotation-run")
+    assert "正在求解" in page.inner_text("#rotation-run")
+    night.check("rotation-running")
+    page.wait_for_selector("#rotation-lines", timeout=90000)  # the page refreshes itself until the plan is stored
+    assert "可行" in page.inner_text("#plan-facts") or "最优" in page.inner_text("#plan-facts")
+    assert {t.strip() for t in page.locator("#rotation-lines tbody tr td:first-child").all_inner_texts()} == {county_name}
+    night.check("rotation-planned")
+    with page.expect_download() as got:
+        page.click("#download-xlsx")
+    assert Path(got.value.path()).read_bytes()[:2] == b"PK"
+    with page.expect_download() as got:
+        page.locator("#rotation-lines a:has-text('.ics')").first.click()
+    assert Path(got.value.path()).read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
+
+    page.goto(base + "/scenarios")
+    for side, name, n in (("a", "小城甲", 120), ("b", "小城乙", 100)):
+        page.set_input_files(f"input[name=file_{side}]", files=[{"name": f"{side}.toml", "mimeType": "application/toml",
+                                                              "buffer": SMALL_SCENARIO.format(name=name, n=n).encode()}])
+    page.click("#compare-form button[type=submit]")
+    page.wait_for_selector("#compare", timeout=60000)
+    assert page.inner_text("#compare tr[data-key=enterprises] td:last-child") == "−20"
+    assert page.locator("#side-A").is_visible() and page.locator("#side-B").is_visible()
+    night.check("scenarios-compared")
+
+
+def walk_at_two_viewports(night: Night, base: str, warning_id: int) -> None:
+    """Every page at a laptop's 1366×768 and a desk screen's 1920×1080: screenshotted, and
+    no page wider than the window (a table or chart that needs sideways scrolling is
+    hard to read)."""
+    page = night.page
+    pages = ["/", "/warnings", "/warnings/new", f"/warnings/{warning_id}", f"/warnings/{warning_id}/plans/1",
+             f"/warnings/{warning_id}/notices", f"/warnings/{warning_id}/compliance", "/compliance", "/registry",
+             "/registry/check", "/map", "/rotation", "/scenarios", "/audit"]
+    for width, height in ((1366, 768), (1920, 1080)):
+        page.set_viewport_size({"width": width, "height": height})
+        for path in pages:
+            page.goto(base + path)
+            if path == "/map":
+                page.wait_for_selector("#map[data-drawn]", timeout=30000)
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, (width, path, overflow)
+            assert external_urls(page.content()) == [], path
+            name = path.strip("/").replace("/", "-") or "home"
+            page.screenshot(path=str(night.shots / f"{width}x{height}-{name}.png"))
 
 
 def test_a_viewers_browser_and_a_tampered_form(server, browser):

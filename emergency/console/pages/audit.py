@@ -21,6 +21,21 @@ Filter = Annotated[str, Query(max_length=100)]
 PAGE = 100
 
 
+def brief(details: dict) -> str:
+    """The record's top-level facts on one line (key: value; nested objects as {…}), the
+    whole record stays one click away."""
+    parts = []
+    for key, value in details.items():
+        if isinstance(value, dict):
+            value = "{…}"
+        elif isinstance(value, list):
+            value = "、".join(str(v) for v in value[:6]) + ("…" if len(value) > 6 else "") \
+                if all(not isinstance(v, (dict, list)) for v in value) else f"[{len(value)} 项]"
+        parts.append(f"{key}: {value}")
+    text = "；".join(parts)
+    return text[:300] + ("…" if len(text) > 300 else "")
+
+
 @router.get("/audit")
 def audit_page(request: Request, who: Reader, actor: Filter = "", action: Filter = "", target: Filter = "",
                page: Annotated[int, Query(ge=1, le=10**6)] = 1):
@@ -39,11 +54,13 @@ def audit_page(request: Request, who: Reader, actor: Filter = "", action: Filter
     records = []
     for r in rows:
         try:
-            details = json.dumps(json.loads(r.details or "{}"), ensure_ascii=False)
+            parsed = json.loads(r.details or "{}")
+            details = json.dumps(parsed, ensure_ascii=False)
         except ValueError:
-            details = r.details or ""
+            parsed, details = None, r.details or ""
         details = scrub(details)  # a policy file's absolute path shows as its name only
         records.append({"id": r.id, "at": r.at, "actor": r.actor, "action": r.action, "target": r.target or "",
+                        "brief": scrub(brief(parsed)) if isinstance(parsed, dict) else "",
                         "details": details[:600] + ("…" if len(details) > 600 else ""), "sha": r.plan_sha256 or ""})
     query = {k: v for k, v in (("actor", actor), ("action", action), ("target", target)) if v}
     return render(request, "audit.html", who=who, records=records, total=total, page=page,
