@@ -200,9 +200,11 @@ def check_firm(uscc: str, usccs: tuple[str, ...] | None) -> None:
         raise PermissionDenied("只能办理本企业的通知 (not one of this account's firms)")
 
 
-def statuses(engine: Engine, warning_id: int, usccs: tuple[str, ...] | None = None) -> list[OrderStatus]:
-    """Each order of the warning with its receipt and reports (only ``usccs``' if given)."""
-    os_ = [o for o in orders(engine, warning_id) if usccs is None or o.uscc in usccs]
+def statuses(engine: Engine, warning_id: int, usccs: tuple[str, ...] | None = None,
+             of: list[Order] | None = None) -> list[OrderStatus]:
+    """Each order of the warning (or each of ``of``) with its receipt and reports (only
+    ``usccs``' if given)."""
+    os_ = [o for o in (orders(engine, warning_id) if of is None else of) if usccs is None or o.uscc in usccs]
     with Session(engine) as session:
         rq = select(NoticeReceipt).where(NoticeReceipt.warning_id == warning_id)
         eq = select(ExecutionReport).where(ExecutionReport.warning_id == warning_id)
@@ -313,7 +315,7 @@ def confirm(engine: Engine, warning_id: int, version_no: int, uscc: str, actor: 
 
 
 def _status_of(engine: Engine, o: Order) -> OrderStatus:
-    return next(s for s in statuses(engine, o.warning_id, (o.uscc,)) if s.order.version_no == o.version_no)
+    return statuses(engine, o.warning_id, (o.uscc,), of=[o])[0]
 
 
 @dataclass(frozen=True)
@@ -343,13 +345,13 @@ def evidence_dir() -> Path:
 
 def _store_evidence(warning_id: int, ev: Evidence) -> tuple[str, str, int]:
     """(server name relative to :func:`evidence_dir`, sha256, bytes) of the stored copy."""
-    data = ev.path.read_bytes()
-    if len(data) > EVIDENCE_MAX_BYTES:
+    if ev.path.stat().st_size > EVIDENCE_MAX_BYTES:
         raise InputError(f"证明材料“{ev.client_name}”超过 {EVIDENCE_MAX_BYTES // 1048576} MB 上限 (evidence too large)",
                          field="file")
     suffix = next((s for s in EVIDENCE_SUFFIXES if ev.path.name.lower().endswith(s)), None)
     if suffix is None:
         raise InputError(f"证明材料“{ev.client_name}”应为 {' / '.join(EVIDENCE_SUFFIXES)} 文件 (evidence type)", field="file")
+    data = ev.path.read_bytes()
     name = f"w{warning_id}/{secrets.token_hex(16)}{suffix}"
     target = evidence_dir() / name
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -403,7 +405,10 @@ def report(engine: Engine, warning_id: int, version_no: int, uscc: str, line_id:
                         stored[0], evidence.client_name, stored[1], stored[2])
                 record(session, actor, "report.correct", target, {**details, "previous": previous})
                 outcome = "corrected"
-            session.commit()
+            try:
+                session.commit()
+            except IntegrityError:  # the same line reported at the same moment by another request
+                raise Conflict("该生产线的报告正在由另一请求提交，请刷新后重试 (a concurrent report of this line)") from None
     except BaseException:
         if stored is not None:
             (evidence_dir() / stored[0]).unlink(missing_ok=True)

@@ -154,3 +154,33 @@ def test_cli_status_confirm_and_report(warning, db_url):
                       env={"EMERGENCY_NOW": "2026-12-05T08:00"})
     assert r.exit_code == 0, r.output
     assert "已记录落实报告" in r.output and "按时" in r.output
+
+
+def _changed(before: dict[str, dict[str, tuple]], after: dict[str, dict[str, tuple]]) -> set[str]:
+    return {u for u in before.keys() | after.keys() if before.get(u, {}) != after.get(u, {})}
+
+
+def _measures(doc) -> dict[str, dict[str, tuple]]:
+    out: dict[str, dict[str, tuple]] = {}
+    for a in doc.actions:
+        out.setdefault(a.enterprise_uscc, {})[a.line_id] = (a.measure, round(a.output_cut, 9))
+    return out
+
+
+def test_an_adjustment_orders_only_the_changed_firms_with_its_own_deadlines(warning):
+    engine, wid, doc1 = warning
+    from emergency.plans.document import PlanDocument
+    from emergency.vocabulary import WarningLevel as L
+    from emergency.workflow import lifecycle as wf
+
+    at = NOW + timedelta(hours=40)  # 2026-12-05 15:30 北京时间: the measures are in effect; the downgrade is at once
+    with clock.use_clock(at):
+        change = wf.adjust_warning(engine, wid, actor="duty", level=L.YELLOW)  # orange stop → yellow 30 % cut
+        doc2 = PlanDocument.model_validate_json(change.plan.document)
+        orders = rc.orders(engine, wid)
+    v2 = {o.uscc: o for o in orders if o.version_no == 2}
+    assert set(v2) == _changed(_measures(doc1), _measures(doc2)) == {C1, C2, C3}
+    for o in v2.values():
+        assert o.issued_at == at and o.confirm_by == at + timedelta(hours=1)
+        assert o.report_by == (at + timedelta(hours=24) if o.lines else None)
+    assert [o.version_no for o in orders].count(1) == 3  # version 1's orders stay, with their own states
