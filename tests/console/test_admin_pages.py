@@ -101,7 +101,8 @@ def test_users_are_administered_by_administrators_only(app):
     r = admin.post("/users", {"username": "li", "role": "viewer", "password": "short"})
     assert r.status_code == 400 and "密码至少8位" in r.text
     assert admin.post("/users", {"username": "li", "role": "viewer", "password": "password-456"}).status_code == 200
-    assert "<td>li</td>" in admin.get("/users").text
+    users = admin.get("/users").text
+    assert "<td>li</td>" in users and re.search(r"<td>officer</td><td></td><td>值班员</td>", users)  # roles in Chinese
     viewer_session = Console(app, "viewer")
     assert admin.post("/users/viewer/revoke").status_code == 200
     assert viewer_session.client.get("/", follow_redirects=False).status_code == 303  # signed out

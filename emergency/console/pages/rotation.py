@@ -126,7 +126,8 @@ def rotation_page(request: Request, who: Reader, plan: Annotated[int | None, Que
                   industries=sorted({(l.get("industry"), doc.get("industries", {}).get(l.get("industry"), l.get("industry")))
                                      for l in doc.get("lines", [])}),
                   counties=sorted({l.get("county") for l in doc.get("lines", []) if l.get("county")}),
-                  groups=by_industry_and_county(doc), livelihood=livelihood, firms=firms, message=None, form=form)
+                  groups=plan_view.cached(("rotation-groups", str(engine.url), plan_id), lambda: by_industry_and_county(doc)),
+                  livelihood=livelihood, firms=firms, message=None, form=form)
 
 
 @router.post("/rotation/plan")

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 
 from emergency.console.pages._router import area_router
 from emergency.console.rendering import render
-from emergency.console.session import AdminAction, AdminPage
+from emergency.console.session import ROLE_ZH, AdminAction, AdminPage
 from emergency.workflow.models import Role
 
 router = area_router()
@@ -23,7 +23,8 @@ Text = Annotated[str, Form(max_length=1000)]
 def users_page(request: Request, who: AdminPage, done: str = ""):
     from emergency.workflow.accounts import list_users
 
-    return render(request, "users.html", who=who, users=list_users(request.app.state.engine), roles=list(Role), done=done)
+    return render(request, "users.html", who=who, users=list_users(request.app.state.engine), roles=list(Role), done=done,
+                  role_zh=ROLE_ZH)
 
 
 @router.post("/users")
