@@ -63,6 +63,10 @@ from enterprise_registry.filed import FIELDS, INHERITED, column, filed_at
 
 _TOL = 1e-9
 _STOPS = [Action.STOP.value, Action.STOP_KEEP_WARM.value, Action.STOP_SHARE_OF_LINES.value]
+# action codes as plain strings (an enum member's .value is a descriptor call: per line, it adds up)
+_STOP_ACTIONS = frozenset({Action.STOP, Action.STOP_KEEP_WARM, Action.STOP_SHARE_OF_LINES})
+_NONE, _OWN, _TRUCK, _SHARE, _CUT = (Action.NONE.value, Action.OWN_MEASURES.value, Action.TRUCK_BAN.value,
+                                     Action.STOP_SHARE_OF_LINES.value, Action.CUT_OUTPUT.value)
 DEFAULT_INDICATOR = "用电量"
 MIN_DAYS = 1e-3  # the weight of a level expected on no day (see expected_days)
 DESIGN_SOURCE = "清单编制（应急减排清单一厂一策，逐级加严）"
@@ -399,7 +403,7 @@ def _explicit(cut: float, can_stop: bool, max_cut: float, truck_ban: bool, text:
     extension past the slow-down (only a coking floor opens such cuts: 1 − t/t' = cut);
     otherwise a cut to that share."""
     if cut <= _TOL:
-        return Written(Action.NONE.value, truck_ban=truck_ban, text=text or "无强制停限产措施")
+        return Written(_NONE, truck_ban=truck_ban, text=text or "无强制停限产措施")
     if cut > max_cut + 1e-9:
         hours = normal_hours / (1.0 - cut)
         m = Measure(action=Action.COKING_TIME_EXTENSION, hours=hours, truck_ban=truck_ban)
@@ -409,7 +413,7 @@ def _explicit(cut: float, can_stop: bool, max_cut: float, truck_ban: bool, text:
         m = Measure(action=action, truck_ban=truck_ban)
         return Written(action.value, truck_ban=truck_ban, text=text or m.describe_zh())
     m = Measure(action=Action.CUT_OUTPUT, share=float(cut), truck_ban=truck_ban)
-    return Written(Action.CUT_OUTPUT.value, share=m.share, truck_ban=truck_ban, text=text or f"限产{pct(cut)}")
+    return Written(_CUT, share=m.share, truck_ban=truck_ban, text=text or f"限产{pct(cut)}")
 
 
 def pct(share: float) -> str:
@@ -426,8 +430,18 @@ def _describe(m: Measure) -> str:
     return m.describe_zh()
 
 
+@lru_cache(maxsize=4096)
+def _fields(m: Measure) -> tuple:
+    return m.action.value, m.share, m.hours, m.truck_ban, _describe(m), m.action in _STOP_ACTIONS
+
+
 def _from_measure(m: Measure) -> Written:
-    return Written(m.action.value, m.share, m.hours, m.truck_ban, _describe(m))
+    return Written(*_fields(m)[:5])
+
+
+@lru_cache(maxsize=4096)
+def _floor_why(source: str) -> str:
+    return WHY_ZH["floor"].format(source=source)
 
 
 def designed_measures(policy: Policy, basis: DesignBasis, problem: DesignProblem, result: DesignResult) -> list[list[Written]]:
@@ -452,9 +466,9 @@ def designed_measures(policy: Policy, basis: DesignBasis, problem: DesignProblem
                 elif b.filed_has[l] and b.filed_cut[l] <= _TOL and f["action"][l] not in (None, ""):
                     w = _filed_written(f, l)  # a filed measure without effect (own measures) is left as filed
                 elif b.own_measures[l]:
-                    w = Written(Action.OWN_MEASURES.value, truck_ban=False, text="自主减排")
+                    w = Written(_OWN, truck_ban=False, text="自主减排")
                 else:
-                    w = Written(Action.NONE.value, truck_ban=False, text=f"豁免：{b.spared_reason[l] or '按豁免规定'}")
+                    w = Written(_NONE, truck_ban=False, text=f"豁免：{b.spared_reason[l] or '按豁免规定'}")
                 w.why = WHY_ZH["spared"].format(reason=b.spared_reason[l] or "")
             elif cut <= b.base[l] + _TOL:
                 w = _base_written(basis, i, l, filed, share_group)
@@ -466,7 +480,7 @@ def designed_measures(policy: Policy, basis: DesignBasis, problem: DesignProblem
                 w.why = _deeper_why(basis, i, l, p, duals, w.text)
             if w.action is not None and w.indicator is None:
                 w.indicator = f["indicator"][l] or DEFAULT_INDICATOR
-            if w.action == Action.TRUCK_BAN.value:
+            if w.action == _TRUCK:
                 w.truck_ban = True  # the import refuses a truck-ban measure whose ban column says 否
             needs_truck = b.truck_ban[l] or (i > 0 and _bans_trucks(out[i - 1][l]))
             if not b.spared[l] and needs_truck and not _bans_trucks(w) and cut < 1.0 - 1e-9:
@@ -481,7 +495,7 @@ def designed_measures(policy: Policy, basis: DesignBasis, problem: DesignProblem
 
 
 def _bans_trucks(w: Written) -> bool:
-    return bool(w.truck_ban) or w.action == Action.TRUCK_BAN.value
+    return bool(w.truck_ban) or w.action == _TRUCK
 
 
 def _truck(basis: DesignBasis, i: int, l: int) -> bool:
@@ -522,7 +536,7 @@ def _share_groups_kept(basis: DesignBasis, b: LevelBasis, f: dict[str, list]) ->
     """(L,) bool: a kept ``stop_share_of_lines`` whose every co-filer (same firm and process,
     same measure at the level) is kept too — written verbatim; otherwise resolved per line."""
     act = np.array([a or "" for a in f["action"]], dtype=object)
-    share = act == Action.STOP_SHARE_OF_LINES.value
+    share = act == _SHARE
     ok = np.zeros(len(act), dtype=bool)
     if not share.any():
         return ok
@@ -543,7 +557,7 @@ def _base_written(basis: DesignBasis, i: int, l: int, filed, share_group) -> Wri
     note = ""  # how a resolved "stop a share of lines" falls on this line
     if b.kept[l]:
         f = filed[src]
-        if f["action"][l] == Action.STOP_SHARE_OF_LINES.value and (src != i or not share_group[l]):
+        if f["action"][l] == _SHARE and (src != i or not share_group[l]):
             w = _explicit(float(b.base[l]), bool(b.can_stop[l]), float(b.max_cut[l]), bool(f["truck_ban"][l]),
                           normal_hours=basis.coking_hours)
             w.indicator = f["indicator"][l]
@@ -557,7 +571,7 @@ def _base_written(basis: DesignBasis, i: int, l: int, filed, share_group) -> Wri
         why = WHY_ZH["at_load"].format(source=b.floor_source[l])
     else:
         m = b.floor_measure[l]
-        if m.action is Action.STOP_SHARE_OF_LINES or (m.action.value in _STOPS and not b.can_stop[l]):
+        if m.action is Action.STOP_SHARE_OF_LINES or (not b.can_stop[l] and _fields(m)[5]):
             # resolved per line: a share of lines depends on who else files it; a line that
             # cannot stop files the slow-down its "stop" means
             w = _explicit(float(b.base[l]), bool(b.can_stop[l]), float(b.max_cut[l]), m.truck_ban,
@@ -566,7 +580,7 @@ def _base_written(basis: DesignBasis, i: int, l: int, filed, share_group) -> Wri
                 note = f"（{_describe(m)}：本线{'停产' if b.base[l] > _TOL else '不停产'}）"
         else:
             w = _from_measure(m)
-        why = WHY_ZH["floor"].format(source=b.floor_source[l])
+        why = _floor_why(b.floor_source[l])
     if src != i:
         why = WHY_ZH["carried"].format(lower=LEVEL_LABELS_ZH[basis.levels[src]])
     w.why = why + note
@@ -616,7 +630,7 @@ def explain(tables: RegistryTables, basis: DesignBasis, problem: DesignProblem, 
             filed_text = _text(f["action"][l], f["text"][l])
             designed_text = _text(w.action, w.text)
             changed = (f["action"][l] or None, _num(f["share"][l]), _num(f["hours"][l]), f["text"][l] or None,
-                       bool(f["truck_ban"][l]) or f["action"][l] == Action.TRUCK_BAN.value) != \
+                       bool(f["truck_ban"][l]) or f["action"][l] == _TRUCK) != \
                       (w.action, _num(w.share), _num(w.hours), w.text or None, _bans_trucks(w))
             why = w.why
             if changed and b.filed_problem[l]:
