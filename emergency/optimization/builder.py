@@ -456,9 +456,10 @@ def define_filed_floors(filed: FiledLevel, policy: Policy, lines: Lines, scope: 
 
 def _with_floor_flags(floors: Floors, filed_index: np.ndarray, use: np.ndarray, measures: list[Measure]):
     """(floor index per line, measures, flags added per line): the filed measure on lines
-    that ``use`` it, with the grade floor's truck rules (truck ban, no road haulage) added
-    where the filed measure lacks them — one copy per distinct (filed measure, rules)."""
-    truck = np.array([m.truck_ban for m in measures], dtype=bool)
+    that ``use`` it, with the grade floor's truck rules (truck ban — a measure of action
+    truck_ban is one, as the import's checks read it —, no road haulage) added where the
+    filed measure lacks them — one copy per distinct (filed measure, rules)."""
+    truck = np.array([m.truck_ban or m.action is Action.TRUCK_BAN for m in measures], dtype=bool)
     road = np.array([m.no_road_haulage for m in measures], dtype=bool)
     f = np.maximum(filed_index, 0)
     add_truck = use & truck[floors.index] & ~truck[f]

@@ -145,6 +145,7 @@ def outcome(tables: RegistryTables, level: WarningLevel, problem: MeasureProblem
         elif flags_added[l]:
             rule = "、".join(t for t, on in (("禁用国四及以下重型柴油货车运输", report.floor_measure(l).truck_ban),
                                             ("禁止公路运输", report.floor_measure(l).no_road_haulage)) if on)
+            rule = rule or "运输管控"
             parts.append(f"备案措施“{filed_text[l]}”未含{grade[e]}级企业{level_zh}预警规定的{rule}，一并执行")
         elif unfiled[l]:
             parts.append(f"清单未备案本级措施，按{floor_text(l, grade[e])}执行")

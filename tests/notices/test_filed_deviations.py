@@ -55,8 +55,8 @@ def test_notice_says_where_and_why_the_ordered_measure_differs():
     h1 = notice_file(files, "H1")
     assert "与贵单位在应急减排清单（一厂一策）中备案的措施不一致" in h1
     # the deviation row: line, filed, ordered, reason (from the hand-worked plan)
-    row = re.search(r"L01窑炉（L01）\s+限产10%\s+限产30%\s+(\S+)", h1)
-    assert row and row.group(1).startswith("按清单措施执行不能完成甲县SO2（缺口15.0kg/日）")
+    row = re.search(r"L01窑炉（L01）\s+限产30%\s+限产50%\s+(\S+)", h1)
+    assert row and row.group(1).startswith("按清单措施执行不能完成甲县SO2（缺口7.0kg/日）")
     assert not any(word in h1 for word in ECONOMICS)
     # H2 carries out what it filed: no deviation paragraph
     assert "备案的措施不一致" not in notice_file(files, "H2")

@@ -67,7 +67,8 @@ def test_plan_cites_the_filed_measure():
     f2 = next(a for a in doc.actions if a.line_id == lid("F2"))
     assert doc.sources[f2.source] == FILED_SOURCE
     if f2.basis == "floor":
-        assert f2.measure_zh == "限产10%" and f2.output_cut == pytest.approx(0.1)
+        # B's yellow floor is the old-truck ban, which F2 did not file: added to its measure
+        assert f2.measure_zh == "限产10%，禁用国四及以下重型柴油货车运输" and f2.output_cut == pytest.approx(0.1)
         assert f2.reason.startswith("按清单备案措施：限产10%")
     doc = make_plan(hand_list(), L.ORANGE, policy=load_policy()).document
     f5 = next(a for a in doc.actions if a.line_id == lid("F5"))  # its filed cut 50 %, above its approved load

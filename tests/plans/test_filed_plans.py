@@ -12,6 +12,8 @@ time 12 h; national policy 10/20/30 %, city and county targets). Requirements at
 
 National brick-kiln floors: B yellow a truck-ban action (cut 0), C yellow cut 30 %, D stop-keep-warm
 with no road haulage; A is spared (own measures). Options above a floor: cuts 30 %, 50 %, stop.
+(A filed measure without the floor's truck ban is ordered with it added — a deviation — so the
+cases below use C firms, whose yellow floor has none.)
 Every expected figure below is worked out by hand in the comments.
 """
 
@@ -82,35 +84,35 @@ def test_plan_is_the_list_where_the_filed_measures_suffice():
     assert g3.filed_measure == "停产" and "A级" in g3.reason
 
 
-# A short list at yellow (B's floor is a truck-ban action: cut 0, so each filed cut is the floor):
-#   H1 甲县 B 100/200/40 100,000 yuan filed 10 % → 10/20/4: 甲县 short 15/20/6, city short (6 + 10 = 16/32/5.5)
-#   H2 乙县 B  20/ 40/ 5  40,000 yuan filed 30 % →  6/12/1.5: 乙县 met
-# 甲县 needs H1 ≥ max(25/100, 40/200, 10/40) = 25 % → its next option, 30 % (30/60/12), costs
-# 30,000; city then 36/72/13.5 ≥ 29.5/49/11. H2 keeps what it filed.
+# A short list at yellow (each filed 30 % = C's floor):
+#   H1 甲县 C 60/100/20 100,000 yuan filed 30 % → 18/30/6: 甲县 short 7/10/4, city (18 + 6 = 24/42/7.5) short 5.5/7/3.5
+#   H2 乙县 C 20/ 40/ 5  40,000 yuan filed 30 % →  6/12/1.5: 乙县 met
+# 甲县 needs H1 ≥ max(25/60, 40/100, 10/20) = 50 % → its option 50 % (30/50/10), lost value
+# 50,000 (stop: 100,000); city then 36/62/11.5 ≥ 29.5/49/11. H2 keeps what it filed.
 SHORT = [
-    ("H1", "甲县", "B", "无", None, [("L01", 100.0, 200.0, 40.0, 100_000.0, {"yellow": ("cut_output", 0.1, "限产10%")})]),
-    ("H2", "乙县", "B", "无", None, [("L01", 20.0, 40.0, 5.0, 40_000.0, {"yellow": ("cut_output", 0.3, "限产30%")})]),
+    ("H1", "甲县", "C", "无", None, [("L01", 60.0, 100.0, 20.0, 100_000.0, {"yellow": ("cut_output", 0.3, "限产30%")})]),
+    ("H2", "乙县", "C", "无", None, [("L01", 20.0, 40.0, 5.0, 40_000.0, {"yellow": ("cut_output", 0.3, "限产30%")})]),
 ]
 
 
 def test_short_list_adds_measures_marked_as_deviations():
     doc = plan(SHORT)
-    assert ordered(doc) == {lid("H1"): (0.3, "optimised", "限产30%"), lid("H2"): (0.3, "floor", "限产30%")}
-    assert doc.objective.lost_value_yuan == pytest.approx(42_000.0)
+    assert ordered(doc) == {lid("H1"): (0.5, "optimised", "限产50%"), lid("H2"): (0.3, "floor", "限产30%")}
+    assert doc.objective.lost_value_yuan == pytest.approx(62_000.0)
     h1, h2 = (next(a for a in doc.actions if a.line_id == lid(c)) for c in ("H1", "H2"))
     assert h2.deviation is None and h2.filed_measure == "限产30%"
-    assert h1.filed_measure == "限产10%"
-    assert h1.deviation == ("按清单措施执行不能完成甲县SO2（缺口15.0kg/日）、甲县NOx（缺口20.0kg/日）、"
-                            "甲县颗粒物（缺口6.0kg/日）等黄色预警减排目标，在备案措施之上加严")
+    assert h1.filed_measure == "限产30%"
+    assert h1.deviation == ("按清单措施执行不能完成甲县SO2（缺口7.0kg/日）、甲县NOx（缺口10.0kg/日）、"
+                            "甲县颗粒物（缺口4.0kg/日）等黄色预警减排目标，在备案措施之上加严")
     (d,) = doc.deviations
     assert (d.line_id, d.kind, d.filed_measure, d.ordered_measure, d.reason) == (
-        lid("H1"), "tightened", "限产10%", "限产30%", h1.deviation)
+        lid("H1"), "tightened", "限产30%", "限产50%", h1.deviation)
     f = doc.filed
     assert (f.suffice, f.floors_suffice, f.optimised, f.lines_filed, f.lines_as_filed) == (False, False, True, 2, 1)
     assert f.deviations == {"tightened": 1}
     short = {(s.area, s.pollutant): (s.filed_kg, s.shortfall_kg) for s in f.shortfall}
-    assert short == {("测试市", "SO2"): (16.0, 13.5), ("测试市", "NOx"): (32.0, 17.0), ("测试市", "PM"): (5.5, 5.5),
-                     ("甲县", "SO2"): (10.0, 15.0), ("甲县", "NOx"): (20.0, 20.0), ("甲县", "PM"): (4.0, 6.0)}
+    assert short == {("测试市", "SO2"): (24.0, 5.5), ("测试市", "NOx"): (42.0, 7.0), ("测试市", "PM"): (7.5, 3.5),
+                     ("甲县", "SO2"): (18.0, 7.0), ("甲县", "NOx"): (30.0, 10.0), ("甲县", "PM"): (6.0, 4.0)}
     assert all(r.shortfall_kg == 0 for r in doc.requirements)
 
 
@@ -192,7 +194,7 @@ def test_plan_json_carries_the_deviations():
     assert data["filed"]["deviations"] == {"tightened": 1}
     assert data["deviations"][0]["kind"] == "tightened"
     h1 = next(a for a in data["actions"] if a["line_id"] == lid("H1"))
-    assert h1["filed_measure"] == "限产10%" and h1["deviation"].startswith("按清单措施执行不能完成")
+    assert h1["filed_measure"] == "限产30%" and h1["deviation"].startswith("按清单措施执行不能完成")
 
 
 def test_plan_workbook_lists_the_deviations(tmp_path):
@@ -202,10 +204,10 @@ def test_plan_workbook_lists_the_deviations(tmp_path):
 
     wb = load_workbook(write_plan_workbook(plan(SHORT), tmp_path / "plan.xlsx"), read_only=True)
     rows = list(wb["与备案措施不一致"].iter_rows(values_only=True))
-    assert [r[2:4] + r[6:8] for r in rows[1:]] == [(uscc("H1"), lid("H1"), "限产10%", "限产30%")]
+    assert [r[2:4] + r[6:8] for r in rows[1:]] == [(uscc("H1"), lid("H1"), "限产30%", "限产50%")]
     acts = list(wb["减排措施"].iter_rows(values_only=True))
     assert acts[0][-2:] == ("备案措施", "与备案措施不一致原因")
-    assert {r[2]: r[-2] for r in acts[1:]} == {uscc("H1"): "限产10%", uscc("H2"): "限产30%"}
+    assert {r[2]: r[-2] for r in acts[1:]} == {uscc("H1"): "限产30%", uscc("H2"): "限产30%"}
     without = make_plan(hand_list(filed=False), L.YELLOW, policy=load_policy()).document
     old = load_workbook(write_plan_workbook(without, tmp_path / "old.xlsx"), read_only=True)
     assert "与备案措施不一致" not in old.sheetnames
@@ -233,3 +235,16 @@ def test_line_stopped_by_rotation_is_ordered_stopped_and_marked():
     # a held line needing longer than the warning leaves is still stopped (it is stopped already)
     doc = plan(SUFFICE, held={lid("G4"): "错峰生产"}, hours_to_start=6.0)
     assert lid("G4") in ordered(doc) and lid("G1") not in ordered(doc)
+
+
+def test_truck_ban_action_floor_is_a_truck_rule():
+    # B's yellow floor is the truck-ban action itself (cut 0): a filed 限产10% is stronger in
+    # output but bans no trucks, so the ban is added and marked (as the import's checks read it)
+    # (G8 10 % → 30/50/10 meets 甲县; with G2's 6/12/1.5 the city's 29.5/49/11 and 乙县 too: no optimiser)
+    firms = [("G8", "甲县", "B", "无", None, [("L01", 300.0, 500.0, 100.0, 100_000.0, {"yellow": ("cut_output", 0.1, "限产10%")})]),
+             SUFFICE[2]]
+    doc = plan(firms)
+    a = next(a for a in doc.actions if a.line_id == lid("G8"))
+    assert doc.filed.optimised is False and doc.filed.deviations == {"floor_above_filed": 1}
+    assert (a.output_cut, a.measure_zh, a.filed_measure) == (0.1, "限产10%，禁用国四及以下重型柴油货车运输", "限产10%")
+    assert a.deviation == "备案措施“限产10%”未含B级企业黄色预警规定的禁用国四及以下重型柴油货车运输，一并执行"
