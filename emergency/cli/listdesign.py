@@ -92,7 +92,8 @@ def _json(result) -> str:
              "changed": sum(1 for r in result.rows if r.level is v and r.changed)}
             for v, w, c in zip(result.problem.levels, result.problem.weights,
                                res.level_costs if res.level_costs is not None else [None] * len(result.problem.levels))],
-        "shortfalls": [{"level": v.value, "area": a, "column": c, "kg": kg} for v, a, c, kg in result.shortfalls()],
+        "shortfalls": [{"row": name, "level": v.value, "area": a, "column": c, "kg": kg}
+                       for (v, a, c, kg), (name, _) in zip(result.shortfalls(), result.shortfall_rows())],
         "import_errors": [{"row": p.row, "column": p.column, "reason": p.reason} for p in result.import_errors],
         "import_warnings": [{"row": p.row, "column": p.column, "reason": p.reason} for p in result.import_warnings],
     }

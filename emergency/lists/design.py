@@ -167,10 +167,18 @@ class ListDesign:
 
     def shortfalls(self) -> list[tuple[WarningLevel, str, str, float]]:
         """(level, area, column, kg/day) of every target row no design can meet."""
+        return [(self.problem.levels[v], self.problem.problems[v].area_names[a], self.problem.problems[v].pollutants[k], kg)
+                for v, a, k, kg in self._short_rows()]
+
+    def shortfall_rows(self) -> list[tuple[str, float]]:
+        """(stable row name ``target[<level>,<area>,<column>]``, kg/day) of every row no design can meet."""
+        return [(self.problem.target_name(v, a, k), kg) for v, a, k, kg in self._short_rows()]
+
+    def _short_rows(self) -> list[tuple[int, int, int, float]]:
         out = []
-        for v, p, s in zip(self.problem.levels, self.problem.problems, self.result.shortfall or []):
+        for v, (p, s) in enumerate(zip(self.problem.problems, self.result.shortfall or [])):
             for a, k in zip(*np.nonzero(s > 1e-9 * (1 + p.required))):
-                out.append((v, p.area_names[a], p.pollutants[k], float(s[a, k])))
+                out.append((v, int(a), int(k), float(s[a, k])))
         return out
 
 

@@ -86,6 +86,15 @@ class DesignProblem:
     def n_lines(self) -> int:
         return self.problems[0].n_lines if self.problems else 0
 
+    def target_name(self, v: int, a: int, k: int) -> str:
+        """A target row's stable name, citing level and area by name: ``target[red,乙县,NOx]``."""
+        p = self.problems[v]
+        return f"target[{self.levels[v].value},{p.area_names[a]},{p.pollutants[k]}]"
+
+    def nest_name(self, v: int, l: int) -> str:
+        """A nesting row's stable name: ``nest[<line id>,<level>]`` (cut at the level ≤ at the next)."""
+        return f"nest[{self.problems[v].line_ids[l]},{self.levels[v].value}]"
+
     def cut(self, choices: np.ndarray) -> np.ndarray:
         """(V, L) output cut of a choice (option index per level and line)."""
         return np.stack([p.output_cut[c] for p, c in zip(self.problems, choices)]) if len(self.problems) else np.zeros((0, 0))

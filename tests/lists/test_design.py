@@ -141,6 +141,7 @@ def test_fix_filed_can_leave_a_target_short(policy):
 def test_a_level_no_design_can_meet_is_reported_where(policy):
     d = design_list(hand_list(), policy)  # the original list: 乙县 red NOx at most 26 < 27
     assert d.short and d.shortfalls() == [(L.RED, "乙县", "NOx", pytest.approx(1.0))]
+    assert [name for name, _ in d.shortfall_rows()] == ["target[red,乙县,NOx]"]
 
 
 def test_weights_move_the_design(policy):
