@@ -79,6 +79,7 @@ class Order:
 
 @dataclass(frozen=True)
 class LineReport:
+    id: int
     line_id: str
     measure: str
     taken_at: datetime
@@ -149,7 +150,7 @@ def _state(done: datetime | None, by: datetime, now: datetime) -> str:
 def _report_dict(r: LineReport | None) -> dict | None:
     if r is None:
         return None
-    return {"measure": r.measure, "taken_at": clock.iso(r.taken_at), "reported_at": clock.iso(r.reported_at),
+    return {"id": r.id, "measure": r.measure, "taken_at": clock.iso(r.taken_at), "reported_at": clock.iso(r.reported_at),
             "updated_at": clock.iso(r.updated_at), "reported_by": r.reported_by, "evidence": r.evidence,
             "evidence_sha256": r.evidence_sha256}
 
@@ -214,7 +215,7 @@ def statuses(engine: Engine, warning_id: int, usccs: tuple[str, ...] | None = No
         reports: dict[tuple[int, str], dict[str, LineReport]] = {}
         for r in session.execute(eq).scalars():
             reports.setdefault((r.version_no, r.uscc), {})[r.line_id] = LineReport(
-                r.line_id, r.measure, clock.as_utc(r.taken_at), clock.as_utc(r.reported_at), clock.as_utc(r.updated_at),
+                r.id, r.line_id, r.measure, clock.as_utc(r.taken_at), clock.as_utc(r.reported_at), clock.as_utc(r.updated_at),
                 r.reported_by, r.evidence_name, r.evidence_sha256)
     now = clock.now()
     out = []
@@ -417,3 +418,26 @@ def report(engine: Engine, warning_id: int, version_no: int, uscc: str, line_id:
         (evidence_dir() / stored[0]).unlink(missing_ok=True)  # the same file again: keep the first copy
     return Reported(_status_of(engine, o), outcome)
 
+
+
+MEDIA_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".pdf": "application/pdf"}
+
+
+@dataclass(frozen=True)
+class StoredEvidence:
+    data: bytes
+    client_name: str
+    media_type: str
+
+
+def evidence(engine: Engine, warning_id: int, report_id: int, usccs: tuple[str, ...] | None = None) -> StoredEvidence:
+    """The evidence file of report ``report_id`` of the warning (only of ``usccs``' reports if given)."""
+    with Session(engine) as session:
+        row = session.get(ExecutionReport, report_id)
+    if row is None or row.warning_id != warning_id or (usccs is not None and row.uscc not in usccs) or not row.evidence_file:
+        raise NotFound(f"预警 {warning_id} 没有编号为 {report_id} 的落实报告证明材料 (no such evidence)")
+    path = evidence_dir() / row.evidence_file
+    if not path.is_file():
+        raise NotFound(f"落实报告 {report_id} 的证明材料文件已不在服务器上 (evidence file missing)")
+    suffix = path.suffix.lower()
+    return StoredEvidence(path.read_bytes(), row.evidence_name or f"evidence{suffix}", MEDIA_TYPES.get(suffix, "application/octet-stream"))

@@ -53,6 +53,7 @@ DECISIONS: dict[tuple[str, str], str] = {
     ("GET", "/api/warnings/{warning_id}/announcement"): REFUSE,
     ("GET", "/api/warnings/{warning_id}/compliance"): REFUSE,
     ("GET", "/api/warnings/{warning_id}/receipts"): REFUSE,
+    ("GET", "/api/warnings/{warning_id}/reports/{report_id}/evidence"): REFUSE,
     ("POST", "/api/compliance/electricity"): REFUSE,
     ("GET", "/api/audit"): REFUSE,
     ("GET", "/api/enterprise/me"): OWN,
@@ -61,6 +62,7 @@ DECISIONS: dict[tuple[str, str], str] = {
     ("GET", "/api/enterprise/orders"): OWN,
     ("GET", "/api/enterprise/warnings/{warning_id}/notices/{uscc}"): OWN,
     ("GET", "/api/enterprise/warnings/{warning_id}/compliance"): OWN,
+    ("GET", "/api/enterprise/warnings/{warning_id}/reports/{report_id}/evidence"): OWN,
     ("POST", "/api/enterprise/warnings/{warning_id}/versions/{version}/receipt"): OWN,
     ("POST", "/api/enterprise/warnings/{warning_id}/versions/{version}/reports"): OWN,
     # the console (值班台): the bureau's pages; the enterprise pages come later
@@ -123,8 +125,19 @@ def app_routes(app) -> set[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('scoping') / 'db.sqlite'}"
+def shared(tmp_path_factory):
+    return tmp_path_factory.mktemp("scoping")
+
+
+@pytest.fixture(autouse=True)
+def _one_data_dir(shared, monkeypatch):
+    """The module's tests share one database and one data dir (evidence files live there)."""
+    monkeypatch.setenv("EMERGENCY_DATA_DIR", str(shared / "data"))
+
+
+@pytest.fixture(scope="module")
+def world(shared):
+    url = f"sqlite:///{shared / 'db.sqlite'}"
     with clock.use_clock(NOW):
         app = create_app(url)
         engine = app.state.engine
@@ -140,7 +153,8 @@ def world(tmp_path_factory):
 
 def _fill(path: str, wid: int, uscc: str) -> str:
     values = {"warning_id": str(wid), "uscc": uscc, "version": "1", "version_no": "1", "old": "1", "new": "1",
-              "username": "firm1", "index": "0", "run_id": "1", "plan": "1"}
+              "username": "firm1", "index": "0", "run_id": "1", "plan": "1",
+              "report_id": "1"}
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
 
@@ -218,6 +232,12 @@ def test_own_routes_answer_only_about_the_accounts_firms(world):
         assert r.status_code == 200, r.text
         line = r.json()["lines"][0]
         assert r.json()["outcome"] == "new" and line["report"]["evidence"] == "现场照片.png"
+        report_id = line["report"]["id"]
+        download = "/api/enterprise/warnings/{warning_id}/reports/{report_id}/evidence"
+        seen.add(("GET", download))
+        got = client.get(_fill(download, wid, C2).replace("/reports/1/", f"/reports/{report_id}/"), headers=h)
+        assert got.status_code == 200 and got.content == b"\x89PNG..." and got.headers["content-type"] == "image/png"
+        assert got.headers["content-disposition"].startswith("attachment;")
         r = client.post(_fill(reports, wid, C2), data={"uscc": C2, "line_id": f"{C2}/L01", "measure": "停产",
                                                        "taken_at": "2026-12-03T23:40"},
                         files={"file": ("x.exe", b"MZ", "application/octet-stream")}, headers=h)
@@ -227,6 +247,8 @@ def test_own_routes_answer_only_about_the_accounts_firms(world):
         h1 = {"Authorization": f"Bearer {tokens['firm1']}"}
         assert [o["uscc"] for o in client.get("/api/enterprise/orders", headers=h1).json()] == [C1]
         assert client.get(_fill("/api/enterprise/warnings/{warning_id}/notices/{uscc}", wid, C2), headers=h1).status_code == 403
+        theirs = client.get(f"/api/enterprise/warnings/{wid}/reports/{report_id}/evidence", headers=h1)
+        assert theirs.status_code == 404 and b"PNG" not in theirs.content
 
         # signed-in routes: who am I; then sign out (last: it revokes the token)
         assert client.get("/api/me", headers=h).json() == {"username": "firm2", "role": "enterprise"}
@@ -245,5 +267,10 @@ def test_bureau_roles_may_not_use_the_firms_routes(world):
         client = TestClient(app)
         assert client.get("/api/enterprise/orders", headers=h).status_code == 403
         board = client.get(f"/api/warnings/{wid}/receipts", headers=h)
-    assert board.status_code == 200
-    assert {c["county"] for c in board.json()["counties"]} == {"甲县", "乙县"}
+        assert board.status_code == 200
+        assert {c["county"] for c in board.json()["counties"]} == {"甲县", "乙县"}
+        reports = [ln["report"] for c in board.json()["counties"] for f in c["firms"] for ln in f["lines"] if ln["report"]]
+        for rep in reports:  # the evidence the firm sent, as the bureau downloads it
+            got = client.get(f"/api/warnings/{wid}/reports/{rep['id']}/evidence", headers=h)
+            assert got.status_code == 200 and got.content == b"\x89PNG..."
+        assert client.get(f"/api/warnings/{wid}/reports/999/evidence", headers=h).status_code == 404

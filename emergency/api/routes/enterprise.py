@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import Field
 
 from emergency import clock
@@ -89,6 +89,14 @@ def notice(warning_id: int, uscc: str, request: Request, firm: FirmAccount, vers
 
     receipts.check_firm(uscc, firm.usccs)
     return HTMLResponse(notice_html(engine(request), warning_id, uscc, version), headers=NO_SCRIPT)
+
+
+@router.get("/enterprise/warnings/{warning_id}/reports/{report_id}/evidence")
+def evidence(warning_id: int, report_id: int, request: Request, firm: FirmAccount) -> Response:
+    """The evidence file of one of the account's reports (as an attachment)."""
+    from emergency.api.routes.receipts import evidence_response
+
+    return evidence_response(receipts.evidence(engine(request), warning_id, report_id, firm.usccs), report_id)
 
 
 @router.get("/enterprise/warnings/{warning_id}/compliance")
