@@ -1,5 +1,5 @@
 """`emergency users add | list | token | revoke | deactivate | password`: users and API
-tokens (用户与令牌).
+tokens (用户与令牌); `users invite | redeem`: enterprise accounts (emergency.cli.enterprise).
 
 A password is never a command-line argument (it would stay in the shell history and
 in the process list): it is prompted for without echo, or read as one line from
@@ -133,11 +133,11 @@ def users_list(database: DatabaseOption = None) -> None:
     from emergency.workflow.accounts import list_users
 
     t = Table(title=f"用户（时间为{clock.zone_label()}）")
-    for col in ("用户名", "姓名", "角色", "状态", "锁定至", "有效令牌", "最近使用"):
+    for col in ("用户名", "姓名", "角色", "状态", "锁定至", "有效令牌", "最近使用", "企业"):
         t.add_column(col)
     for a in list_users(_engine(database)):
         t.add_row(escape(a.username), escape(a.full_name or ""), a.role, "有效" if a.active else "已停用", clock.fmt(a.locked_until),
-                  str(a.active_tokens), clock.fmt(a.last_used_at))
+                  str(a.active_tokens), clock.fmt(a.last_used_at), "、".join(a.usccs))
     console.print(t)
 
 

@@ -78,6 +78,7 @@ class Account:
     locked_until: datetime | None
     active_tokens: int
     last_used_at: datetime | None
+    usccs: tuple[str, ...] = ()  # the firms of an enterprise account
 
 
 # --- users -------------------------------------------------------------------------
@@ -187,10 +188,13 @@ def list_users(engine: Engine) -> list[Account]:
             ).all()
         )
         last_used = dict(session.execute(select(ApiToken.user_id, func.max(ApiToken.last_used_at)).group_by(ApiToken.user_id)).all())
+        firms: dict[int, list[str]] = {}
+        for uid, uscc in session.execute(select(EnterpriseBinding.user_id, EnterpriseBinding.uscc).order_by(EnterpriseBinding.uscc)):
+            firms.setdefault(uid, []).append(uscc)
         return [
             Account(u.username, u.full_name, u.role, u.active, u.created_at, u.failed_logins,
                     u.locked_until if u.locked_until is not None and u.locked_until > now else None,
-                    live.get(u.id, 0), last_used.get(u.id))
+                    live.get(u.id, 0), last_used.get(u.id), tuple(firms.get(u.id, ())))
             for u in session.execute(select(User).order_by(User.username)).scalars()
         ]
 

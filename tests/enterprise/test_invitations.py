@@ -47,6 +47,7 @@ def test_code_is_single_use_and_hashed_at_rest(engine):
             accounts.redeem(engine, inv.code, "another-password")
         assert info.value.extra["reason"] == "used"
         assert accounts.authenticate(engine, "砖厂一", "firm-password-1").role == "enterprise"
+        assert [(a.username, a.usccs) for a in accounts.list_users(engine)] == [("砖厂一", (C1, C2))]
         with pytest.raises(AuthenticationFailed, match="邀请码无效"):
             accounts.redeem(engine, "AAAA-BBBB-CCCC-DDDD", "firm-password-1")
     with engine.connect() as conn:

@@ -31,7 +31,7 @@ def list_users(request: Request, admin: Admin) -> list[dict]:
     return [
         {"username": a.username, "full_name": a.full_name, "role": a.role, "active": a.active,
          "created_at": clock.iso(a.created_at), "failed_logins": a.failed_logins, "locked_until": clock.iso(a.locked_until),
-         "active_tokens": a.active_tokens, "last_used_at": clock.iso(a.last_used_at)}
+         "active_tokens": a.active_tokens, "last_used_at": clock.iso(a.last_used_at), "usccs": list(a.usccs)}
         for a in accounts.list_users(engine(request))
     ]
 
