@@ -73,7 +73,7 @@ class BuildReport:
     filed_list: bool = False  # the list has filed measures at this level (and they were used): plan from the list
     filed_index: np.ndarray = field(default=None)  # (L,) index into floor_measures of the line's filed measure, −1: none
     filed_reduction: np.ndarray = field(default=None)  # (L, K) kg/day the filed measure removes per requirement column
-    filed_flags_added: np.ndarray = field(default=None)  # (L,) bool: the floor's truck rule added to the filed measure
+    filed_flags_added: np.ndarray = field(default=None)  # (L,) bool: the floor's truck ban added to the filed measure (a deviation)
     held: np.ndarray = field(default=None)  # (L,) bool: already stopped by another order (rotation), see define_held
 
     def __post_init__(self) -> None:
@@ -164,7 +164,7 @@ class Floors:
     filed_cut: np.ndarray  # (L,) the filed measure's output cut, NaN where nothing is filed
     filed_index: np.ndarray | None = None  # (L,) into measures: the line's filed measure, −1 where none
     filed_emission: np.ndarray | None = None  # (L, P) the filed measure's emission cut (0 where none)
-    flags_added: np.ndarray | None = None  # (L,) bool: the grade floor's truck rule added to the filed measure
+    flags_added: np.ndarray | None = None  # (L,) bool: the grade floor's truck ban added to the filed measure
 
 
 @dataclass
@@ -455,31 +455,34 @@ def define_filed_floors(filed: FiledLevel, policy: Policy, lines: Lines, scope: 
 
 
 def _with_floor_flags(floors: Floors, filed_index: np.ndarray, use: np.ndarray, measures: list[Measure]):
-    """(floor index per line, measures, flags added per line): the filed measure on lines
-    that ``use`` it, with the grade floor's truck rules (truck ban — a measure of action
-    truck_ban is one, as the import's checks read it —, no road haulage) added where the
-    filed measure lacks them — one copy per distinct (filed measure, rules)."""
+    """(floor index per line, measures, truck ban added per line): the filed measure on
+    lines that ``use`` it, with the grade floor's truck rules (truck ban — a measure of
+    action truck_ban is one, as the import's checks read it —, no road haulage) added where
+    the filed measure lacks them — one copy per distinct (filed measure, rules). Only an
+    added truck ban is reported (a deviation): the list's format files a truck ban but has
+    no column for 禁止公路运输, so that rule is carried over without marking."""
     truck = np.array([m.truck_ban or m.action is Action.TRUCK_BAN for m in measures], dtype=bool)
     road = np.array([m.no_road_haulage for m in measures], dtype=bool)
     f = np.maximum(filed_index, 0)
     add_truck = use & truck[floors.index] & ~truck[f]
     add_road = use & road[floors.index] & ~road[f]
     index = np.where(use, filed_index, floors.index)
-    added = add_truck | add_road
-    if not added.any():
-        return index, measures, added
+    if not (add_truck | add_road).any():
+        return index, measures, add_truck
     measures = list(measures)
     copies: dict[tuple, int] = {}
-    for l in np.nonzero(added)[0].tolist():
+    for l in np.nonzero(add_truck | add_road)[0].tolist():
         key = (int(f[l]), bool(add_truck[l]), bool(add_road[l]))
         if key not in copies:
             m = measures[key[0]]
-            label = m.describe_zh() + ("，禁用国四及以下重型柴油货车运输" if key[1] else "") + ("，禁止公路运输" if key[2] else "")
+            text = m.describe_zh()
+            label = (text + ("，禁用国四及以下重型柴油货车运输" if key[1] else "")
+                     + ("，禁止公路运输" if key[2] and "公路运输" not in text else ""))
             copies[key] = len(measures)
             measures.append(m.model_copy(update={"truck_ban": m.truck_ban or key[1],
                                                  "no_road_haulage": m.no_road_haulage or key[2], "label_zh": label}))
         index[l] = copies[key]
-    return index, measures, added
+    return index, measures, add_truck
 
 
 def has_filed_at(tables: RegistryTables, level: WarningLevel) -> bool:

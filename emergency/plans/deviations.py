@@ -11,7 +11,8 @@ and listed. The rules (decided for issue 15 item 4):
 - **The floor still binds.** Each line's floor is its filed measure where that is at least
   as strong as the grade floor (after the sparing rules: an essential firm's approved
   load), else the grade floor — a ``floor_above_filed`` deviation (so is a filed measure
-  that lacks the floor's truck rule: ordered with the rule added); a line of a filed list
+  that lacks the floor's truck ban: ordered with the ban added; the floor's 禁止公路运输, which
+  the list's format has no column for, is carried over unmarked); a line of a filed list
   that files nothing at the level takes the grade floor — ``not_filed``.
 - **The plan is the list where the floors suffice**: every line takes its floor, the
   optimiser does not run (``emergency.plans.service.make_plan``). Otherwise the optimiser
@@ -143,10 +144,7 @@ def outcome(tables: RegistryTables, level: WarningLevel, problem: MeasureProblem
         elif weak[l]:
             parts.append(f"备案措施“{filed_text[l]}”弱于{floor_text(l, grade[e])}，底线措施仍须执行")
         elif flags_added[l]:
-            rule = "、".join(t for t, on in (("禁用国四及以下重型柴油货车运输", report.floor_measure(l).truck_ban),
-                                            ("禁止公路运输", report.floor_measure(l).no_road_haulage)) if on)
-            rule = rule or "运输管控"
-            parts.append(f"备案措施“{filed_text[l]}”未含{grade[e]}级企业{level_zh}预警规定的{rule}，一并执行")
+            parts.append(f"备案措施“{filed_text[l]}”未含{grade[e]}级企业{level_zh}预警规定的禁用国四及以下重型柴油货车运输，一并执行")
         elif unfiled[l]:
             parts.append(f"清单未备案本级措施，按{floor_text(l, grade[e])}执行")
         if tightened[l]:
