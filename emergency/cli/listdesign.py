@@ -86,7 +86,7 @@ def _json(result) -> str:
 
     res = result.result
     doc = {
-        "status": res.status.value, "objective_yuan": res.objective, "lower_bound_yuan": res.lower_bound, "gap": res.gap,
+        "status": res.status.value, "proven_by_mip": bool(res.info.get("proven_by_mip")), "objective_yuan": res.objective, "lower_bound_yuan": res.lower_bound, "gap": res.gap,
         "seconds": res.seconds, "levels": [
             {"level": v.value, "weight_days": float(w), "lost_value_yuan_per_day": None if res.level_costs is None else float(c),
              "changed": sum(1 for r in result.rows if r.level is v and r.changed)}
@@ -109,7 +109,9 @@ def _print(result) -> None:
         t.add_row(LEVEL_LABELS_ZH[v], f"{w:g}", f"{c:,.0f}", str(sum(1 for r in result.rows if r.level is v and r.changed)))
     console.print(t)
     console.print(f"加权损失产值 {res.objective:,.0f} 元/采暖季 · 线性松弛下界 {res.lower_bound:,.0f} · 差距 {res.gap:.3%} · "
-                  f"{'已达最优容差' if res.status.value == 'optimal' else '[yellow]未达最优容差[/]'} · {res.seconds:.1f} 秒")
+                  + ("已证明最优（全部可调生产线精确求解）" if res.info.get("proven_by_mip")
+                     else "已达最优容差" if res.status.value == "optimal" else "[yellow]未达最优容差[/]")
+                  + f" · {res.seconds:.1f} 秒")
     console.print("各级预警均满足全部区域减排目标；措施逐级加严，不低于绩效分级底线（已由清单核算复核）")
     changed = [r for r in result.rows if r.changed]
     if changed:

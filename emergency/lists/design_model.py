@@ -28,7 +28,10 @@ Method (the plans' method, :mod:`emergency.optimization.solver`, over three leve
    solved exactly by CP-SAT with the nesting and target rows, against the requirement the
    fixed lines leave; kept only if feasible in reals and no dearer.
 
-Reported: objective, LP bound, gap, time per phase (:class:`DesignResult`). The model
+Reported: objective, LP bound, gap, time per phase (:class:`DesignResult`); OPTIMAL when
+the gap is within the tolerance, or when every line that can move was free in the MIP and
+CP-SAT proved its answer optimal (``info["proven_by_mip"]``; small lists, where the LP
+bound is weak). The model
 never touches a database or a policy file.
 """
 
@@ -368,7 +371,7 @@ def solve_design(design: DesignProblem, *, time_limit: float = 20.0, gap_toleran
     stages = ([(neighbourhood, 5.0)] if neighbourhood is not None
               else [(int(np.clip(0.01 * design.n_lines, 100, 600)), 2.0), (1200, 5.0)])
     skipped = design.objective(choices) <= target
-    proven, used, tried = False, 0, 0
+    proven, used, tried, choices_from_mip = False, 0, 0, False
     for size, seconds in ([] if skipped else stages):
         n_free = min(int(movable.sum()), max(size, int(frac.sum())))
         if n_free <= used:
@@ -380,9 +383,10 @@ def solve_design(design: DesignProblem, *, time_limit: float = 20.0, gap_toleran
         remaining = max(0.2, time_limit - (time.perf_counter() - t0))
         cand, proven = solve_neighbourhood(design, free, choices, min(remaining, seconds), workers)
         tried, used = tried + 1, n_free
+        choices_from_mip = False
         if cand is not None and all(design.meets(cand)) and design.nested(cand) \
                 and design.objective(cand) <= design.objective(choices):
-            choices = cand
+            choices, choices_from_mip = cand, True
         if design.objective(choices) <= target:
             break
     phases["neighbourhood_mip"] = time.perf_counter() - t2
@@ -394,6 +398,9 @@ def solve_design(design: DesignProblem, *, time_limit: float = 20.0, gap_toleran
                                 "neighbourhood_stages": tried, "duals": lp.duals})
     if not (all(design.meets(choices)) and design.nested(choices)):
         raise OptimizationError("the list design broke a target or the nesting (a defect): refusing to report it")
-    if result.gap is not None and result.gap <= gap_tolerance:
+    # every line that can move was free and CP-SAT proved its answer optimal: the design is
+    # optimal for the rows as solved, whatever the LP bound's gap (small lists: few lines decide)
+    result.info["proven_by_mip"] = bool(proven and used >= int(movable.sum()) and choices_from_mip)
+    if (result.gap is not None and result.gap <= gap_tolerance) or result.info["proven_by_mip"]:
         result.status = SolveStatus.OPTIMAL
     return result
