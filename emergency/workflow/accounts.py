@@ -424,6 +424,8 @@ def redeem(engine: Engine, code: str, password: str, client: str | None = None) 
                                          "(invitation code expired)", reason="expired"))
         if session.execute(select(User.id).where(User.username == inv.username)).first():
             raise Conflict(f"用户 {inv.username} 已存在 (user exists)")
+        session.expunge(inv)
+    with Session(engine) as session:  # spending the code is the transaction's first statement (SQLite: no stale snapshot)
         spent = session.execute(update(EnterpriseInvitation).where(
             EnterpriseInvitation.id == inv.id, EnterpriseInvitation.redeemed_at.is_(None)).values(redeemed_at=now)).rowcount
         if spent != 1:  # another redemption won the race
@@ -436,7 +438,7 @@ def redeem(engine: Engine, code: str, password: str, client: str | None = None) 
         usccs = json.loads(inv.usccs)
         for u in usccs:
             session.add(EnterpriseBinding(user_id=user.id, uscc=u))
-        inv.user_id = user.id
+        session.execute(update(EnterpriseInvitation).where(EnterpriseInvitation.id == inv.id).values(user_id=user.id))
         record(session, inv.username, "enterprise.redeem", inv.username, {**seen, "usccs": usccs})
         session.commit()
         session.refresh(user)

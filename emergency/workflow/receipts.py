@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -298,16 +298,18 @@ def confirm(engine: Engine, warning_id: int, version_no: int, uscc: str, actor: 
     check_firm(uscc, usccs)
     o = _order(engine, warning_id, version_no, uscc)
     now = clock.now()
-    new = False
     with Session(engine) as session:
         exists = session.execute(select(NoticeReceipt.id).where(
             NoticeReceipt.warning_id == warning_id, NoticeReceipt.version_no == version_no, NoticeReceipt.uscc == uscc)).first()
-        if not exists:
+    new = False
+    if not exists:
+        with Session(engine) as session:  # the insert is the transaction's first statement (SQLite: no stale snapshot)
             session.add(NoticeReceipt(warning_id=warning_id, version_no=version_no, uscc=uscc, confirmed_at=now,
                                       confirmed_by=actor))
-            record(session, actor, "receipt.confirm", f"{warning_id}/{version_no}/{uscc}",
-                   {"confirm_by": o.confirm_by, "late": now > o.confirm_by})
             try:
+                session.flush()
+                record(session, actor, "receipt.confirm", f"{warning_id}/{version_no}/{uscc}",
+                       {"confirm_by": o.confirm_by, "late": now > o.confirm_by})
                 session.commit()
                 new = True
             except IntegrityError:  # a concurrent confirmation won: it is the receipt
@@ -374,48 +376,57 @@ def report(engine: Engine, warning_id: int, version_no: int, uscc: str, line_id:
     o = _order(engine, warning_id, version_no, uscc)
     if line_id not in {ln.line_id for ln in o.lines}:
         raise NotFound(f"预警 {warning_id} 第 {version_no} 版给企业 {uscc} 的通知中没有生产线 {line_id} 的措施 (no such line in the order)")
+    with Session(engine) as session:  # reads first, in their own transaction (see _write)
+        if not session.execute(select(NoticeReceipt.id).where(
+                NoticeReceipt.warning_id == warning_id, NoticeReceipt.version_no == version_no,
+                NoticeReceipt.uscc == uscc)).first():
+            raise Conflict("请先确认收到通知（回执），再报告落实情况 (confirm receipt first)")
+        row = session.execute(select(ExecutionReport).where(
+            ExecutionReport.warning_id == warning_id, ExecutionReport.version_no == version_no,
+            ExecutionReport.uscc == uscc, ExecutionReport.line_id == line_id)).scalars().first()
+        if row is not None:
+            session.expunge(row)
     stored = _store_evidence(warning_id, evidence) if evidence is not None else None
+    if row is not None and row.measure == measure and clock.as_utc(row.taken_at) == taken_at and (
+            stored is None or stored[1] == row.evidence_sha256):
+        if stored is not None:
+            (evidence_dir() / stored[0]).unlink(missing_ok=True)  # the same file again: keep the first copy
+        return Reported(_status_of(engine, o), "unchanged")
+    ev = {} if stored is None else {"evidence_file": stored[0], "evidence_name": evidence.client_name,
+                                    "evidence_sha256": stored[1], "evidence_bytes": stored[2]}
     target = f"{warning_id}/{version_no}/{uscc}/{line_id}"
+    details = {"measure": measure, "taken_at": taken_at, "report_by": o.report_by,
+               "evidence": evidence.client_name if evidence else None, "evidence_sha256": stored[1] if stored else None}
+    lost = Conflict("该生产线的报告刚由另一请求提交或更正，请刷新后重试 (a concurrent report of this line)")
     try:
-        with Session(engine) as session:
-            if not session.execute(select(NoticeReceipt.id).where(
-                    NoticeReceipt.warning_id == warning_id, NoticeReceipt.version_no == version_no,
-                    NoticeReceipt.uscc == uscc)).first():
-                raise Conflict("请先确认收到通知（回执），再报告落实情况 (confirm receipt first)")
-            row = session.execute(select(ExecutionReport).where(
-                ExecutionReport.warning_id == warning_id, ExecutionReport.version_no == version_no,
-                ExecutionReport.uscc == uscc, ExecutionReport.line_id == line_id)).scalars().first()
-            details = {"measure": measure, "taken_at": taken_at, "report_by": o.report_by,
-                       "evidence": evidence.client_name if evidence else None, "evidence_sha256": stored[1] if stored else None}
+        with Session(engine) as session:  # the write is the transaction's first statement (SQLite: no stale snapshot)
             if row is None:
                 session.add(ExecutionReport(
                     warning_id=warning_id, version_no=version_no, uscc=uscc, line_id=line_id, measure=measure,
-                    taken_at=taken_at, reported_at=now, updated_at=now, reported_by=actor,
-                    evidence_file=stored[0] if stored else None, evidence_name=evidence.client_name if evidence else None,
-                    evidence_sha256=stored[1] if stored else None, evidence_bytes=stored[2] if stored else None))
+                    taken_at=taken_at, reported_at=now, updated_at=now, reported_by=actor, **ev))
+                session.flush()
                 record(session, actor, "report.execution", target, {**details, "late": o.report_by is not None and now > o.report_by})
                 outcome = "new"
-            elif (row.measure == measure and clock.as_utc(row.taken_at) == taken_at
-                  and (stored is None or stored[1] == row.evidence_sha256)):
-                outcome = "unchanged"
             else:
+                changed = session.execute(update(ExecutionReport).where(
+                    ExecutionReport.id == row.id, ExecutionReport.updated_at == row.updated_at).values(
+                    measure=measure, taken_at=taken_at, updated_at=now, reported_by=actor, **ev)).rowcount
+                if changed != 1:
+                    raise lost
                 previous = {"measure": row.measure, "taken_at": clock.as_utc(row.taken_at), "evidence_sha256": row.evidence_sha256}
-                row.measure, row.taken_at, row.updated_at, row.reported_by = measure, taken_at, now, actor
-                if stored is not None:
-                    row.evidence_file, row.evidence_name, row.evidence_sha256, row.evidence_bytes = (
-                        stored[0], evidence.client_name, stored[1], stored[2])
                 record(session, actor, "report.correct", target, {**details, "previous": previous})
                 outcome = "corrected"
-            try:
-                session.commit()
-            except IntegrityError:  # the same line reported at the same moment by another request
-                raise Conflict("该生产线的报告正在由另一请求提交，请刷新后重试 (a concurrent report of this line)") from None
+            session.commit()
+    except IntegrityError:  # the same line first reported at the same moment by another request
+        if stored is not None:
+            (evidence_dir() / stored[0]).unlink(missing_ok=True)
+        raise lost from None
     except BaseException:
         if stored is not None:
             (evidence_dir() / stored[0]).unlink(missing_ok=True)
         raise
-    if outcome == "unchanged" and stored is not None:
-        (evidence_dir() / stored[0]).unlink(missing_ok=True)  # the same file again: keep the first copy
+    if stored is not None and row is not None and row.evidence_file:
+        (evidence_dir() / row.evidence_file).unlink(missing_ok=True)  # replaced by the new evidence
     return Reported(_status_of(engine, o), outcome)
 
 
