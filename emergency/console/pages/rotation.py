@@ -167,9 +167,14 @@ def run_page(request: Request, who: Reader, run_id: Annotated[str, PathParam(pat
 def plan_workbook(plan: PlanId, request: Request, who: Reader):
     from emergency.rotation.export import write_xlsx
 
-    plan_id, doc = _plan(request.app.state.engine, plan)
-    with tempfile.TemporaryDirectory(prefix="emergency-export-") as tmp:
-        data = write_xlsx(doc, Path(tmp) / "rotation.xlsx").read_bytes()
+    engine = request.app.state.engine
+    plan_id, doc = _plan(engine, plan)
+
+    def build() -> bytes:  # minutes for a province's 10^5 lines × 121 days: built once per stored plan
+        with tempfile.TemporaryDirectory(prefix="emergency-export-") as tmp:
+            return write_xlsx(doc, Path(tmp) / "rotation.xlsx").read_bytes()
+
+    data = plan_view.cached(("rotation-xlsx", str(engine.url), plan_id), build)
     name = f"{doc['area']}{doc['season']}错峰生产方案{plan_id}.xlsx"
     return Response(data, media_type=XLSX, headers={
         "Content-Disposition": f"attachment; filename=\"rotation-{plan_id}.xlsx\"; filename*=UTF-8''{quote(name)}"})
