@@ -127,7 +127,7 @@ class OrderStatus:
             "name": o.name, "county": o.county, "issued_at": clock.iso(o.issued_at),
             "effective_from": clock.iso(o.effective_from),
             "confirm_by": clock.iso(o.confirm_by), "confirmed_at": clock.iso(self.confirmed_at),
-            "confirm_state": self.confirm_state,
+            "confirmed_by": self.confirmed_by, "confirm_state": self.confirm_state,
             "report_by": clock.iso(o.report_by), "reported_at": clock.iso(self.reported_at), "report_state": self.report_state,
             "late": self.late,
             "lines": [

@@ -224,6 +224,7 @@ def test_own_routes_answer_only_about_the_accounts_firms(world):
         assert r.status_code == 403
         r = client.post(_fill(receipt, wid, C2), json={"uscc": C2}, headers=h)
         assert r.status_code == 200 and r.json()["new"] and r.json()["confirm_state"] == "on_time"
+        assert r.json()["confirmed_by"] == "firm2"
         r = client.post(_fill(receipt, wid, C2), json={"uscc": C2}, headers=h)
         assert r.status_code == 200 and not r.json()["new"]
         r = client.post(_fill(reports, wid, C2), data={"uscc": C2, "line_id": f"{C2}/L01", "measure": "停产",
