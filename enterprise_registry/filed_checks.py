@@ -342,6 +342,10 @@ def _check_level(policy: Policy, lines: _Lines, level: WarningLevel, sparing: tu
             f"{rules[j].reason_zh}（{rules[j].source}）：{zh}预警不应填写停限产措施{_said(have, j, text)}"))
     at_load = ok & (effect == SparingEffect.APPROVED_LOAD.value)
     max_cut = np.where(lines.interruptible & may_stop, 1.0, np.clip(1.0 - lines.min_load, 0.0, 1.0))
+    # a coke oven slows down by a longer coking time, not to its minimum load: the cut of a
+    # coking-time extension (filed, or the grade floor's) is within reach, as the builder has it
+    max_cut = np.maximum(max_cut, np.where(have.action == Action.COKING_TIME_EXTENSION.value, have.cut, 0.0))
+    max_cut = np.maximum(max_cut, _coking_floor_cut(policy, lines, level, ok))
     load_cut = np.minimum(np.clip(1.0 - np.nan_to_num(lines.approved_load, nan=1.0), 0.0, 1.0), max_cut)
     for j in np.nonzero(at_load & (have.cut > load_cut + EPS))[0].tolist():
         report.add(j, level, text[j], (
@@ -370,6 +374,24 @@ def _check_level(policy: Policy, lines: _Lines, level: WarningLevel, sparing: tu
         _floor_problem(report, j, level, text, have, required[j], modes[j], words)
     for j in np.nonzero(checked & ~at_load & need.truck & ~_bans_trucks(have))[0].tolist():
         _floor_problem(report, j, level, text, have, required[j], modes[j], "未禁用国四及以下货车")
+
+
+def _coking_floor_cut(policy: Policy, lines: _Lines, level: WarningLevel, ok: np.ndarray) -> np.ndarray:
+    """(L,) the output cut of the grade floor where it is a coking-time extension, else 0
+    (t → t' cuts output by 1 − t/t', ``policy.coking.normal_hours`` the normal time)."""
+    out = np.zeros(len(lines.ent))
+    cache: dict = {}
+    for j in np.nonzero(ok)[0].tolist():
+        key = (lines.industry[j], lines.process[j], lines.grade[j])
+        if key not in cache:
+            try:
+                measure, _ = policy.floor(*key, level)
+            except (PolicyError, ValueError):
+                measure = None
+            hours = measure.hours if measure is not None and measure.action is Action.COKING_TIME_EXTENSION else None
+            cache[key] = max(0.0, 1.0 - policy.coking.normal_hours / hours) if hours else 0.0
+        out[j] = cache[key]
+    return out
 
 
 def _floors(policy: Policy, lines: _Lines, level: WarningLevel, checked: np.ndarray, at_load: np.ndarray,

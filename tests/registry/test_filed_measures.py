@@ -300,6 +300,14 @@ def test_safety_uninterruptible_firm_may_not_stop(tmp_path):
     assert "只能降至最低负荷" in problems[0].reason
 
 
+def test_safety_uninterruptible_coke_oven_may_extend_its_coking_time(tmp_path):
+    """丁焦化's oven (minimum load 70 %: a slow-down cuts at most 30 %) filed 28 h / 28 h / 48 h: a longer
+    coking time IS how a coke oven slows down (48 h: 1 − 20/48 = 58 % cut), as the plan builder has it —
+    accepted, not refused as "只能降至最低负荷"."""
+    checked = service.check_list(_copy(tmp_path, {("enterprises.csv", 5, "保障类类别"): "安全生产不可中断"}))
+    assert not any("只能降至最低负荷" in w.reason for w in checked.warnings)
+
+
 def test_stop_on_an_uninterruptible_line_is_a_warning(tmp_path):
     """丙玻璃's furnace cannot stop: 停产 counts as running at its 70 % minimum load (−30 %)."""
     checked = service.check_list(_copy(tmp_path, {("lines.csv", 6, "红色预警措施"): "停产"}))
