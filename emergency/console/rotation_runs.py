@@ -9,7 +9,8 @@ is bounded (:data:`MAX_SECONDS`) and only one run goes at a time per application
 machine's cores are the duty night's too): a second start while one runs is refused
 (409) naming the run in progress. A solve that finds no calendar stores nothing and
 says so, as the CLI does (RotationError); a calendar that breaks rules is stored with
-its breaches listed, never silently.
+its breaches listed, never silently. A stored plan is audited (``rotation.plan``, who
+started it, the scope, the solver's state and the document's hash).
 """
 
 from __future__ import annotations
@@ -104,7 +105,9 @@ def new_run(season: str, industries: list[str], counties: list[str], time_limit:
 
 
 def _solve(engine: Engine, run: SeasonRun, version: str | None) -> None:
+    from emergency.rotation.document import document_sha256
     from emergency.rotation.service import plan_season, rules_for, save_plan, timed_out
+    from emergency.workflow import audit
     from enterprise_registry.service import load_registry_frame
 
     try:
@@ -116,6 +119,12 @@ def _solve(engine: Engine, run: SeasonRun, version: str | None) -> None:
             raise RotationError(f"未找到错峰日历（{why}，{result.result.seconds:.0f} 秒）：未保存任何方案。"
                                 "可加长求解时限或缩小行业、区县范围后重试 (no calendar found; nothing stored)")
         run.plan_id = save_plan(engine, result.document)
+        doc = result.document
+        audit.write(engine, run.started_by, "rotation.plan", f"rotation:{run.plan_id}",
+                    {"season": run.season, "industries": run.industries, "counties": run.counties,
+                     "time_limit": run.time_limit, "status": doc["status"], "gap": doc["gap"],
+                     "violations": len(doc["violations"]), "registry_version": doc.get("registry_version")},
+                    sha=document_sha256(doc))
         run.feasible = result.result.feasible
         run.state = "done"
     except EmergencyError as exc:

@@ -141,6 +141,11 @@ def test_a_planner_plans_a_season_from_the_console(app, season):
         sorted(l["line_id"] for l in whole["lines"] if l["role"] == "rotate" and l["county"] == county)
     assert doc["window"][0] == date(2026, 11, 15).isoformat() and doc["season"] == "2026-2027"
     assert doc["status"] in ("optimal", "feasible")  # one county's lines: every rule holds
+    from emergency.rotation.document import document_sha256
+    from emergency.workflow.audit import audit_log
+
+    [rec] = audit_log(app.state.engine, action="rotation.plan")
+    assert (rec.actor, rec.target, rec.plan_sha256) == ("planner", f"rotation:{stored['id']}", document_sha256(doc))
     page = planner.get(done).text
     assert f"#{stored['id']} 2026-2027" in page and "rotation-lines" in page
 
