@@ -113,6 +113,11 @@ def expand(enterprises: dict[str, list], lines: dict[str, list]) -> None:
         action = lines.setdefault(column(level, "action"), [None] * n)
         inherited = [False] * n
         ent_action = enterprises.get(column(level, "action")) or [None] * len(row_of)
+        if not any(a is not None for a in ent_action):  # no enterprise files this level: nothing to give
+            for f in FIELDS:
+                lines.setdefault(column(level, f), [None] * n)
+            lines[column(level, INHERITED)] = inherited
+            continue
         for j, e in enumerate(at):
             if action[j] is None and e is not None and ent_action[e] is not None:
                 inherited[j] = True

@@ -71,7 +71,8 @@ def plan_command(
         from enterprise_registry.db import read_list
 
         with read_list(database) as db:
-            tables = reading.read_tables(db, version, reading.PLANNING_ENTERPRISE_KEYS, reading.PLANNING_LINE_KEYS)
+            tables = reading.read_tables(db, version, reading.PLANNING_ENTERPRISE_KEYS, reading.PLANNING_LINE_KEYS,
+                                         filed_levels=(level,))
     policy = policy_for(tables, policy_area)
     approved = _split(approve_spared)
     run = make_plan(tables, level, policy=policy, areas=_split(area) or None, hours_to_start=hours_to_start,

@@ -186,6 +186,23 @@ def _rows(path):
         return list(csv.reader(fh))
 
 
+def test_a_plan_reads_only_its_level(sqlite_url):
+    """`emergency plan --level red` reads the red measures only; they are the ones a full read gives."""
+    from enterprise_registry import reading
+    from enterprise_registry.db import read_list
+
+    engine = open_database(sqlite_url)
+    service.import_list_file(engine, FILED)
+    engine.dispose()
+    with read_list(sqlite_url) as db:
+        full = reading.read_tables(db, None)
+        red = reading.read_tables(db, None, filed_levels=("red",))
+    for f in ("action", "share", "hours", "text"):
+        assert red.lines[f"filed_red_{f}"] == full.lines[f"filed_red_{f}"]
+        assert all(v is None for v in red.lines[f"filed_yellow_{f}"])
+    assert any(v is not None for v in full.lines["filed_yellow_action"])
+
+
 def test_replacing_a_version_replaces_its_measures(sqlite_url, tmp_path):
     engine = open_database(sqlite_url)
     service.import_list_file(engine, FILED)
