@@ -140,3 +140,18 @@ def orders_for_day(doc: dict, day: date) -> list[Order]:
             action_zh=act.action_zh, change=change, block=_block_of(rec, day), warning=act.warning,
         ))
     return out
+
+
+def held_lines(doc: dict, days: list[date]) -> dict[str, str]:
+    """Line id -> why, for every line the rotation calendar stops on each of ``days``
+    (a warning's Beijing days): the warning need not order them, and its plan marks
+    them ``held`` (issue 15.4: rotation already stopping a line). A line stopped on only
+    some of the days is not held: the warning's measure covers the other days."""
+    if not days:
+        return {}
+    wanted = set(days)
+    out: dict[str, str] = {}
+    for lid, stops in stop_dates(doc).items():
+        if wanted <= stops:
+            out[lid] = f"{doc.get('area', '')}{doc.get('season', '')}错峰生产方案已安排停产（{min(days)}至{max(days)}）"
+    return out

@@ -115,10 +115,29 @@ def _check_codes(tables, approved) -> None:
         raise InputError(f"批准的豁免企业不在清单版本“{tables.version['name']}”中 (unknown codes): {', '.join(unknown)}")
 
 
-def _plan(plan_fn, tables, level, policy, areas, hours, approved, approve_suggested, previous=None):
+def rotation_held(engine: Engine, tables, start: datetime, end: datetime) -> dict[str, str]:
+    """Lines the heating-season rotation plan in effect for the list's city stops on every
+    day of [start, end) (Beijing days): line id -> why (none without a stored plan, or
+    when the plan was made for another list version)."""
+    from emergency.rotation.overlay import held_lines
+    from emergency.rotation.service import load_plan
+
+    try:
+        _, doc = load_plan(engine, area=tables.version["city"])
+    except NotFound:
+        return {}
+    if doc.get("registry_version") not in (None, tables.version.get("name")):
+        return {}
+    return held_lines(doc, clock.days_between(start, end))
+
+
+def _plan(plan_fn, tables, level, policy, areas, hours, approved, approve_suggested, previous=None, held=None):
     """The plan, with the suggested spared firms approved when asked and they close the gap.
+    ``held``: lines another order (the rotation calendar) already stops over the warning.
     Returns (document, approved codes)."""
     extra = {} if previous is None else {"previous": previous}
+    if held:
+        extra["held"] = held
     run = plan_fn(tables, level, policy=policy, areas=areas, hours_to_start=hours, approved_spared=tuple(approved), **extra)
     doc = run.document
     s = doc.suggestion
@@ -244,7 +263,8 @@ def issue_warning(
     policy = policy_for(tables)
     rule_set = rule_set or policy.rule_set
     hours = lead_hours(start, hours_to_start)
-    doc, approved = _plan(plan_fn, tables, level, policy, areas, hours, approved_spared, approve_suggested)
+    doc, approved = _plan(plan_fn, tables, level, policy, areas, hours, approved_spared, approve_suggested,
+                          held=rotation_held(engine, tables, start, end))
     doc = doc.model_copy(update={"rule_set": rule_set})
     text, sha = _stored(doc)
     changes = diff_plans(None, doc)
@@ -347,7 +367,7 @@ def adjust_warning(
     policy = policy_for(tables)
     kept = [s.enterprise_uscc for s in (prev_doc.spared if prev_doc else []) if s.approved_override]
     doc, approved = _plan(plan_fn, tables, new_level, policy, areas, hours, sorted(set(kept) | set(approved_spared)),
-                          approve_suggested, previous=prev_doc)
+                          approve_suggested, previous=prev_doc, held=rotation_held(engine, tables, eff, new_end))
     doc = doc.model_copy(update={"rule_set": rule_set})
     text, sha = _stored(doc)
     changes = diff_plans(prev_doc, doc)
