@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Callable, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
@@ -54,25 +54,38 @@ def _failures(request: Request) -> FailureWindow:
         return window
 
 
-def _client(request: Request) -> str:
+def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+T = TypeVar("T")
+
+
+def throttled(request: Request, actor: str, attempt: Callable[[str], T], what_zh: str = "登录") -> T:
+    """``attempt(client)`` — a password or code check — under the per-address throttle
+    (sign-in over the API and the console, invitation codes): refused with
+    TooManyAttempts while the address waits; a failure counts toward the window, and the
+    failure that trips it is audited as ``login.throttled``."""
+    failures, client, now = _failures(request), client_address(request), clock.now()
+    wait = failures.retry_after(client, now)
+    if wait:
+        raise TooManyAttempts(f"此地址{what_zh}失败次数过多，请{int(wait)}秒后再试 (too many failed attempts from this address)",
+                              retry_after_seconds=int(wait))
+    try:
+        return attempt(client)
+    except AuthenticationFailed:
+        if failures.fail(client, now):
+            audit.write(engine(request), actor, "login.throttled", client,
+                        {"client": client, "failures": failures.limit, "window_minutes": failures.window.total_seconds() / 60})
+        raise
 
 
 @router.post("/auth/token")
 def login(body: TokenRequest, request: Request) -> dict:
     hours = accounts.token_hours(body.hours)  # a bad lifetime is refused before any password check
-    failures, client, now = _failures(request), _client(request), clock.now()
-    wait = failures.retry_after(client, now)
-    if wait:
-        raise TooManyAttempts(f"此地址登录失败次数过多，请{int(wait)}秒后再试 (too many failed sign-ins from this address)",
-                              retry_after_seconds=int(wait))
-    try:
-        user = accounts.authenticate(engine(request), body.username, body.password, client=client)
-    except AuthenticationFailed:
-        if failures.fail(client, now):
-            audit.write(engine(request), accounts.audit_actor(body.username), "login.throttled", client,
-                        {"client": client, "failures": failures.limit, "window_minutes": failures.window.total_seconds() / 60})
-        raise
+    client = client_address(request)
+    user = throttled(request, accounts.audit_actor(body.username),
+                     lambda client: accounts.authenticate(engine(request), body.username, body.password, client=client))
     issued = accounts.issue_token(engine(request), user, body.name, hours, client=client)
     return {"access_token": issued.token, "token_type": "bearer", "role": user.role, "expires_at": clock.iso(issued.expires_at)}
 

@@ -26,8 +26,8 @@ from emergency import clock
 from emergency.api import uploads
 from emergency.api.routes.deps import FirmAccount, In, control_character, engine
 from emergency.api.routes.notices import NO_SCRIPT, Version
-from emergency.errors import AuthenticationFailed, EmergencyError, InputError, TooManyAttempts
-from emergency.workflow import accounts, audit, firm_view, receipts
+from emergency.errors import EmergencyError, InputError
+from emergency.workflow import accounts, firm_view, receipts
 
 router = APIRouter(tags=["enterprise"])
 
@@ -39,20 +39,10 @@ class RedeemRequest(In):
 
 @router.post("/auth/redeem", status_code=201)
 def redeem(body: RedeemRequest, request: Request) -> dict:
-    from emergency.api.routes.auth import _client, _failures
+    from emergency.api.routes.auth import throttled
 
-    failures, client, now = _failures(request), _client(request), clock.now()
-    wait = failures.retry_after(client, now)
-    if wait:
-        raise TooManyAttempts(f"此地址失败次数过多，请{int(wait)}秒后再试 (too many failed attempts from this address)",
-                              retry_after_seconds=int(wait))
-    try:
-        user = accounts.redeem(engine(request), body.code, body.password, client=client)
-    except AuthenticationFailed:
-        if failures.fail(client, now):
-            audit.write(engine(request), "anonymous", "login.throttled", client,
-                        {"client": client, "failures": failures.limit, "window_minutes": failures.window.total_seconds() / 60})
-        raise
+    user = throttled(request, "anonymous",
+                     lambda client: accounts.redeem(engine(request), body.code, body.password, client=client), what_zh="")
     return {"username": user.username, "role": user.role, "usccs": list(accounts.usccs_of(engine(request), user)),
             "detail": "企业账户已开通，请用用户名和密码登录 (account created; sign in with POST /api/auth/token)"}
 

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse
 
-from emergency import clock
 from emergency.console import session
 from emergency.console.pages._router import area_router
 from emergency.console.rendering import render
@@ -34,23 +33,18 @@ def login_page(request: Request, next: str = "/"):
 def login(request: Request, username: Annotated[str, Form(max_length=1000)] = "",
           password: Annotated[str, Form(max_length=1000)] = "", nonce: Annotated[str, Form(max_length=200)] = "",
           next: Annotated[str, Form(max_length=2000)] = "/"):
-    from emergency.api.routes.auth import _client, _failures
-    from emergency.workflow import accounts, audit
+    from emergency.api.routes.auth import client_address, throttled
+    from emergency.workflow import accounts
 
     session.check_login_nonce(request, nonce)
     engine = request.app.state.engine
-    failures, client, now = _failures(request), _client(request), clock.now()
-    wait = failures.retry_after(client, now)
-    if wait:
-        return _login_page(request, next, f"此地址登录失败次数过多，请{int(wait)}秒后再试 (too many failed sign-ins)", 429)
+    client = client_address(request)
     try:
-        user = accounts.authenticate(engine, username, password, client=client)
+        user = throttled(request, accounts.audit_actor(username),
+                         lambda client: accounts.authenticate(engine, username, password, client=client))
     except TooManyAttempts as exc:
         return _login_page(request, next, exc.message, 429)
     except AuthenticationFailed as exc:
-        if failures.fail(client, now):
-            audit.write(engine, accounts.audit_actor(username), "login.throttled", client,
-                        {"client": client, "failures": failures.limit, "window_minutes": failures.window.total_seconds() / 60})
         return _login_page(request, next, exc.message, 401)
     issued = accounts.issue_token(engine, user, session.TOKEN_NAME, client=client)
     response = RedirectResponse(local_next(next), status_code=303)
