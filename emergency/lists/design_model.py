@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from emergency.errors import OptimizationError
+from emergency.optimization.result import relative_gap
 from emergency.optimization import mpmodel
 from emergency.optimization.lp import segments
 from emergency.optimization.problem import MeasureProblem
@@ -133,11 +134,7 @@ class DesignResult:
 
     @property
     def gap(self) -> float | None:
-        if self.objective is None or self.lower_bound is None:
-            return None
-        if self.objective <= 1e-9:
-            return 0.0
-        return max(0.0, (self.objective - self.lower_bound) / self.objective)
+        return relative_gap(self.objective, self.lower_bound)
 
 
 def check_proportional(design: DesignProblem) -> None:

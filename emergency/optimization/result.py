@@ -16,6 +16,16 @@ class SolveStatus(StrEnum):
     TARGETS_NOT_MET = "targets_not_met"  # a baseline's choice misses requirements
 
 
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """(objective − proven bound) / objective of a minimisation with a non-negative
+    objective; 0 for a zero objective, None when either is unknown."""
+    if objective is None or bound is None:
+        return None
+    if objective <= 1e-9:
+        return 0.0
+    return max(0.0, (objective - bound) / objective)
+
+
 @dataclass
 class SolveResult:
     method: str
@@ -32,11 +42,7 @@ class SolveResult:
 
     @property
     def gap(self) -> float | None:
-        if self.objective is None or self.lower_bound is None:
-            return None
-        if self.objective <= 1e-9:
-            return 0.0
-        return max(0.0, (self.objective - self.lower_bound) / self.objective)
+        return relative_gap(self.objective, self.lower_bound)
 
     @property
     def feasible(self) -> bool:

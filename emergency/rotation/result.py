@@ -14,6 +14,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from emergency.optimization.result import relative_gap
 from emergency.rotation.problem import ROLE_ZH, Role, RotationProblem
 
 
@@ -166,11 +167,7 @@ class RotationResult:
 
     @property
     def gap(self) -> float | None:
-        if self.objective is None or self.best_bound is None:
-            return None
-        if abs(self.objective) <= 1e-9:
-            return 0.0
-        return max(0.0, (self.objective - self.best_bound) / abs(self.objective))
+        return relative_gap(self.objective, self.best_bound)  # the objective is a sum of peaks, ≥ 0
 
     @property
     def feasible(self) -> bool:
