@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration. A database already there skips alembic (a quarter of a second of
 # imports and history walking on every command); tests check this equals alembic's head.
-HEAD_REVISION = "0006_enterprise_receipts"
+HEAD_REVISION = "0009_cems_observations"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -51,6 +51,9 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "audit": ("audit", "audit_command", "command", "The audit log (审计日志): who did what, when."),
     "rotation": ("rotation", "app", "group", "Heating-season rotation calendar (错峰生产)."),
     "scheduler": ("scheduler", "app", "group", "Scheduled jobs: daily orders, forecast poll, reminders."),
+    "delivery": ("delivery", "app", "group", "Notice delivery (通知送达): email, SMS, webhook; reminders."),
+    "reports": ("reports", "app", "group", "Reports upward (上报): daily response report, episode summary, inspections."),
+    "evaluation": ("evaluation", "app", "group", "Effect evaluation (效果评估): CEMS, observed AQI, planned vs achieved."),
 }
 
 

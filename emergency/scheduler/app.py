@@ -49,6 +49,7 @@ class JobSpec:
 
 def desired_jobs(cfg: SchedulerConfig) -> list[JobSpec]:
     h, m = cfg.orders_hour_minute
+    rh, rm = cfg.daily_report_hour_minute
     return [
         JobSpec("rotation-orders", "emergency.scheduler.jobs:rotation_orders_job", "次日错峰生产指令",
                 CronTrigger(hour=h, minute=m, timezone=cfg.tz)),
@@ -56,6 +57,12 @@ def desired_jobs(cfg: SchedulerConfig) -> list[JobSpec]:
                 IntervalTrigger(minutes=cfg.forecast_poll_minutes, timezone=cfg.tz)),
         JobSpec("warning-reminders", "emergency.scheduler.jobs:reminders_job", "预警到期提醒",
                 IntervalTrigger(minutes=cfg.reminder_minutes, timezone=cfg.tz)),
+        JobSpec("notice-delivery", "emergency.scheduler.jobs:notice_delivery_job", "通知送达（邮件、短信、机器人）",
+                IntervalTrigger(minutes=cfg.delivery_minutes, timezone=cfg.tz)),
+        JobSpec("receipt-reminders", "emergency.scheduler.jobs:receipt_reminders_job", "回执与落实报告催办、升级",
+                IntervalTrigger(minutes=cfg.receipt_reminder_minutes, timezone=cfg.tz)),
+        JobSpec("daily-report", "emergency.scheduler.jobs:daily_report_job", "每日应急响应情况报告",
+                CronTrigger(hour=rh, minute=rm, timezone=cfg.tz)),
     ]
 
 

@@ -68,8 +68,13 @@ class SchedulerConfig(BaseModel):
     dispatch_statuses: list[Literal["optimal", "feasible", "infeasible", "not_solved"]] = Field(
         default_factory=lambda: ["optimal", "feasible", "infeasible", "not_solved"])
     forecast: ForecastSource = Field(default_factory=ForecastSource)
+    # closing the loop (issue 17): notice delivery, receipt reminders and escalation, the daily report
+    delivery_minutes: int = Field(default=2, ge=1)  # drain the delivery outbox (due sends and retries)
+    receipt_reminder_minutes: int = Field(default=10, ge=1)  # remind firms late with 回执/落实报告, escalate
+    daily_report_time: str = "10:00"  # 每日 10:00: the previous day's response report, per county and city
+    reports_dir: Path = Path("reports")
 
-    @field_validator("orders_time")
+    @field_validator("orders_time", "daily_report_time")
     @classmethod
     def _hhmm(cls, v: str) -> str:
         if not _HHMM.match(v):
@@ -96,6 +101,11 @@ class SchedulerConfig(BaseModel):
     @property
     def orders_hour_minute(self) -> tuple[int, int]:
         h, m = self.orders_time.split(":")
+        return int(h), int(m)
+
+    @property
+    def daily_report_hour_minute(self) -> tuple[int, int]:
+        h, m = self.daily_report_time.split(":")
         return int(h), int(m)
 
     def sha256(self) -> str:

@@ -66,3 +66,27 @@ def reminders_job(config: dict) -> int:
 
     cfg = SchedulerConfig.model_validate(config)
     return len(remind_expiry(engine(), _now(cfg), cfg))
+
+
+def notice_delivery_job(config: dict) -> int:
+    """Send what the delivery outbox holds that is due (new notices, retries with backoff)."""
+    from emergency.delivery.outbox import deliver_due
+
+    cfg = SchedulerConfig.model_validate(config)
+    return deliver_due(engine(), _now(cfg))
+
+
+def receipt_reminders_job(config: dict) -> int:
+    """Remind firms whose 回执 or 落实报告 is overdue; escalate to the county and the duty officer."""
+    from emergency.delivery.reminders import remind_and_escalate
+
+    cfg = SchedulerConfig.model_validate(config)
+    return remind_and_escalate(engine(), _now(cfg))
+
+
+def daily_report_job(config: dict) -> int:
+    """Write the previous day's response report (每日 10:00) of every warning active that day, once."""
+    from emergency.reports.daily import run_daily_reports
+
+    cfg = SchedulerConfig.model_validate(config)
+    return run_daily_reports(engine(), _now(cfg), cfg)

@@ -112,6 +112,10 @@ DECISIONS: dict[tuple[str, str], str] = {
     ("POST", "/users"): REFUSE,
     ("POST", "/users/{username}/revoke"): REFUSE,
     ("POST", "/users/{username}/deactivate"): REFUSE,
+    # --- issue 17: delivery and the receipts board (emergency/delivery) ---
+    # --- issue 17: reports upward and inspections (emergency/reports) ---
+    # --- issue 17: effect evaluation (emergency/evaluation) ---
+    # --- issue 17: the enterprise's own console pages (emergency/console/pages/firm.py) ---
 }
 
 

@@ -7,7 +7,8 @@ from fastapi import APIRouter
 from emergency.api.routes import audit, auth, compliance, notices, plans, registry, users, warnings
 from emergency.api.routes import lists  # the list check (清单核算)
 from emergency.api.routes import enterprise, receipts  # firms' own accounts; their receipts and reports
+from emergency.api.routes import deliveries, evaluation, reports  # closing the loop (issue 17)
 
 router = APIRouter()
-for _area in (auth, users, registry, lists, plans, warnings, notices, compliance, audit, enterprise, receipts):
+for _area in (auth, users, registry, lists, plans, warnings, notices, compliance, audit, enterprise, receipts, deliveries, reports, evaluation):
     router.include_router(_area.router)

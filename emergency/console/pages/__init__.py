@@ -9,7 +9,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from emergency.console.pages import audit, auth, compliance, home, map, notices, plans, registry, rotation, scenarios, users, warnings
+from emergency.console.pages import deliveries, evaluation, firm, reports  # closing the loop (issue 17)
 
 router = APIRouter(include_in_schema=False)
-for _area in (auth, home, warnings, plans, notices, compliance, registry, map, rotation, scenarios, audit, users):
+for _area in (auth, home, warnings, plans, notices, compliance, registry, map, rotation, scenarios, audit, users, deliveries, reports, evaluation, firm):
     router.include_router(_area.router)

@@ -1,0 +1,7 @@
+"""CLI of reports upward (上报)."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)

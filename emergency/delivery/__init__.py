@@ -1,0 +1,1 @@
+"""Notice delivery (通知送达)."""

@@ -1,0 +1,1 @@
+"""Effect evaluation (效果评估)."""

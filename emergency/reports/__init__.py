@@ -1,0 +1,1 @@
+"""Reports upward (上报)."""
