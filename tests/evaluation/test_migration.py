@@ -1,0 +1,39 @@
+"""Migration 0009 (CEMS readings, station observations) on SQLite and PostgreSQL:
+from 0008 up, models equal to the migration, down again."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+import emergency.evaluation.models  # noqa: F401  (registers the tables)
+from enterprise_registry.db import alembic_config, at_head, make_engine, upgrade_database
+
+NEW = {"cems_reading", "station_observation"}
+
+
+def _diffs(engine) -> list:
+    def only_new(obj, name, type_, reflected, compare_to):
+        table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+        return table in NEW
+
+    with engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn, opts={"include_object": only_new}), SQLModel.metadata)
+
+
+def test_0009_up_matches_the_models_and_down(db_url):
+    engine = make_engine(db_url)
+    upgrade_database(engine, "0008_inspections")
+    assert not NEW & set(sa.inspect(engine).get_table_names())
+    upgrade_database(engine)
+    assert at_head(engine)
+    assert NEW <= set(sa.inspect(engine).get_table_names())
+    assert _diffs(engine) == []
+    uniques = {tuple(u["column_names"]) for u in sa.inspect(engine).get_unique_constraints("cems_reading")}
+    assert ("enterprise_uscc", "outlet", "hour", "pollutant") in uniques
+    command.downgrade(alembic_config(engine), "0008_inspections")
+    assert not NEW & set(sa.inspect(engine).get_table_names())
+    engine.dispose()
