@@ -37,7 +37,7 @@ from emergency.workflow.roles import Permission, allowed
 COOKIE = "emergency_session"
 LOGIN_COOKIE = "emergency_login"
 TOKEN_NAME = "console"
-ROLE_ZH = {"viewer": "查看员", "planner": "规划员", "duty_officer": "值班员", "admin": "管理员"}
+ROLE_ZH = {"viewer": "查看员", "planner": "规划员", "duty_officer": "值班员", "admin": "管理员", "enterprise": "企业用户"}
 
 
 class SignInRequired(AuthenticationFailed):

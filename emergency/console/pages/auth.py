@@ -47,7 +47,10 @@ def login(request: Request, username: Annotated[str, Form(max_length=1000)] = ""
     except AuthenticationFailed as exc:
         return _login_page(request, next, exc.message, 401)
     issued = accounts.issue_token(engine, user, session.TOKEN_NAME, client=client)
-    response = RedirectResponse(local_next(next), status_code=303)
+    target = local_next(next)
+    if user.role == "enterprise" and not target.startswith("/firm"):  # a firm lands on its own portal (企业端)
+        target = "/firm"
+    response = RedirectResponse(target, status_code=303)
     session.set_session(response, request, issued.token)
     response.delete_cookie(session.LOGIN_COOKIE, path="/login", httponly=True, samesite="strict")
     return response

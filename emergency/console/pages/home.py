@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import File, Form, Request, UploadFile
+from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlmodel import Session
@@ -19,8 +19,9 @@ from emergency import clock
 from emergency.console import charts, forecasts
 from emergency.console.pages._router import area_router
 from emergency.console.rendering import render
-from emergency.console.session import PlannerAction, Reader
+from emergency.console.session import PlannerAction, Who, page, signed_in
 from emergency.errors import InputError
+from emergency.workflow.roles import Permission
 
 router = area_router()
 SUGGESTION_DAYS = 3  # suggestions of the last days are shown
@@ -47,9 +48,12 @@ def suggestions(engine) -> list[dict]:
 
 
 @router.get("/")
-def home(request: Request, who: Reader):
+def home(request: Request, who: Annotated[Who, Depends(signed_in)]):
     from emergency.workflow.lifecycle import list_warnings
 
+    if who.user.role == "enterprise":  # a firm's account has its own portal (企业端, pages/firm.py)
+        return RedirectResponse("/firm", status_code=303)
+    who = page(Permission.READ)(who)
     engine = request.app.state.engine
     ev = forecasts.latest(engine)
     chart = charts.aqi_bars(ev.values(), ev.first_day(), ev.period_steps()) if ev else None
