@@ -70,7 +70,7 @@ DECISIONS: dict[tuple[str, str], str] = {
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): SIGNED_IN,
     ("MOUNT", "/console-static"): PUBLIC,
-    ("GET", "/"): REFUSE,
+    ("GET", "/"): SIGNED_IN,  # the bureau's home; an enterprise account is redirected to its portal (/firm)
     ("POST", "/forecast/evaluate"): REFUSE,
     ("GET", "/warnings"): REFUSE,
     ("GET", "/warnings/new"): REFUSE,
@@ -116,6 +116,17 @@ DECISIONS: dict[tuple[str, str], str] = {
     # --- issue 17: reports upward and inspections (emergency/reports) ---
     # --- issue 17: effect evaluation (emergency/evaluation) ---
     # --- issue 17: the enterprise's own console pages (emergency/console/pages/firm.py) ---
+    # OWN: the enterprise role only, its own firms (the bureau's roles get 403: they have the bureau's pages)
+    ("GET", "/firm"): OWN,
+    ("GET", "/firm/warnings/{warning_id}/notices/{uscc}"): OWN,
+    ("POST", "/firm/warnings/{warning_id}/versions/{version}/receipt"): OWN,
+    ("POST", "/firm/warnings/{warning_id}/versions/{version}/reports"): OWN,
+    ("GET", "/firm/warnings/{warning_id}/reports/{report_id}/evidence"): OWN,
+    ("GET", "/firm/measures"): OWN,
+    ("GET", "/firm/rotation"): OWN,
+    ("GET", "/firm/compliance"): OWN,
+    ("GET", "/firm/redeem"): PUBLIC,  # redeeming an invitation: before any account exists (throttled, nonce cookie)
+    ("POST", "/firm/redeem"): PUBLIC,
 }
 
 
@@ -259,7 +270,7 @@ def test_own_routes_answer_only_about_the_accounts_firms(world):
         assert client.get("/api/me", headers=h).json() == {"username": "firm2", "role": "enterprise"}
         assert client.post("/api/auth/logout", headers=h1).status_code == 200
         assert client.get("/api/me", headers=h1).status_code == 401
-    own = {k for k, d in DECISIONS.items() if d == OWN}
+    own = {k for k, d in DECISIONS.items() if d == OWN and k[1].startswith("/api/")}  # the console's: below
     assert own <= seen, f"own routes not exercised: {sorted(own - seen)}"
 
 
@@ -279,3 +290,59 @@ def test_bureau_roles_may_not_use_the_firms_routes(world):
             got = client.get(f"/api/warnings/{wid}/reports/{rep['id']}/evidence", headers=h)
             assert got.status_code == 200 and got.content == b"\x89PNG..."
         assert client.get(f"/api/warnings/{wid}/reports/999/evidence", headers=h).status_code == 404
+
+
+def test_the_firms_console_pages_answer_only_about_the_accounts_firms(world, tmp_path):
+    """Every OWN console page (企业端), probed with firm2's session and the other firm's
+    (C1's) code, order and evidence id: refused or empty of C1; then with its own."""
+    from emergency.workflow import receipts
+
+    app, wid, tokens = world
+    engine = app.state.engine
+    token = tokens["firm2"]
+    csrf = csrf_for(token)
+    photo = tmp_path / "c1.png"
+    photo.write_bytes(b"\x89PNG...")  # what every report's evidence holds in this module (the bureau test reads them)
+    with clock.use_clock(NOW):
+        c1_line = receipts.orders(engine, wid)
+        c1_line = next(o for o in c1_line if o.uscc == C1).lines[0].line_id
+        c3_line = next(o for o in receipts.orders(engine, wid) if o.uscc == C3).lines[0].line_id
+        receipts.confirm(engine, wid, 1, C1, "firm1", (C1,))
+        c1_report = receipts.report(engine, wid, 1, C1, c1_line, "停产", NOW, "firm1", (C1,),
+                                    receipts.Evidence(photo, "c1.png")).status.reports[c1_line].id
+    client = TestClient(app)
+    client.cookies.set(COOKIE, token)
+    own = {k for k, d in DECISIONS.items() if d == OWN and not k[1].startswith("/api/")}
+    assert len(own) >= 8
+    seen = set()
+
+    def probe(method, path, uscc, report_id, line_id, expect):
+        seen.add((method, path))
+        url = _fill(path, wid, uscc).replace("/reports/1/", f"/reports/{report_id}/")
+        data = {"csrf": csrf, "uscc": uscc, "line_id": line_id, "measure": "停产", "taken_at": "2026-12-03T23:20"}
+        files = {"file": ("photo.png", b"\x89PNG...", "image/png")} if path.endswith("/reports") else None
+        r = client.request(method, url, data=data if method == "POST" else None, files=files,
+                           params={"warning": wid, "version": 1} if method == "GET" else None, follow_redirects=False)
+        assert r.status_code in expect, (method, path, uscc, r.status_code, r.text[:300])
+        assert C1 not in r.text and "甲县" not in r.text and "C1砖厂" not in r.text, (method, path, uscc)
+        assert not (path.endswith("/evidence") and uscc == C1 and b"PNG" in r.content)
+        return r
+
+    with clock.use_clock(NOW):
+        # another firm's code, order and evidence: refused (403 for a firm, 404 for an id); pages without ids: no C1
+        for method, path in sorted(own):
+            takes_id = "{uscc}" in path or "{report_id}" in path or method == "POST"
+            probe(method, path, C1, c1_report, c1_line, (403, 404) if takes_id else (200,))
+        # its own: the pages answer, the forms act (receipt before report)
+        for method, path in sorted(own, key=lambda k: (k[0], "reports" in k[1], k[1])):
+            if path.endswith("/evidence"):
+                continue
+            probe(method, path, C3, 0, c3_line, (303,) if method == "POST" else (200,))
+        [status] = receipts.statuses(engine, wid, (C3,))
+        assert status.confirmed_by == "firm2" and status.reports[c3_line].evidence == "photo.png"
+        mine = status.reports[c3_line].id
+        probe("GET", "/firm/warnings/{warning_id}/reports/{report_id}/evidence", C3, mine, c3_line, (200,))
+        assert receipts.statuses(engine, wid, (C1,))[0].reports[c1_line].reported_by == "firm1"  # untouched
+        r = client.get("/", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/firm"
+    assert own <= seen, f"own console routes not probed: {sorted(own - seen)}"
