@@ -148,6 +148,7 @@ ENTERPRISE_SHEET = SheetSpec(
         ColumnSpec("latitude", "纬度", "float", required=False, doc="十进制度，WGS-84。"),
         ColumnSpec("contact_person", "联系人", "str", required=False, doc="应急减排责任人。"),
         ColumnSpec("contact_phone", "联系电话", "str", required=False, doc="责任人手机或固定电话。"),
+        ColumnSpec("contact_email", "联系邮箱", "str", required=False, doc="接收应急减排通知的电子邮箱，如 huanbao@example.com。"),
         ColumnSpec("heavy_trucks_per_day", "日均重型货车(辆)", "int", required=False, unit="辆/日", doc="日均进出厂重型柴油货车数量。"),
         *filed_columns("企业"),
     ),

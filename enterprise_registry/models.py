@@ -80,6 +80,7 @@ class EnterpriseBase(SQLModel):
     latitude: float | None = None
     contact_person: str | None = Field(default=None, max_length=50)
     contact_phone: str | None = Field(default=None, max_length=30)
+    contact_email: str | None = Field(default=None, max_length=254)  # notices by email (emergency.delivery)
     heavy_trucks_per_day: int | None = None
 
 

@@ -41,6 +41,7 @@ order: headers (unknown, missing, repeated); each cell by its column kind
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from config.industries import SHORTEST_BOARD_SOURCE, IndustryCatalog, lowest_grade
@@ -237,7 +238,25 @@ def _check_enterprises(ents: _Sheet, areas: set[str], catalog: IndustryCatalog, 
             problems.append(ents.problem(i, "essential_approved_load", None, f"“{category}”类保障企业须填写核定负荷"))
     _check_coordinates(ents, problems)
     _check_percent_format(ents, problems)
+    _check_emails(ents, problems)
     return rows_by_code
+
+
+# One address, as mail servers accept it: local part, @, a domain with a dot (no spaces,
+# no second @, no display name "张三 <a@b.cn>" — notices are sent to exactly this text).
+EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+
+
+def _check_emails(ents: _Sheet, problems: list[Problem]) -> None:
+    """联系邮箱: one e-mail address (notices are delivered to it, emergency.delivery)."""
+    for i, v in enumerate(ents.get("contact_email")):
+        if v is None:
+            continue
+        text = str(v).strip()
+        if not EMAIL.match(text) or ".." in text or len(text.split("@")[0]) > 64:
+            problems.append(ents.problem(i, "contact_email", v, "不是有效的电子邮箱地址（应形如 huanbao@example.com，只填一个地址）"))
+        elif text != v:
+            ents.columns["contact_email"][i] = text
 
 
 def _check_shortest_board(ents: _Sheet, catalog: IndustryCatalog, problems: list[Problem]) -> None:

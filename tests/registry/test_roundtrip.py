@@ -89,6 +89,8 @@ def test_hand_list_round_trips_through_both_formats(db_url, tmp_path):
     essential = original[0].index("保障类类别")
     assert original[4][essential] == ""
     original[4][essential] = "无"  # a blank essential category is 无 (columns.py)
+    phone = original[0].index("联系电话")  # 联系邮箱 (optional, added for notice delivery) is written, blank
+    original = [r[: phone + 1] + (["联系邮箱"] if i == 0 else [""]) + r[phone + 1:] for i, r in enumerate(original)]
     assert _csv_rows(tmp_path / "back" / "enterprises.csv") == original
     back, original = _csv_rows(tmp_path / "back" / "lines.csv"), _csv_rows(hand / "lines.csv")
     basis = back[0].index("产能基数(日均)")
