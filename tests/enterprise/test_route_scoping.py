@@ -114,6 +114,18 @@ DECISIONS: dict[tuple[str, str], str] = {
     ("POST", "/users/{username}/deactivate"): REFUSE,
     # --- issue 17: delivery and the receipts board (emergency/delivery) ---
     # --- issue 17: reports upward and inspections (emergency/reports) ---
+    # REFUSE: reports go upward from the bureau; they name every county's firms
+    ("GET", "/api/warnings/{warning_id}/daily-reports"): REFUSE,
+    ("GET", "/api/warnings/{warning_id}/daily-report"): REFUSE,
+    ("GET", "/api/warnings/{warning_id}/summary"): REFUSE,
+    ("GET", "/api/warnings/{warning_id}/inspections"): REFUSE,
+    ("POST", "/api/warnings/{warning_id}/inspections"): REFUSE,
+    ("POST", "/api/warnings/{warning_id}/inspections/import"): REFUSE,
+    ("GET", "/warnings/{warning_id}/reports"): REFUSE,
+    ("GET", "/warnings/{warning_id}/reports/daily"): REFUSE,
+    ("GET", "/warnings/{warning_id}/reports/summary"): REFUSE,
+    ("POST", "/warnings/{warning_id}/inspections"): REFUSE,
+    ("POST", "/warnings/{warning_id}/inspections/import"): REFUSE,
     # --- issue 17: effect evaluation (emergency/evaluation) ---
     # --- issue 17: the enterprise's own console pages (emergency/console/pages/firm.py) ---
     # OWN: the enterprise role only, its own firms (the bureau's roles get 403: they have the bureau's pages)
