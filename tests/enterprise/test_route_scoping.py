@@ -127,6 +127,14 @@ DECISIONS: dict[tuple[str, str], str] = {
     ("POST", "/warnings/{warning_id}/inspections"): REFUSE,
     ("POST", "/warnings/{warning_id}/inspections/import"): REFUSE,
     # --- issue 17: effect evaluation (emergency/evaluation) ---
+    ("POST", "/api/evaluation/cems"): REFUSE,
+    ("POST", "/api/evaluation/observations"): REFUSE,
+    ("GET", "/api/warnings/{warning_id}/evaluation"): REFUSE,
+    ("GET", "/evaluation"): REFUSE,
+    ("POST", "/evaluation/cems"): REFUSE,
+    ("POST", "/evaluation/observations"): REFUSE,
+    ("GET", "/warnings/{warning_id}/evaluation"): REFUSE,
+    ("GET", "/warnings/{warning_id}/evaluation.xlsx"): REFUSE,
     # --- issue 17: the enterprise's own console pages (emergency/console/pages/firm.py) ---
     # OWN: the enterprise role only, its own firms (the bureau's roles get 403: they have the bureau's pages)
     ("GET", "/firm"): OWN,
