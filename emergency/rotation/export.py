@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from copy import copy
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -27,7 +28,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from emergency.rotation.document import stop_dates
-from enterprise_registry.workbook import neutralise, safe_row
+from emergency.rotation.problem import ROLE_ZH, Role
+from enterprise_registry.workbook import neutralise, safe_row, safe_value
 
 PRODID = "-//emergency-response//rotation calendar//ZH"
 UID_DOMAIN = "rotation.emergency-response"
@@ -159,7 +161,6 @@ _FILL = {
 }
 _MARK = {"rotation": "停", "whole": "停", "warning": "预"}
 _WEEK = "一二三四五六日"
-_ROLE_ZH = {"rotate": "轮停", "whole": "全时段停产", "exempt": "豁免", "livelihood": "保民生"}
 _STATIC = ["序号", "区县", "企业名称", "统一社会信用代码", "行业", "绩效等级", "生产线", "产能基数", "单位",
            "类别", "应停天数", "已排停产天数", "计入天数", "期后补停天数", "说明"]
 
@@ -174,6 +175,23 @@ def _cell(ws, value, fill=None, bold=False, center=False):
     if center:
         c.alignment = Alignment(horizontal="center")
     return c
+
+
+class _Styled:
+    """Write-only cells of a few fixed styles: each a copy of one template cell's style."""
+
+    _SPEC = {"rotation": dict(fill="rotation", center=True), "whole": dict(fill="whole", bold=True, center=True),
+             "warning": dict(fill="warning", bold=True, center=True), "exempt": dict(fill="exempt")}
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.templates = {k: _cell(ws, None, _FILL[v["fill"]], bold=v.get("bold", False), center=v.get("center", False))
+                          for k, v in self._SPEC.items()}
+
+    def __call__(self, kind: str, value):
+        c = value if hasattr(value, "_style") else WriteOnlyCell(self.ws, value=value)  # safe_value may give a cell
+        c._style = copy(self.templates[kind]._style)
+        return c
 
 
 def write_xlsx(doc: dict, path: Path) -> Path:
@@ -204,28 +222,28 @@ def write_xlsx(doc: dict, path: Path) -> Path:
     ws.append([_cell(ws, "", _FILL["header"]) for _ in _STATIC]
               + [_cell(ws, _WEEK[d.weekday()], _FILL["holiday" if d in holidays else "header"], center=True) for d in days])
     stops = stop_dates(doc)
+    day_index = {d: j for j, d in enumerate(days)}
+    # ~10^7 cells at province scale: a styled cell is a copy of a template's style (one
+    # lookup per kind, not per cell), an empty day is no cell at all
+    styled = _Styled(ws)
     for n, rec in enumerate(doc["lines"], start=1):
         role = rec["role"]
-        row_fill = _FILL["exempt"] if role == "exempt" else None
-        row = [
-            _cell(ws, n, row_fill), _cell(ws, rec["county"], row_fill), _cell(ws, rec["enterprise"], row_fill),
-            _cell(ws, rec["uscc"], row_fill), _cell(ws, industries.get(rec["industry"], rec["industry"]), row_fill),
-            _cell(ws, rec["grade"], row_fill), _cell(ws, rec["line_name"], row_fill), _cell(ws, rec["capacity"], row_fill),
-            _cell(ws, rec["unit"], row_fill), _cell(ws, _ROLE_ZH.get(role, role), row_fill),
-            _cell(ws, rec["required_days"], row_fill), _cell(ws, rec["stop_days"], row_fill),
-            _cell(ws, rec["counted_days"], row_fill), _cell(ws, rec.get("makeup_days") or None, row_fill),
-            _cell(ws, rec["reason"], row_fill),
-        ]
-        s = stops[rec["line_id"]]
+        static = [n, rec["county"], rec["enterprise"], rec["uscc"], industries.get(rec["industry"], rec["industry"]),
+                  rec["grade"], rec["line_name"], rec["capacity"], rec["unit"], rec.get("role_zh") or ROLE_ZH[Role[role.upper()]],
+                  rec["required_days"], rec["stop_days"], rec["counted_days"], rec.get("makeup_days") or None,
+                  rec["reason"]]
+        if role == "exempt":  # a grey row
+            row = [styled("exempt", safe_value(ws, v)) for v in static + [None] * len(days)]
+        else:
+            row = safe_row(ws, static) + [None] * len(days)
         w = warn.get(rec["line_id"], set())
-        for d in days:
-            if d in s:
-                kind = "whole" if role == "whole" else ("warning" if d in w else "rotation")
-                row.append(_cell(ws, _MARK[kind], _FILL[kind], bold=kind != "rotation", center=True))
-            elif role == "exempt":
-                row.append(_cell(ws, None, _FILL["exempt"]))
-            else:
-                row.append(_cell(ws, None))
+        base = len(_STATIC)
+        for d in stops[rec["line_id"]]:
+            j = day_index.get(d)
+            if j is None:
+                continue
+            kind = "whole" if role == "whole" else ("warning" if d in w else "rotation")
+            row[base + j] = styled(kind, _MARK[kind])
         ws.append(row)
 
     gs = wb.create_sheet("每日停产占比")
