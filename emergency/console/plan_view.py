@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from threading import Lock
+from threading import Event, Lock
 
 from sqlalchemy import Engine, select
 
@@ -22,21 +22,51 @@ from emergency.workflow.lifecycle import plan_version
 
 PAGE_SIZE = 50
 _CACHE: OrderedDict[tuple, object] = OrderedDict()
-_CACHE_SIZE = 4  # a province plan parsed is a few hundred MB
+_CACHE_SIZE = 3  # per kind (key[0]: a parsed plan, a package, a compliance check…): a province plan parsed is a few hundred MB
 _lock = Lock()
+_FLIGHTS: dict[tuple, Event] = {}  # keys being computed now
 
 
 def cached(key: tuple, make):
+    """``make()``, computed once per ``key`` (an LRU of :data:`_CACHE_SIZE` per kind ``key[0]``,
+    so warming a warning's package never evicts its plan). Single-flight:
+    a request asking for a key another thread (a page, or :func:`warm`) is computing waits
+    for that result instead of computing it a second time; a failure is not cached (the
+    waiters compute it themselves)."""
     with _lock:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-    value = make()
+        flight = _FLIGHTS.get(key)
+        if flight is None:
+            flight = _FLIGHTS[key] = Event()
+            owner = True
+        else:
+            owner = False
+    if not owner:
+        flight.wait()
+        with _lock:
+            if key in _CACHE:
+                _CACHE.move_to_end(key)
+                return _CACHE[key]
+        return cached(key, make)  # the computing thread failed: try (and maybe fail) ourselves
+    try:
+        value = make()
+        with _lock:
+            _CACHE[key] = value
+            same_kind = [k for k in _CACHE if k[0] == key[0]]
+            for old in same_kind[: max(0, len(same_kind) - _CACHE_SIZE)]:
+                del _CACHE[old]
+        return value
+    finally:
+        with _lock:
+            _FLIGHTS.pop(key, None)
+        flight.set()
+
+
+def is_cached(key: tuple) -> bool:
     with _lock:
-        _CACHE[key] = value
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return value
+        return key in _CACHE or key in _FLIGHTS
 
 
 def document(engine: Engine, warning_id: int, version_no: int) -> tuple[object, PlanDocument]:
@@ -108,6 +138,22 @@ def warm(engine: Engine, warning_id: int, *, plan: bool = True, package: bool = 
             logging.getLogger("emergency.console").warning("warm-up of warning %s failed", warning_id, exc_info=True)
 
     threading.Thread(target=run, name=f"console-warm-{warning_id}", daemon=True).start()
+
+
+def package_key(engine: Engine, w, version: int | None) -> tuple:
+    """The cache key of the notices package of warning record ``w`` (at ``version``; None:
+    its latest) — every change of the warning bumps its ``row_version``."""
+    return ("package", str(engine.url), w.id, version, w.row_version, w.state)
+
+
+def warm_if_cold(engine: Engine, warnings) -> None:
+    """:func:`warm` each of ``warnings`` (active warning records) whose package at its
+    current state is neither cached nor being built: a warning issued or changed by the
+    CLI, the API or the scheduler (another process, or no console request) is warmed when
+    the officer first opens the console, not when they first open its notices."""
+    for w in warnings:
+        if not is_cached(package_key(engine, w, None)):
+            warm(engine, w.id)
 
 
 @dataclass(frozen=True)

@@ -192,12 +192,14 @@ def check_compliance(engine: Engine, warning_id: int, *, tolerance: float | None
     saved: dict[str, dict[date, float]] = defaultdict(lambda: defaultdict(float))  # Σ_v h_v(d)·e_v(f)
     for p in periods:
         doc = PlanDocument.model_validate_json(p.version.document)
+        p_hours = [(d, p.hours_on(d)) for d in p.days()]  # the same for every firm
         for u, e in expected_drops(doc.actions, tables, policy).items():
             e = stated_drop(e)
             if e <= 0:
                 continue
-            for d in p.days():
-                saved[u][d] += p.hours_on(d) * e
+            firm = saved[u]
+            for d, h in p_hours:
+                firm[d] += h * e
     start = clock.as_utc(w.start)
     first_day = clock.local_day(start)
     baseline = [first_day - timedelta(days=k) for k in range(policy.baseline_days, 0, -1)]

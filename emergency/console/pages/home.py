@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from emergency import clock
-from emergency.console import charts, forecasts
+from emergency.console import charts, forecasts, plan_view
 from emergency.console.pages._router import area_router
 from emergency.console.rendering import render
 from emergency.console.session import PlannerAction, Who, page, signed_in
@@ -58,6 +58,7 @@ def home(request: Request, who: Annotated[Who, Depends(signed_in)]):
     ev = forecasts.latest(engine)
     chart = charts.aqi_bars(ev.values(), ev.first_day(), ev.period_steps()) if ev else None
     active = list_warnings(engine, active_only=True)
+    plan_view.warm_if_cold(engine, active)
     return render(request, "home.html", who=who, ev=ev, chart=chart, active=active,
                   areas={w.id: "、".join(json.loads(w.areas)) for w in active},
                   suggestions=suggestions(engine), tomorrow=clock.today() + timedelta(days=1))

@@ -36,8 +36,7 @@ def _package(engine, warning_id: int, version: int | None):
     from emergency.workflow.package import package
 
     w = warning(engine, warning_id)
-    key = ("package", str(engine.url), warning_id, version, w.row_version, w.state)
-    return plan_view.cached(key, lambda: package(engine, warning_id, version))
+    return plan_view.cached(plan_view.package_key(engine, w, version), lambda: package(engine, warning_id, version))
 
 
 def _files(engine, warning_id: int, version: int | None) -> dict[str, bytes]:

@@ -93,6 +93,7 @@ def warnings_list(request: Request, who: Reader):
     from emergency.workflow.lifecycle import list_warnings
 
     rows = list_warnings(request.app.state.engine)
+    plan_view.warm_if_cold(request.app.state.engine, [w for w in rows if w.state in ("issued", "adjusted")])
     return render(request, "warnings.html", who=who, warnings=rows, areas={w.id: "、".join(json.loads(w.areas)) for w in rows})
 
 
@@ -172,6 +173,8 @@ def warning_page(warning_id: int, request: Request, who: Reader, done: str = "")
     from emergency.console.warning_view import warning_and_versions
 
     w, versions = warning_and_versions(request.app.state.engine, warning_id)
+    if versions:
+        plan_view.warm_if_cold(request.app.state.engine, [w])
     changes = {v.version_no: json.loads(v.changes or "{}") for v in versions}
     return render(request, "warning.html", who=who, w=w, versions=versions, changes=changes,
                   areas="、".join(json.loads(w.areas)), levels=LEVELS, done=done,
