@@ -96,7 +96,7 @@ def test_a_firm_redeems_confirms_and_reports_and_sees_only_its_own(city):
     assert "firm2（企业用户）" in portal.text and "我的通知" in portal.text and "预警与方案" not in portal.text
     for uscc in (C2, C3):
         card = order_card(portal.text, wid, uscc)
-        assert "请于 <strong>2026-12-04 00:30</strong> 前点击“确认收到”" in card  # the next Beijing day
+        assert "请于 <strong>2026-12-04 00:30</strong>（北京时间）前点击“确认收到”" in card  # the next Beijing day
         assert "待确认" in card and "2026-12-06 00:00" in card and "确认收到</button>" in card
     assert C1 not in portal.text and "甲县" not in portal.text
 
@@ -113,7 +113,7 @@ def test_a_firm_redeems_confirms_and_reports_and_sees_only_its_own(city):
     assert "已确认收到通知" in page
     card = order_card(page, wid, C2)
     assert "已确认（2026-12-03 23:30 由 firm2 确认）" in card and "确认收到</button>" not in card
-    assert "请于 <strong>2026-12-06 00:00</strong> 前逐条报告落实情况" in card
+    assert "请于 <strong>2026-12-06 00:00</strong>（北京时间）前逐条报告落实情况" in card
     assert "待确认" in order_card(page, wid, C3)
 
     # mistakes the firm can fix: said in Chinese at the order, the form kept as typed, nothing stored
@@ -208,8 +208,38 @@ def test_a_firm_signs_in_to_its_portal_and_the_bureau_keeps_its_own(city):
     assert r.status_code == 403 and "开通表单已过期" in r.text
 
 
-def test_filed_measures_rotation_calendar_and_compliance_pages(city):
+HAND_FIRM = {  # what firm_view.firms answers for a firm with filed measures (the city files none)
+    "uscc": C2, "in_list": True, "name": "C2砖厂", "county": "乙县", "industry": "brick", "grade": "C",
+    "contact_person": None, "contact_phone": None,
+    "lines": [{"line_code": "L01", "line_name": "1#窑炉", "process": "kiln", "capacity_basis": 100.0, "capacity_unit": "万块/日"},
+              {"line_code": "L02", "line_name": "2#窑炉", "process": "kiln", "capacity_basis": 80.0, "capacity_unit": "万块/日"}],
+    "filed_measures": [
+        {"line_code": None, "level": "yellow", "action": "cut_output", "share": 0.3, "hours": None, "truck_ban": True,
+         "text": None, "indicator": "用电量"},
+        {"line_code": "L01", "level": "orange", "action": "stop", "share": None, "hours": None, "truck_ban": False,
+         "text": "停产，仅保留窑炉保温", "indicator": None},
+        {"line_code": "L02", "level": "red", "action": "stop", "share": None, "hours": None, "truck_ban": False,
+         "text": None, "indicator": None},
+        {"line_code": "L02", "level": "orange", "action": "coking_time_extension", "share": None, "hours": 36.0,
+         "truck_ban": False, "text": None, "indicator": None},
+    ],
+}
+
+
+def test_filed_measures_per_line_and_level():
+    from emergency.console.pages.firm import _measure_rows
+
+    rows = _measure_rows(HAND_FIRM)
+    assert [(r["code"], r["name"]) for r in rows] == [(None, "全厂（未单独备案的生产线）"), ("L01", "1#窑炉"), ("L02", "2#窑炉")]
+    assert rows[0]["levels"] == {"yellow": "限产30%；禁用国四及以下重型柴油货车运输", "orange": "", "red": ""}
+    assert rows[0]["indicator"] == "用电量"
+    assert rows[1]["levels"] == {"yellow": "", "orange": "停产，仅保留窑炉保温", "red": ""}
+    assert rows[2]["levels"] == {"yellow": "", "orange": "结焦时间延长至36小时", "red": "停产"}
+
+
+def test_filed_measures_rotation_calendar_and_compliance_pages(city, monkeypatch):
     from emergency.rotation.service import save_plan
+    from emergency.workflow import firm_view
 
     app, wid, _, codes = city
     engine = app.state.engine
@@ -217,6 +247,12 @@ def test_filed_measures_rotation_calendar_and_compliance_pages(city):
     page = client.get("/firm/measures")
     assert page.status_code == 200 and "C2砖厂" in page.text and "C3砖厂" in page.text and C1 not in page.text
     assert page.text.count("<td>L0") == 3  # C2's one line and C3's two
+    assert "<dt>行业</dt><dd>砖瓦窑</dd>" in page.text and "清单中没有为该企业备案分级措施" in page.text
+    with monkeypatch.context() as m:
+        m.setattr(firm_view, "firms", lambda engine, usccs: [HAND_FIRM] if usccs == (C2, C3) else [])
+        page = client.get("/firm/measures").text
+    row = re.search(r"<tr><td>2#窑炉<br><small>L02</small></td>(.*?)</tr>", page, re.S).group(1)
+    assert re.findall(r"<td>(.*?)</td>", row) == ["—", "结焦时间延长至36小时", "停产", "—"]
 
     assert "目前没有生效的错峰生产方案" in client.get("/firm/rotation").text
     line = {"enterprise": "", "line_name": "", "county": "", "role": "rotate", "reason": "", "required_days": 5,
@@ -229,7 +265,7 @@ def test_filed_measures_rotation_calendar_and_compliance_pages(city):
                       "blocks": [["2026-12-20", "2027-01-02"]]}]}
     save_plan(engine, doc)
     page = client.get("/firm/rotation").text
-    assert "C2一号窑" in page and "11-29 至 12-03（5 天）" in page and "轮停" in page
+    assert "C2一号窑" in page and "2026-11-29 至 12-03（5 天）" in page and "轮停" in page
     assert "C1" not in page.replace(C2, "") and "2027年1月" not in page  # C1's block (into January) is not shown
     # the calendar: November 2026 (30 days) and December 2026 (31 days); stopped 29, 30 Nov and 1–3 Dec
     months = re.findall(r"<h2>(\d{4}年\d+月)</h2>", page)
@@ -241,6 +277,9 @@ def test_filed_measures_rotation_calendar_and_compliance_pages(city):
 
     page = client.get("/firm/compliance")
     assert page.status_code == 200 and f'id="check-{wid}"' in page.text and C1 not in page.text
+    assert f'id="not-started-{wid}"' in page.text  # 2026-12-03 23:30: the warning starts 2026-12-05 00:00
+    with clock.use_clock(datetime(2026, 12, 4, 16, 0, tzinfo=UTC)):  # 2026-12-05 00:00 北京时间: started
+        assert f'id="not-started-{wid}"' not in client.get("/firm/compliance").text
 
 
 def test_the_calendar_counts_days_across_a_year_end():

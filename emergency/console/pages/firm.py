@@ -272,10 +272,13 @@ def _measure_rows(firm: dict) -> list[dict]:
 
 @router.get("/firm/measures")
 def measures(request: Request, who: FirmPage):
+    from config.industries import load_industries
     from emergency.workflow import firm_view
 
     firms = firm_view.firms(request.app.state.engine, _usccs(request, who))
-    return render(request, "firm_measures.html", who=who, firms=[{"f": f, "rows": _measure_rows(f)} for f in firms])
+    industries = {code: ind.name_zh for code, ind in load_industries().industries.items()}
+    return render(request, "firm_measures.html", who=who, industries=industries,
+                  firms=[{"f": f, "rows": _measure_rows(f)} for f in firms])
 
 
 def _calendar(lines: list[dict]) -> list[dict]:
@@ -331,9 +334,10 @@ def compliance(request: Request, who: FirmPage):
     for g in _groups(engine, usccs, None):
         w = g["warning"]
         try:
-            checks.append({"warning": w, "check": firm_view.compliance(engine, w.id, usccs), "message": None})
+            checks.append({"warning": w, "check": firm_view.compliance(engine, w.id, usccs), "message": None,
+                           "started": clock.as_utc(w.start) <= clock.now()})
         except EmergencyError as exc:  # said on the page, not hidden
-            checks.append({"warning": w, "check": None, "message": exc.message})
+            checks.append({"warning": w, "check": None, "message": exc.message, "started": True})
     return render(request, "firm_compliance.html", who=who, checks=checks, rule=RULE_ZH, recent_days=RECENT_DAYS)
 
 
