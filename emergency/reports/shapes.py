@@ -199,11 +199,14 @@ def shape_files(area: str | None, policy_dir: Path | None = None) -> list[Path]:
 def load_shapes(area: str | None = None, policy_dir: Path | None = None) -> ReportShapes:
     """The report shapes of ``area`` (a policy area path; None or '' = the default)."""
     root = Path(policy_dir or default_policy_dir())
-    return _load(tuple(str(f) for f in shape_files(area, root)), str(root))
+    files = shape_files(area, root)
+    stamps = tuple((str(f), f.stat().st_mtime_ns if f.is_file() else 0) for f in files)
+    return _load(stamps, str(root))
 
 
 @lru_cache(maxsize=16)
-def _load(files: tuple[str, ...], root: str) -> ReportShapes:
+def _load(stamps: tuple[tuple[str, int], ...], root: str) -> ReportShapes:
+    files = [f for f, _ in stamps]
     merged: dict = {}
     prov: dict[tuple, str] = {}
     names = []
