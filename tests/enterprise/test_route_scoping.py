@@ -113,6 +113,14 @@ DECISIONS: dict[tuple[str, str], str] = {
     ("POST", "/users/{username}/revoke"): REFUSE,
     ("POST", "/users/{username}/deactivate"): REFUSE,
     # --- issue 17: delivery and the receipts board (emergency/delivery) ---
+    # REFUSE: the delivery board names every county's firms; a firm sees its own orders under /api/enterprise
+    ("GET", "/api/warnings/{warning_id}/deliveries"): REFUSE,
+    ("GET", "/api/warnings/{warning_id}/deliveries/attempts"): REFUSE,
+    ("POST", "/api/warnings/{warning_id}/deliveries/send"): REFUSE,
+    ("POST", "/api/warnings/{warning_id}/deliveries/retry"): REFUSE,
+    ("GET", "/warnings/{warning_id}/deliveries"): REFUSE,
+    ("POST", "/warnings/{warning_id}/deliveries/send"): REFUSE,
+    ("POST", "/warnings/{warning_id}/deliveries/retry"): REFUSE,
     # --- issue 17: reports upward and inspections (emergency/reports) ---
     # REFUSE: reports go upward from the bureau; they name every county's firms
     ("GET", "/api/warnings/{warning_id}/daily-reports"): REFUSE,
