@@ -26,7 +26,8 @@ A day only partly under the warning counts whole: a firm that reduces only in th
 warning's hours emits B − (reduction in those hours) that day, so B − K is the
 reduction achieved, and P already counts only the warning's hours.
 
-Achieved, from electricity (f has no CEMS for p; :mod:`emergency.workflow.compliance`):
+Achieved, from electricity (f has no CEMS for p, or no valid CEMS day in the warning;
+:mod:`emergency.workflow.compliance`):
 observed(f) and expected(f) are the compliance check's drops of electricity use over
 the warning days with a reading (D_e(f)); the firm delivered observed/expected of the
 electricity saving its notice asked for, and is taken to deliver that share of its
