@@ -32,7 +32,8 @@ def _clip(text: str, limit: int) -> str:
     data = text.encode()
     if len(data) <= limit:
         return text
-    return data[: limit - 12].decode(errors="ignore") + "\n…（全文见邮件）"
+    tail = "\n…（全文见邮件）"
+    return data[: limit - len(tail.encode())].decode(errors="ignore") + tail
 
 
 def body(channel: WebhookChannel, message: Message, now: float | None = None) -> tuple[dict, dict]:
