@@ -292,3 +292,24 @@ def test_the_calendar_counts_days_across_a_year_end():
     assert [m["rows"][1]["stopped"] for m in months] == [set(), set()]
     assert _calendar([{"blocks": []}]) == []
     assert months[0]["days"][0] == date(2026, 12, 1) and months[1]["days"][-1] == date(2027, 1, 31)
+
+
+def test_redeeming_in_the_browser_is_throttled_with_the_apis_window(city):
+    from emergency.errors import AuthenticationFailed
+    from emergency.workflow.security import FailureWindow
+
+    app, _, _, codes = city
+    app.state.login_failures = FailureWindow(3, timedelta(minutes=5))
+    client = TestClient(app)
+    assert client.post("/api/auth/redeem", json={"code": "WRONG-CODE", "password": "firm-password-3"}).status_code == 401
+    for _ in range(2):  # the console's failures count in the same window as the API's
+        _, r = redeem(app, "WRONG-CODE-0000", client=client)
+        assert r.status_code == 401
+    _, r = redeem(app, codes["firm2"], client=client)
+    assert r.status_code == 429 and "失败次数过多" in r.text  # not even the right code, from this address
+    assert COOKIE not in r.cookies
+    with pytest.raises(AuthenticationFailed):
+        accounts.authenticate(app.state.engine, "firm2", "firm-password-1")  # no account was made
+    app.state.login_failures = FailureWindow(3, timedelta(minutes=5))
+    _, r = redeem(app, codes["firm2"], client=client)
+    assert r.status_code == 303
