@@ -463,6 +463,9 @@ def summary_figures(engine: Engine, inp: Inputs, summary_within_days: float, eva
         "分措施分级统计：同一生产线在不同版本中措施不同的，各计一次。",
         inp.electricity_note,
     ]
+    if effect is not None:
+        notes.append(f"效果评估（emergency.evaluation）：实际减排按在线监测或用电量推算，数据覆盖率见“减排效果”；"
+                     f"其计算的影响产值为 {float(effect.lost_output_wan_yuan):,.2f} 万元。")
     if eval_note:
         notes.append(eval_note)
     if released is None:

@@ -69,7 +69,7 @@ def test_bad_shapes_are_refused_with_their_place(policy_dir, text, found):
     assert found in exc.value.message
 
 
-def test_the_daily_workbook_follows_an_overridden_shape(db_url, tmp_path, policy_dir, monkeypatch):
+def test_the_daily_workbook_follows_an_overridden_shape(sqlite_url, tmp_path, policy_dir, monkeypatch):
     from enterprise_registry.db import open_database
     from emergency.reports.daily import daily_report
     from tests.reports.scenario import AFTER, D5, build
@@ -79,7 +79,7 @@ def test_the_daily_workbook_follows_an_overridden_shape(db_url, tmp_path, policy
     default = full / "reports" / "default.toml"
     default.write_text(default.read_text(encoding="utf-8").replace('"管控企业（家）"', '"应急管控企业数量"'), encoding="utf-8")
     (full / "reports" / "templates" / "daily.html").write_text("<p>省定格式 {{ title }}</p>", encoding="utf-8")
-    engine = open_database(db_url)
+    engine = open_database(sqlite_url)
     ep = build(engine, tmp_path, release=False)
     monkeypatch.setenv("EMERGENCY_POLICY_DIR", str(full))
     with clock.use_clock(AFTER):

@@ -64,7 +64,8 @@ def test_statistics_table_by_county(episode, monkeypatch):
     assert red and all(row[5] == "效果评估数据暂缺" for row in red)
 
 
-def test_evaluation_rows_when_the_module_is_there(episode, monkeypatch):
+def test_evaluation_rows_when_the_module_is_there(sqlite_url, tmp_path, monkeypatch):
+    episode = build(open_database(sqlite_url), tmp_path)
     class Effect:
         warning_id = episode.wid
         lost_output_wan_yuan = 1.0
@@ -95,9 +96,9 @@ def test_evaluation_rows_when_the_module_is_there(episode, monkeypatch):
     assert [row for row in wb["减排效果"].iter_rows(values_only=True) if row and row[0] == "甲县"][0][3] == 0.15  # t
 
 
-def test_interim_before_release(db_url, tmp_path, monkeypatch):
+def test_interim_before_release(sqlite_url, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "emergency.evaluation.effect", None)
-    engine = open_database(db_url)
+    engine = open_database(sqlite_url)
     ep = build(engine, tmp_path, release=False)
     with clock.use_clock(datetime(2026, 12, 6, 4, 0, tzinfo=UTC)):
         r = summary_report(engine, ep.wid)
