@@ -8,6 +8,7 @@ import email.policy
 import json
 import socket
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -50,7 +51,8 @@ class HttpSink:
     """Records each POST (path, headers, body) and answers like ``flavor``: dingtalk /
     wecom / feishu robots, ``alibaba`` / ``tencent`` SMS."""
 
-    def __init__(self, flavor: str = "dingtalk"):
+    def __init__(self, flavor: str = "dingtalk", delay: float = 0.0):
+        """``delay``: seconds between receiving a message (counted) and answering."""
         self.requests: list[tuple[str, dict, bytes]] = []
         self.fail_next = 0
         outer = self
@@ -69,6 +71,8 @@ class HttpSink:
                             "tencent": {"Response": {"SendStatusSet": [{"SerialNo": f"sn-{len(outer.requests)}",
                                         "PhoneNumber": "+86", "Code": "Ok", "Message": "send success"}], "RequestId": "r"}},
                             }[flavor]
+                if delay:
+                    time.sleep(delay)
                 out = json.dumps(data).encode()
                 self.send_response(200)
                 self.send_header("content-type", "application/json")
