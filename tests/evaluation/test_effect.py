@@ -150,3 +150,30 @@ def test_the_chart_is_inline_svg_without_script(world):
     _, _, effect = world
     svg = str(episode_chart(effect))
     assert svg.startswith("<svg") and "<script" not in svg and "SO2" in svg and "暂缺" in svg
+
+
+def test_an_early_release_counts_the_hours_in_force(sqlite_url, tmp_path):
+    """Released at 2026-12-06 12:00 Beijing: 1.5 days of measures — planned 10 × 1.5 = 15 kg
+    per line and pollutant, lost output 4 lines × 10^5 × 1.5 = 60 万元; a CEMS day after the
+    release is not a warning day (12-07 neither judged nor flagged)."""
+    eng = make_engine(sqlite_url)
+    upgrade_database(eng)
+    with clock.use_clock(NOW):
+        load_city(eng)
+        w, _ = wf.issue_warning(eng, actor="duty", level=L.ORANGE, areas=None, start=START, end=END)
+        base = [r for d in _days(date(2026, 11, 27), 7) for r in day_rows(C1, "DA001", "SO2", d, 100, 10000)]
+        import_cems(eng, write(tmp_path / "b.csv", CEMS_HEADER, base))
+    with clock.use_clock(clock.aware(START) + timedelta(hours=36)):
+        wf.release_warning(eng, w.id, actor="duty", reason="空气质量好转")
+    during = [r for d in _days(D, 3) for r in day_rows(C1, "DA001", "SO2", d, 50 if d < date(2026, 12, 7) else 300, 10000)]
+    with clock.use_clock(AFTER):
+        import_cems(eng, write(tmp_path / "d.csv", CEMS_HEADER, during))
+        effect = evaluate_episode(eng, w.id)
+    assert effect.warning_days == (D, D + timedelta(days=1))
+    assert effect.lost_output_wan_yuan == pytest.approx(60)
+    so2 = _row(effect.firm_rows(), uscc=C1, pollutant="SO2")
+    assert so2["planned_kg"] == pytest.approx(15)
+    # 12-05 and 12-06 (half a day under the warning, counted whole): (24 − 12) × 2
+    assert so2["achieved_kg"] == pytest.approx(24) and effect.increase_flags() == []
+    assert [d["area"] for d in effect.aqi_days()] == ["测试市", "测试市"]
+    eng.dispose()
