@@ -313,3 +313,45 @@ def test_redeeming_in_the_browser_is_throttled_with_the_apis_window(city):
     app.state.login_failures = FailureWindow(3, timedelta(minutes=5))
     _, r = redeem(app, codes["firm2"], client=client)
     assert r.status_code == 303
+
+
+def test_the_compliance_page_shows_the_accounts_rows_of_the_officers_check(city, tmp_path):
+    """Readings by hand: 14 baseline days at 1,000 kWh a day before 2026-12-05 (Beijing), then
+    400 a day for C2 over the 3 warning days (drop 60 % ≥ 50 % ordered: 落实) and 900 for
+    C3 (drop 10 %: 未落实); C1 (another firm) at 100 (drop 90 %). Importing again changes the page."""
+    from emergency.console.pages.firm import firm_compliance
+    from emergency.workflow import firm_view
+    from emergency.workflow.electricity_readings import import_electricity
+
+    app, wid, _, codes = city
+    engine = app.state.engine
+
+    def readings(c2_kwh: float) -> None:
+        rows = ["统一社会信用代码,生产线编号,日期,用电量(kWh)"]
+        for k in range(1, 15):
+            rows += [f"{u},,{date(2026, 12, 5) - timedelta(days=k)},1000" for u in (C1, C2, C3)]
+        for k in range(3):
+            d = date(2026, 12, 5) + timedelta(days=k)
+            rows += [f"{C1},,{d},100", f"{C2},,{d},{c2_kwh}", f"{C3},,{d},900"]
+        path = tmp_path / "kwh.csv"
+        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        import_electricity(engine, path, actor="bureau")
+
+    def rows_of(page: str) -> dict[str, list[str]]:
+        check = re.search(rf'<section class="card" id="check-{wid}">(.*?)</section>', page, re.S).group(1)
+        return {u: re.findall(r"<td[^>]*>(.*?)</td>", tr) for tr in re.findall(r"<tr>(.*?)</tr>", check, re.S)
+                for u in (C2, C3) if u in tr}
+
+    readings(400)
+    redeem(app, codes["firm2"])
+    later = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)  # 2026-12-08 09:00 北京时间: the warning is over
+    with clock.use_clock(later):
+        client = sign_in(app, "firm2", "firm-password-1")  # the session of 12-03 has expired
+        page = client.get("/firm/compliance").text
+        rows = rows_of(page)
+        assert rows[C2][2:4] == ["50.0%", "60.0%"] and rows[C2][-1] == "落实"
+        assert rows[C3][2:4] == ["50.0%", "10.0%"] and rows[C3][-1] == "未落实"
+        assert C1 not in page and "90.0%" not in page
+        assert firm_compliance(engine, wid, (C2, C3)) == firm_view.compliance(engine, wid, (C2, C3))
+        readings(500)  # corrected readings: the page is not stale
+        assert rows_of(client.get("/firm/compliance").text)[C2][2:4] == ["50.0%", "50.0%"]

@@ -16,7 +16,8 @@ same services (:mod:`emergency.workflow.receipts`, :mod:`emergency.workflow.firm
 ``GET  /firm/warnings/{id}/reports/{report}/evidence``      the firm's own evidence file
 ``GET  /firm/measures``                                     备案措施 per level (``firm_view.firms``)
 ``GET  /firm/rotation``                                     错峰生产 calendar (``firm_view.rotation_blocks``)
-``GET  /firm/compliance``                                   用电核查 (``firm_view.compliance``)
+``GET  /firm/compliance``                                   用电核查 (``firm_view.compliance``'s rows,
+                                                            from the console's cached check)
 ``GET|POST /firm/redeem``                                   public: redeem an invitation code
 =========================================================  ===================================
 
@@ -110,6 +111,16 @@ def _recent_warnings(engine) -> list:
             if w.state in active or (w.released_at is not None and clock.as_utc(w.released_at) >= since)][:RECENT_WARNINGS]
 
 
+def _orders(engine, w) -> list:
+    """Every order of warning ``w`` (``receipts.orders``: built from its plan versions, so
+    costly for a large list), cached until the warning changes (its ``row_version``)."""
+    from emergency.console import plan_view
+    from emergency.workflow import receipts
+
+    return plan_view.cached(("firm-orders", str(engine.url), w.id, w.row_version, w.state),
+                            lambda: receipts.orders(engine, w.id))
+
+
 def _groups(engine, usccs: tuple[str, ...], warning_id: int | None) -> list[dict]:
     """Per warning (newest first) with orders to the account's firms: its record and its orders."""
     from emergency.workflow import receipts
@@ -118,7 +129,8 @@ def _groups(engine, usccs: tuple[str, ...], warning_id: int | None) -> list[dict
     records = [get_warning(engine, warning_id)[0]] if warning_id is not None else _recent_warnings(engine)
     out = []
     for w in records:
-        rows = receipts.statuses(engine, w.id, usccs)
+        mine = [o for o in _orders(engine, w) if o.uscc in usccs]
+        rows = receipts.statuses(engine, w.id, usccs, of=mine) if mine else []
         if rows:
             out.append({"warning": w, "areas": "、".join(json.loads(w.areas)), "orders": [_order_view(s) for s in rows]})
     return out
@@ -322,10 +334,23 @@ def rotation(request: Request, who: FirmPage):
                   today=clock.today())
 
 
+def firm_compliance(engine, warning_id: int, usccs: tuple[str, ...]) -> dict:
+    """What ``firm_view.compliance`` answers (the account's rows of the warning's check),
+    from the console's cached check of the whole warning (``pages.compliance._report``,
+    the one the duty officer's page and the warm-up fill, refreshed by every change of the
+    warning and every electricity import): at 10^5 firms the check takes seconds, and
+    every firm's contact opening this page must not run it again."""
+    from emergency.console.pages.compliance import _report
+
+    report = _report(engine, warning_id, None)
+    return {"warning_id": warning_id, "tolerance": report.tolerance,
+            "warning_days": [d.isoformat() for d in report.warning_days],
+            "rows": [r.as_dict() for r in report.rows if r.enterprise_uscc in usccs]}
+
+
 @router.get("/firm/compliance")
 def compliance(request: Request, who: FirmPage):
     """The firm's rows of each recent warning's electricity check (the warnings that sent it orders)."""
-    from emergency.workflow import firm_view
     from emergency.workflow.compliance import RULE_ZH
 
     engine = request.app.state.engine
@@ -334,7 +359,7 @@ def compliance(request: Request, who: FirmPage):
     for g in _groups(engine, usccs, None):
         w = g["warning"]
         try:
-            checks.append({"warning": w, "check": firm_view.compliance(engine, w.id, usccs), "message": None,
+            checks.append({"warning": w, "check": firm_compliance(engine, w.id, usccs), "message": None,
                            "started": clock.as_utc(w.start) <= clock.now()})
         except EmergencyError as exc:  # said on the page, not hidden
             checks.append({"warning": w, "check": None, "message": exc.message, "started": True})
