@@ -179,7 +179,8 @@ def read_cems(path: Path, name: str, firms: set[str], version: str, max_rows: in
         "measured": lambda v: hf.number_cell(v, MAX_CONCENTRATION), "converted": lambda v: hf.number_cell(v, MAX_CONCENTRATION),
         "flow": lambda v: hf.number_cell(v, MAX_FLOW),
     }
-    parsed = hf.parse_rows(rows, h, col, name, COLUMNS, parsers, problems, optional=OPTIONAL)
+    parsed = hf.parse_rows(rows, h, col, name, COLUMNS, parsers, problems, optional=OPTIONAL,
+                          memo=("enterprise_uscc", "outlet", "line_id", "hour", "pollutant"))
     out, seen = [], {}
     for line, v in parsed:
         if v.get("measured") is None and v.get("converted") is None:

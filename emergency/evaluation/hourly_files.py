@@ -184,9 +184,27 @@ def not_future(hour: datetime) -> None:
 
 def parse_rows(rows: list[tuple[int, list[Any]]], h: int, col: dict[str, int], name: str, columns: Columns,
                parsers: dict[str, Callable[[Any], Any]], problems: list[Problem],
-               optional: tuple[str, ...] = ()) -> list[tuple[int, dict[str, Any]]]:
-    """Each data row's typed values (rows with a rejected cell are left out, their problems listed)."""
+               optional: tuple[str, ...] = (), memo: tuple[str, ...] = ()) -> list[tuple[int, dict[str, Any]]]:
+    """Each data row's typed values (rows with a rejected cell are left out, their problems listed).
+    ``memo``: keys whose cells repeat (firm, outlet, hour, pollutant): each distinct cell is parsed once."""
     out = []
+    cache: dict[str, dict[Any, tuple[bool, Any]]] = {key: {} for key in memo}
+
+    def parse(key: str, raw: Any) -> Any:
+        seen = cache.get(key)
+        if seen is None:
+            return parsers[key](raw)
+        hit = seen.get(raw)
+        if hit is None:
+            try:
+                hit = (True, parsers[key](raw))
+            except CellError as exc:
+                hit = (False, str(exc))
+            seen[raw] = hit
+        if not hit[0]:
+            raise CellError(hit[1])
+        return hit[1]
+
     for line, row in rows[h + 1:]:
         values: dict[str, Any] = {}
         ok = True
@@ -200,7 +218,7 @@ def parse_rows(rows: list[tuple[int, list[Any]]], h: int, col: dict[str, int], n
                 ok = False
                 continue
             try:
-                values[key] = parsers[key](raw)
+                values[key] = parse(key, raw)
             except CellError as exc:
                 problems.append(Problem(name, line, columns[key][0], shown(raw), str(exc)))
                 ok = False

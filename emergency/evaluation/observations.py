@@ -104,7 +104,8 @@ def read_observations(path: Path, name: str, max_rows: int) -> list[dict]:
     parsers = {"station": name_cell, "area": name_cell, "hour": hour,
                **{s: (lambda v: hf.number_cell(v, MAX_UG)) for s in SPECIES}}
     problems: list[Problem] = []
-    parsed = hf.parse_rows(rows, h, col, name, COLUMNS, parsers, problems, optional=SPECIES)
+    parsed = hf.parse_rows(rows, h, col, name, COLUMNS, parsers, problems, optional=SPECIES,
+                          memo=("station", "area", "hour"))
     out, seen, area_of = [], {}, {}
     for line, v in parsed:
         key = (v["station"], v["hour"])
