@@ -134,6 +134,10 @@ def warm(engine: Engine, warning_id: int, *, plan: bool = True, package: bool = 
                 _package(engine, warning_id, None)
             if compliance and versions:
                 _report(engine, warning_id, None)
+            if plan and versions:
+                from emergency.console.pages.map import points_body
+
+                points_body(engine, warning_id)
         except Exception:  # noqa: BLE001 - a warm-up failing only means the page computes it when asked
             logging.getLogger("emergency.console").warning("warm-up of warning %s failed", warning_id, exc_info=True)
 

@@ -45,12 +45,16 @@ def map_page(request: Request, who: Reader, warning: WarningId = None):
                   tile_url=get_settings().map_tile_url or "", categories=map_points.CATEGORIES)
 
 
-@router.get("/map/points.json")
-def points(request: Request, who: Reader, warning: WarningId = None):
-    engine = request.app.state.engine
-    w, facts, doc = _plan(engine, warning)
-    key = ("map", str(engine.url), warning, facts.sha256 if facts else None, w.registry_version if w else None)
-    body = plan_view.cached(key, lambda: json.dumps(
+def points_body(engine, warning_id: int | None) -> bytes:
+    """The map's points as JSON bytes (cached per plan and list version; warmed with the warning)."""
+    w, facts, doc = _plan(engine, warning_id)
+    key = ("map", str(engine.url), warning_id, facts.sha256 if facts else None, w.registry_version if w else None)
+    return plan_view.cached(key, lambda: json.dumps(
         map_points.points(engine, w.registry_version if w else None, doc), ensure_ascii=False,
         separators=(",", ":")).encode("utf-8"))
+
+
+@router.get("/map/points.json")
+def points(request: Request, who: Reader, warning: WarningId = None):
+    body = points_body(request.app.state.engine, warning)
     return Response(body, media_type="application/json", headers={"Cache-Control": "private, max-age=60"})
