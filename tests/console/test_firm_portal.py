@@ -355,3 +355,24 @@ def test_the_compliance_page_shows_the_accounts_rows_of_the_officers_check(city,
         assert firm_compliance(engine, wid, (C2, C3)) == firm_view.compliance(engine, wid, (C2, C3))
         readings(500)  # corrected readings: the page is not stale
         assert rows_of(client.get("/firm/compliance").text)[C2][2:4] == ["50.0%", "50.0%"]
+
+
+def test_an_adjustment_adds_newer_notices_on_top_and_keeps_the_old_ones(city):
+    """Downgraded to yellow at 2026-12-05 15:30 北京时间 (07:30 UTC): every firm gets a version-2
+    notice (test_receipts: orange stop → yellow cut), due within 1 h → 16:30 北京时间."""
+    from emergency.vocabulary import WarningLevel as L
+    from emergency.workflow import lifecycle as wf
+
+    app, wid, _, codes = city
+    client, _ = redeem(app, codes["firm2"])
+    assert client.get("/firm").text.count('<article class="card order') == 2  # C2 and C3 at version 1 (cached now)
+    at = datetime(2026, 12, 5, 7, 30, tzinfo=UTC)
+    with clock.use_clock(at):
+        wf.adjust_warning(app.state.engine, wid, actor="duty", level=L.YELLOW)
+        client = sign_in(app, "firm2", "firm-password-1")
+        page = client.get("/firm").text
+    ids = re.findall(r'<article class="card order[^"]*" id="order-(\d+-\d+-\w+)">', page)
+    assert ids == [f"{wid}-2-{C2}", f"{wid}-2-{C3}", f"{wid}-1-{C2}", f"{wid}-1-{C3}"]  # newest first, not the cached list
+    assert "请于 <strong>2026-12-05 16:30</strong>" in page
+    assert f'id="newer-{wid}-1-{C2}"' in page and f'id="newer-{wid}-2-{C2}"' not in page
+    assert "逾期未确认" in page  # version 1 was never confirmed: its deadline (2026-12-04 00:30) has passed

@@ -132,12 +132,18 @@ def _groups(engine, usccs: tuple[str, ...], warning_id: int | None) -> list[dict
         mine = [o for o in _orders(engine, w) if o.uscc in usccs]
         rows = receipts.statuses(engine, w.id, usccs, of=mine) if mine else []
         if rows:
-            out.append({"warning": w, "areas": "、".join(json.loads(w.areas)), "orders": [_order_view(s) for s in rows]})
+            latest = {}
+            for o in mine:
+                latest[o.uscc] = max(latest.get(o.uscc, 0), o.version_no)
+            views = [_order_view(s, latest[s.order.uscc]) for s in rows]
+            views.sort(key=lambda v: (-v["o"].version_no, v["o"].uscc))  # the newest notice first
+            out.append({"warning": w, "areas": "、".join(json.loads(w.areas)), "orders": views})
     return out
 
 
-def _order_view(s) -> dict:
-    """One order as the page shows it: states in Chinese and what to do next, by when."""
+def _order_view(s, latest_version: int) -> dict:
+    """One order as the page shows it: states in Chinese and what to do next, by when;
+    ``newer``: the version of a later notice to the same firm (None if this is its latest)."""
     o = s.order
     confirmed = s.confirmed_at is not None
     if not confirmed:
@@ -150,7 +156,8 @@ def _order_view(s) -> dict:
     return {"s": s, "o": o, "key": f"{o.warning_id}-{o.version_no}-{o.uscc}", "confirmed": confirmed,
             "confirm_zh": CONFIRM_ZH[s.confirm_state], "report_zh": REPORT_ZH[s.report_state],
             "todo": todo[0], "todo_by": todo[1], "lines": lines,
-            "reported": sum(1 for x in lines if x["report"] is not None)}
+            "reported": sum(1 for x in lines if x["report"] is not None),
+            "newer": latest_version if latest_version > o.version_no else None}
 
 
 def _portal(request: Request, who: Who, warning_id: int | None, done: str | None = None, error: dict | None = None,
