@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
 
 from emergency import clock
 from emergency.atomic_files import write_bytes, write_text
@@ -111,4 +110,4 @@ def write(folder: Path, stem: str, xlsx: bytes, page: str) -> list[Path]:
     return paths
 
 
-__all__ = ["Markup", "Table", "html", "tables", "workbook_bytes", "write"]
+__all__ = ["Table", "html", "tables", "workbook_bytes", "write"]
