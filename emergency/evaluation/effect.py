@@ -56,7 +56,6 @@ warning's areas (the city for a city-wide warning) from station observations
 from __future__ import annotations
 
 import json
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta

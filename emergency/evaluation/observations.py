@@ -21,7 +21,6 @@ stations of the file's areas (said in the result's ``stations``).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path

@@ -3,7 +3,7 @@ reported (not rejected), the Beijing day on a UTC machine, idempotent re-import,
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from openpyxl import Workbook
