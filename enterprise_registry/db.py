@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration. A database already there skips alembic (a quarter of a second of
 # imports and history walking on every command); tests check this equals alembic's head.
-HEAD_REVISION = "0009_cems_observations"
+HEAD_REVISION = "0011_regional_warnings"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from emergency import clock
-from emergency.errors import NotFound
+from emergency.errors import InputError, NotFound
 from enterprise_registry import filed
 from enterprise_registry.columns import AREA_SHEET, ENTERPRISE_SHEET, FILED_GROUP, LINE_SHEET, RegistryTables
 
@@ -79,8 +79,13 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def resolve_version(db: DbReader, version: str | None) -> VersionRow:
-    """The named version, or the latest one in effect today (else the latest)."""
+def resolve_version(db: DbReader, version: str | None, city: str | None = None) -> VersionRow:
+    """The named version, or ``city``'s latest one in effect today (else its latest).
+
+    One deployment may hold the lists of several cities (a region, a province): without a
+    name, a city must be given when more than one city has lists — the latest list of
+    "any city" is never a meaningful default. A named version of another city than
+    ``city`` is refused."""
     q = f"SELECT id, name, effective_date, city, notes, content_sha256 FROM {VERSION_TABLE}"
     if version is not None:
         rows = db.rows(q + " WHERE name = ?", (version,))
@@ -88,14 +93,33 @@ def resolve_version(db: DbReader, version: str | None) -> VersionRow:
             names = [r[0] for r in db.rows(f"SELECT name FROM {VERSION_TABLE} ORDER BY id")]
             raise NotFound(f"清单版本“{version}”不存在；现有版本：{'、'.join(names) or '（无）'}")
         row = rows[0]
+        if city is not None and row[3] != city:
+            raise NotFound(f"清单版本“{version}”属于{row[3]}，不是{city}的清单")
     else:
         order = " ORDER BY effective_date DESC, id DESC"
-        rows = db.rows(q + " WHERE effective_date <= ?" + order, (clock.today().isoformat(),)) or db.rows(q + order)
+        where, args = "", ()
+        if city is None:
+            cities = [r[0] for r in db.rows(f"SELECT DISTINCT city FROM {VERSION_TABLE} ORDER BY city")]
+            if len(cities) > 1:
+                raise InputError(f"数据库中有多个城市的清单（{'、'.join(cities)}）：请指定城市（--city）或清单版本 "
+                                 "(several cities' lists: name a city or a version)")
+        else:
+            where, args = " WHERE city = ?", (city,)
+        today = " AND " if where else " WHERE "
+        rows = (db.rows(q + where + today + "effective_date <= ?" + order, args + (clock.today().isoformat(),))
+                or db.rows(q + where + order, args))
         if not rows:
+            if city is not None:
+                raise NotFound(f"数据库中没有{city}的清单")
             raise NotFound("数据库中还没有清单；请先 emergency registry import 或 emergency demo")
         row = rows[0]
     v = VersionRow(*row)
     return v._replace(effective_date=_as_date(v.effective_date))
+
+
+def cities(db: DbReader) -> list[str]:
+    """The cities that have lists in this deployment."""
+    return [r[0] for r in db.rows(f"SELECT DISTINCT city FROM {VERSION_TABLE} ORDER BY city")]
 
 
 def _columns(db: DbReader, table: str, keys: list[str], version_id: int, extra: tuple[str, ...] = ()) -> dict[str, list]:
@@ -139,7 +163,8 @@ def _filed_columns(db: DbReader, version_id: int, ents: dict[str, list], ent_pos
 
 
 def read_tables(db: DbReader, version: str | None, ent_keys: list[str] = ENTERPRISE_KEYS,
-                line_keys: list[str] = LINE_KEYS, filed_levels: tuple | None = None) -> RegistryTables:
+                line_keys: list[str] = LINE_KEYS, filed_levels: tuple | None = None,
+                city: str | None = None) -> RegistryTables:
     """A version's areas, enterprises and lines: three column reads.
 
     Lines are read without a join: each line's enterprise code and name come from the
@@ -147,7 +172,7 @@ def read_tables(db: DbReader, version: str | None, ent_keys: list[str] = ENTERPR
     through the driver. A version stored without its content hash is read in full,
     whatever the keys asked, so that the hash can be computed from it. ``filed_levels``
     reads only those levels' filed measures (planning one level), with the same keys."""
-    v = resolve_version(db, version)
+    v = resolve_version(db, version, city)
     if not v.content_sha256:
         ent_keys, line_keys, filed_levels = ENTERPRISE_KEYS, LINE_KEYS, None
     areas = _columns(db, AREA_TABLE, AREA_KEYS, v.id)

@@ -240,19 +240,25 @@ def import_list_file(engine: Engine, path: Path, *, replace: bool = False, progr
 # DBAPI connection); these wrap them for an engine.
 
 
-def resolve_version(conn, version: str | None) -> reading.VersionRow:
-    """The named version, or the latest one in effect today (else the latest), on an
-    open SQLAlchemy connection."""
-    return reading.resolve_version(DbReader.of(conn.connection.dbapi_connection, conn.dialect.paramstyle), version)
+def resolve_version(conn, version: str | None, city: str | None = None) -> reading.VersionRow:
+    """The named version, or ``city``'s latest one in effect today (else its latest), on an
+    open SQLAlchemy connection (:func:`enterprise_registry.reading.resolve_version`)."""
+    return reading.resolve_version(DbReader.of(conn.connection.dbapi_connection, conn.dialect.paramstyle), version, city)
 
 
-def export_tables(engine: Engine, version: str | None = None) -> RegistryTables:
+def cities(engine: Engine) -> list[str]:
+    """The cities with lists in this deployment (one, for a city's own deployment)."""
+    with dbapi_reader(engine) as db:
+        return reading.cities(db)
+
+
+def export_tables(engine: Engine, version: str | None = None, city: str | None = None) -> RegistryTables:
     """A version of the list, column-wise, every column (the export format)."""
     with dbapi_reader(engine) as db:
-        return reading.read_tables(db, version)
+        return reading.read_tables(db, version, city=city)
 
 
-def load_planning_tables(engine: Engine, version: str | None = None) -> RegistryTables:
+def load_planning_tables(engine: Engine, version: str | None = None, city: str | None = None) -> RegistryTables:
     """A version of the list with only the columns planning needs.
 
     A third fewer values through the driver than :func:`export_tables` (a province's
@@ -262,7 +268,7 @@ def load_planning_tables(engine: Engine, version: str | None = None) -> Registry
     hand, ``with db.read_list(url) as r: reading.read_tables(r, version,
     PLANNING_ENTERPRISE_KEYS, PLANNING_LINE_KEYS)`` does the same."""
     with dbapi_reader(engine) as db:
-        return reading.read_tables(db, version, PLANNING_ENTERPRISE_KEYS, PLANNING_LINE_KEYS)
+        return reading.read_tables(db, version, PLANNING_ENTERPRISE_KEYS, PLANNING_LINE_KEYS, city=city)
 
 
 def load_registry_frame(engine: Engine, version: str | None = None) -> RegistryTables:
@@ -290,10 +296,11 @@ def _counts(conn) -> dict[int, tuple[int, int]]:
     return {vid: (ents.get(vid, 0), lines.get(vid, 0)) for vid in ents.keys() | lines.keys()}
 
 
-def latest_version(engine: Engine) -> ListVersionPublic:
-    """The version in effect today (latest effective date not after today), else the latest."""
+def latest_version(engine: Engine, city: str | None = None) -> ListVersionPublic:
+    """``city``'s version in effect today (latest effective date not after today), else its
+    latest (``city`` may be omitted when the deployment holds one city's lists)."""
     with engine.connect() as conn:
-        row = resolve_version(conn, None)
+        row = resolve_version(conn, None, city)
         full = conn.execute(select(ListVersion).where(ListVersion.id == row.id)).one()
         return _version_public(full, _counts(conn))
 

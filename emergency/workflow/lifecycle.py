@@ -165,15 +165,21 @@ def latest_plan(session: Session, warning_id: int) -> PlanVersion | None:
 
 
 def claim_areas(tables, areas: list[str]) -> list[str]:
-    """The areas a warning holds: a city warning holds the city and all its counties
-    (so it collides with any county warning, in either order); a county warning holds
-    its county."""
+    """The areas a warning holds, each qualified by its city (``<city>/<area>``: two cities
+    of one deployment may both have a 城区): a city warning holds the city and all its
+    counties (so it collides with any county warning, in either order); a county warning
+    holds its county."""
     city = tables.version["city"]
     counties = [n for n, p in zip(tables.areas["name"], tables.areas["parent"]) if p]
     held = set(areas)
     if city in held:
         held |= set(counties)
-    return sorted(held)
+    return sorted(f"{city}/{a}" for a in held)
+
+
+def claim_name(claim: str) -> str:
+    """The area of a claim, as people name it (its city prefix dropped)."""
+    return claim.split("/", 1)[-1]
 
 
 def active_warning_for(session: Session, areas: list[str]) -> dict[str, int]:
@@ -256,7 +262,7 @@ def issue_warning(
             )
         raise Conflict(
             "以下区域已有生效预警 (an active warning already covers): "
-            + "、".join(f"{a}（预警 {w}）" for a, w in held.items())
+            + "、".join(f"{claim_name(a)}（预警 {w}）" for a, w in held.items())
             + "；如需升级请用 adjust 或 --merge",
             warnings=ids,
         )
@@ -279,6 +285,7 @@ def issue_warning(
         now = clock.now()
         w = WarningRecord(
             state=WarningState.ISSUED.value, level=level.value, rule_set=rule_set, areas=json.dumps(areas, ensure_ascii=False),
+            city=city,
             start=start, end=end, registry_version=tables.version["name"],
             forecast=json.dumps(forecast, ensure_ascii=False, default=clock.json_default) if forecast else None,
             created_by=actor, created_at=now, updated_at=now,

@@ -47,6 +47,7 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=clock.now)
     failed_logins: int = 0
     locked_until: datetime | None = None
+    city: str | None = Field(default=None, max_length=100)  # the city it acts for; None: every city (province)
 
 
 class ApiToken(SQLModel, table=True):
@@ -71,6 +72,7 @@ class WarningRecord(SQLModel, table=True):
     level: str = Field(max_length=10)
     rule_set: str = Field(max_length=20)
     areas: str = Field(sa_column=Column(Text, nullable=False), description="JSON list of area names")
+    city: str | None = Field(default=None, max_length=100, index=True, description="the city of its list version")
     start: datetime
     end: datetime
     registry_version: str = Field(max_length=100)
