@@ -7,8 +7,7 @@ The engine is passed in by ``enterprise_registry.db.upgrade_database`` through
 from alembic import context
 from sqlmodel import SQLModel
 
-import emergency.workflow.models  # noqa: F401  (registers the workflow tables)
-import enterprise_registry.models  # noqa: F401  (registers the registry tables)
+import enterprise_registry.migrations.env_models  # noqa: F401  (every table of the history)
 
 target_metadata = SQLModel.metadata
 
