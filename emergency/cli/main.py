@@ -54,6 +54,8 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "delivery": ("delivery", "app", "group", "Notice delivery (通知送达): email, SMS, webhook; reminders."),
     "reports": ("reports", "app", "group", "Reports upward (上报): daily response report, episode summary, inspections."),
     "evaluation": ("evaluation", "app", "group", "Effect evaluation (效果评估): CEMS, observed AQI, planned vs achieved."),
+    "region": ("region", "app", "group", "Regions and regional warnings (区域联动): the cities' responses."),
+    "joint": ("joint", "app", "group", "Joint plans across a region's cities (联合减排方案), compared with each city alone."),
 }
 
 

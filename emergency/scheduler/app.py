@@ -63,6 +63,8 @@ def desired_jobs(cfg: SchedulerConfig) -> list[JobSpec]:
                 IntervalTrigger(minutes=cfg.receipt_reminder_minutes, timezone=cfg.tz)),
         JobSpec("daily-report", "emergency.scheduler.jobs:daily_report_job", "每日应急响应情况报告",
                 CronTrigger(hour=rh, minute=rm, timezone=cfg.tz)),
+        JobSpec("regional-reminders", "emergency.scheduler.jobs:regional_reminders_job", "区域预警响应催办",
+                IntervalTrigger(minutes=cfg.regional_reminder_minutes, timezone=cfg.tz)),
     ]
 
 

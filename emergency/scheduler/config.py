@@ -73,6 +73,8 @@ class SchedulerConfig(BaseModel):
     receipt_reminder_minutes: int = Field(default=10, ge=1)  # remind firms late with 回执/落实报告, escalate
     daily_report_time: str = "10:00"  # 每日 10:00: the previous day's response report, per county and city
     reports_dir: Path = Path("reports")
+    # regional joint response (issue 18): remind cities that have not responded to a regional warning
+    regional_reminder_minutes: int = Field(default=30, ge=1)
 
     @field_validator("orders_time", "daily_report_time")
     @classmethod

@@ -90,3 +90,11 @@ def daily_report_job(config: dict) -> int:
 
     cfg = SchedulerConfig.model_validate(config)
     return run_daily_reports(engine(), _now(cfg), cfg)
+
+
+def regional_reminders_job(config: dict) -> int:
+    """Remind the cities of a regional warning that have not yet responded at its level."""
+    from emergency.region.service import remind_cities
+
+    cfg = SchedulerConfig.model_validate(config)
+    return remind_cities(engine(), _now(cfg), cfg)

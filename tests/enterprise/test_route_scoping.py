@@ -143,6 +143,8 @@ DECISIONS: dict[tuple[str, str], str] = {
     ("POST", "/evaluation/observations"): REFUSE,
     ("GET", "/warnings/{warning_id}/evaluation"): REFUSE,
     ("GET", "/warnings/{warning_id}/evaluation.xlsx"): REFUSE,
+    # --- issue 18: regions and regional warnings (emergency/region) ---
+    # --- issue 18: joint plans (emergency/joint) ---
     # --- issue 17: the enterprise's own console pages (emergency/console/pages/firm.py) ---
     # OWN: the enterprise role only, its own firms (the bureau's roles get 403: they have the bureau's pages)
     ("GET", "/firm"): OWN,

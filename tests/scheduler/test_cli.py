@@ -37,7 +37,7 @@ def _start(env, cwd) -> subprocess.Popen:
                             stderr=subprocess.STDOUT, text=True)
 
 
-def _wait_for_jobs(env, n=6, timeout=60) -> list[dict]:
+def _wait_for_jobs(env, n=7, timeout=60) -> list[dict]:
     deadline = time.time() + timeout
     while time.time() < deadline:
         jobs = _jobs(env)
@@ -62,7 +62,7 @@ def test_sigterm_clean_shutdown_and_sigkill_loses_nothing(sqlite_url, tmp_path):
     assert proc.returncode == 0, out
     assert "received SIGTERM" in out and "scheduler stopped" in out
     assert {j["id"] for j in jobs} == {"rotation-orders", "forecast-poll", "warning-reminders", "notice-delivery",
-                                       "receipt-reminders", "daily-report"}
+                                       "receipt-reminders", "daily-report", "regional-reminders"}
     after = _jobs(env)
     assert {j["id"]: j["next_run_time"] for j in after} == {j["id"]: j["next_run_time"] for j in jobs}
 
