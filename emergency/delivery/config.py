@@ -10,6 +10,7 @@ scheduler's jobs and the API), or ``--config`` on ``emergency delivery`` — wit
     max_attempts = 6             # then gave_up, shown loudly
     escalate_after_minutes = 60  # still overdue this long after the deadline's reminder: escalate
     release_window_hours = 24    # 解除通知 of a warning released within this window are sent
+    workers_per_channel = 4      # concurrent senders on one channel (each claims its own rows)
 
     [[delivery.areas]]
     area = "测试市"               # a city or a county (a county's entry wins for its firms)
@@ -155,6 +156,7 @@ class DeliveryConfig(_Frozen):
     max_attempts: int = Field(default=6, ge=1, le=50)
     escalate_after_minutes: float = Field(default=60.0, ge=0)
     release_window_hours: float = Field(default=24.0, ge=0)
+    workers_per_channel: int = Field(default=4, ge=1, le=32)  # concurrent senders on one channel
     areas: list[AreaDelivery] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -9,8 +9,9 @@ the workflow needs no hook: the delivery job finds new versions by itself. Rows 
 recipient has no address for a channel are inserted as ``no_address`` (shown to the
 duty officer), never silently left out.
 
-Send. :func:`drain` runs one lane per configured channel (area, name), in threads, so
-a channel that is down or slow delays only its own rows. A lane repeatedly *claims* a
+Send. :func:`drain` runs one lane per configured channel (area, name) with
+``workers_per_channel`` threads each, so a channel that is down or slow delays only its
+own rows. A lane repeatedly *claims* a
 due row — ``pending``, ``failed`` whose ``next_attempt_at`` has come, or ``sending``
 whose lease expired before the try was handed over — with a conditional UPDATE (status,
 claim token, lease) in its own short transaction, sends it, and records the result in
@@ -451,9 +452,12 @@ AFTER_SEND = None
 
 
 def run_lane(engine: Engine, area: AreaDelivery, channel, now: datetime, cfg: DeliveryConfig,
-             only: set[int] | None = None) -> LaneResult:
+             only: set[int] | None = None, down: threading.Event | None = None) -> LaneResult:
+    """One worker of a lane: claim, send, record, until nothing is due or the channel is
+    down (``down``, shared by the lane's workers: one worker's connect failure stops all)."""
     out = LaneResult(area.area, channel.name)
-    while True:
+    down = down or threading.Event()
+    while not down.is_set():
         claim = claim_next(engine, area.area, channel.name, now, cfg, only)
         if claim is None:
             return out
@@ -470,6 +474,7 @@ def run_lane(engine: Engine, area: AreaDelivery, channel, now: datetime, cfg: De
             out.gave_up += status == m.GAVE_UP
             if exc.connect:
                 out.down = exc.message
+                down.set()
                 log.error("channel %s of %s is down: %s (its other rows wait for the next pass)", channel.name,
                           area.area, exc.message)
                 return out
@@ -483,6 +488,7 @@ def run_lane(engine: Engine, area: AreaDelivery, channel, now: datetime, cfg: De
             AFTER_SEND(claim)
         record_result(engine, claim, cfg, provider_id=provider_id)
         out.sent += 1
+    return out
 
 
 def drain(engine: Engine, now: datetime, cfg: DeliveryConfig, only: set[int] | None = None) -> DrainResult:
@@ -495,20 +501,28 @@ def drain(engine: Engine, now: datetime, cfg: DeliveryConfig, only: set[int] | N
     results: list[LaneResult] = []
     errors: list[BaseException] = []
 
+    flags = {(a.area, ch.name): threading.Event() for a, ch in lanes}
+
     def run(a, ch):
         try:
-            results.append(run_lane(engine, a, ch, now, cfg, only))
+            results.append(run_lane(engine, a, ch, now, cfg, only, flags[(a.area, ch.name)]))
         except BaseException as exc:  # noqa: BLE001 — reported after the other lanes finished
             errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=lane, name=f"delivery-{lane[0].area}-{lane[1].name}") for lane in lanes]
+    threads = [threading.Thread(target=run, args=lane, name=f"delivery-{lane[0].area}-{lane[1].name}-{i}")
+               for lane in lanes for i in range(cfg.workers_per_channel)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     if errors:
         raise errors[0]
-    result.lanes = sorted(results, key=lambda r: (r.area, r.channel))
+    merged: dict[tuple[str, str], LaneResult] = {}
+    for r in results:  # the workers of one lane
+        lane = merged.setdefault((r.area, r.channel), LaneResult(r.area, r.channel))
+        lane.sent, lane.failed, lane.gave_up = lane.sent + r.sent, lane.failed + r.failed, lane.gave_up + r.gave_up
+        lane.down = lane.down or r.down
+    result.lanes = sorted(merged.values(), key=lambda r: (r.area, r.channel))
     return result
 
 

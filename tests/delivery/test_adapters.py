@@ -22,11 +22,12 @@ from tests.delivery.test_delivery import rows
 from tests.enterprise.city import C1, C2, C3, NOW, city_tables, issue
 
 
-def _toml(tmp_path, smtp_port: int, robot_url: str):
+def _toml(tmp_path, smtp_port: int, robot_url: str, workers: int = 4):
     p = tmp_path / "delivery.toml"
     p.write_text(f"""
 [delivery]
 max_attempts = 1
+workers_per_channel = {workers}
 [[delivery.areas]]
 area = "测试市"
 [[delivery.areas.channels]]
@@ -52,7 +53,7 @@ def test_cli_send_status_retry(warning, tmp_path, monkeypatch):
     runner = CliRunner()
     down = free_port()
     with HttpSink() as robot:
-        cfg = _toml(tmp_path, down, robot.url)
+        cfg = _toml(tmp_path, down, robot.url, workers=1)  # one try on the refused server, the other row waits
         with clock.use_clock(NOW):
             r = runner.invoke(cli, ["delivery", "send", "--config", str(cfg), "--database", url])
         assert r.exit_code == 20, r.output

@@ -30,7 +30,9 @@ def config(smtp_port: int, webhook_url: str, **extra) -> DeliveryConfig:
         {"kind": "webhook", "name": "robot", "flavor": "dingtalk", "url": webhook_url, "timeout": 3},
         *extra.pop("channels", []),
     ]
+    # one worker per channel: the order of the tries is part of what is checked (test_kill runs four)
     return DeliveryConfig.model_validate({"lease_seconds": LEASE, "backoff_base_minutes": 1, "max_attempts": 5,
+                                          "workers_per_channel": 1,
                                           "areas": [{"area": "测试市", "channels": channels}], **extra})
 
 
@@ -152,3 +154,30 @@ def test_backoff_then_gave_up(warning):
         c1 = rows(engine, uscc=C1)
         assert [(x["status"], x["channel"]) for x in c1] == [(m.NO_ADDRESS, "-")]
     assert robot.requests == []
+
+
+def test_an_adjusted_then_released_warning_notifies_each_version_once(warning):
+    """Version 2 (an extension: no measure changes) notices nobody new; the release sends
+    each firm with measures its 解除通知 once, found by the job without a workflow hook."""
+    from emergency.workflow import lifecycle as wf
+    from tests.enterprise.city import END
+
+    engine, wid, _ = warning
+    with SmtpSink() as smtp, HttpSink() as robot:
+        cfg = config(smtp.port, robot.url)
+        with clock.use_clock(NOW):
+            outbox.deliver_due(engine, NOW, cfg)
+        later = NOW + timedelta(hours=2)
+        with clock.use_clock(later):
+            wf.adjust_warning(engine, wid, actor="duty", end=END + timedelta(days=1))
+            outbox.deliver_due(engine, later, cfg)
+            wf.release_warning(engine, wid, actor="duty", reason="空气质量好转")
+            outbox.deliver_due(engine, later, cfg)
+            outbox.deliver_due(engine, later + timedelta(minutes=5), cfg)
+        subjects = [mm["Subject"] for _, mm in smtp.messages]
+        assert sorted(s.split("】")[0] for s in subjects) == ["【管控通知", "【管控通知", "【解除通知", "【解除通知"]
+        assert len(robot.requests) == 6  # three firms, a notice and a 解除通知 each
+    with engine.connect() as conn:
+        marks = conn.execute(sa.select(m.DeliveryEnqueued.version_no, m.DeliveryEnqueued.purpose)
+                             .order_by(m.DeliveryEnqueued.id)).all()
+    assert [tuple(x) for x in marks] == [(1, "notice"), (2, "notice"), (2, "release")]

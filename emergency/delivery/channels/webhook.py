@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 import time
 import urllib.parse
 
@@ -76,6 +77,19 @@ def _answer(flavor: str, response: httpx.Response) -> str | None:
     return response.headers.get("x-request-id") or None
 
 
+_clients: dict[float, httpx.Client] = {}
+_clients_lock = threading.Lock()
+
+
+def _client(timeout: float) -> httpx.Client:
+    """One client per timeout for the process (making one costs ~40 ms: its TLS context);
+    httpx clients are safe to share between the lanes' threads."""
+    with _clients_lock:
+        if timeout not in _clients:
+            _clients[timeout] = httpx.Client(timeout=timeout)
+        return _clients[timeout]
+
+
 def send(channel: WebhookChannel, message: Message, handover: Handover) -> str | None:
     url = channel.url or secret(channel.url_env, f"{channel.name} 的机器人地址")
     payload, query = body(channel, message)
@@ -86,8 +100,7 @@ def send(channel: WebhookChannel, message: Message, handover: Handover) -> str |
     headers = {"X-Idempotency-Key": message.key, "Content-Type": "application/json; charset=utf-8"}
     handover()
     try:
-        with httpx.Client(timeout=channel.timeout) as client:
-            response = client.post(url, content=json.dumps(payload, ensure_ascii=False).encode(), headers=headers)
+        response = _client(channel.timeout).post(url, content=json.dumps(payload, ensure_ascii=False).encode(), headers=headers)
     except httpx.ConnectError as exc:
         raise ChannelError(f"无法连接机器人接口：{exc}", connect=True) from None
     except httpx.HTTPError as exc:
