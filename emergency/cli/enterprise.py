@@ -44,7 +44,8 @@ def invite(
     inv = invite_account(_engine(database), username, uscc.split(","), actor=actor, full_name=full_name, hours=hours)
     typer.echo(inv.code)  # standard output: the code alone, for scripts
     err_console.print(f"已邀请 {escape(inv.username)}（企业：{'、'.join(inv.usccs)}）；邀请码有效至 {clock.fmt(inv.expires_at)}"
-                      f"（{clock.zone_label()}），只能使用一次，只显示这一次")
+                      f"（{clock.zone_label()}），只能使用一次，只显示这一次；"
+                      "企业在值班台网址的 /firm/redeem 页面凭邀请码设置密码开通账户")
 
 
 def redeem(

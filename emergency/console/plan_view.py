@@ -135,9 +135,12 @@ def warm(engine: Engine, warning_id: int, *, plan: bool = True, package: bool = 
             if compliance and versions:
                 _report(engine, warning_id, None)
             if plan and versions:
+                from emergency.console.pages.firm import _orders
                 from emergency.console.pages.map import points_body
+                from emergency.console.warning_view import warning
 
                 points_body(engine, warning_id)
+                _orders(engine, warning(engine, warning_id))  # the firms' portal: their orders
         except Exception:  # noqa: BLE001 - a warm-up failing only means the page computes it when asked
             logging.getLogger("emergency.console").warning("warm-up of warning %s failed", warning_id, exc_info=True)
 

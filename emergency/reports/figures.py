@@ -440,10 +440,13 @@ def summary_figures(engine: Engine, inp: Inputs, summary_within_days: float, eva
         evaluation = effect.as_dict()
         for r in effect.county_rows():
             planned, achieved = r.get("planned_kg"), r.get("achieved_kg")
+            # like for like: what was achieved on the firm-days with data, against what was
+            # planned on those same firm-days (coverage says how much of the plan that is)
+            covered = r.get("planned_covered_kg", planned)
             reduction.append({
                 "county": r.get("county"), "pollutant": r.get("pollutant"), "planned_kg": planned,
                 "achieved_kg": achieved,
-                "achieved_share": (round(achieved / planned, 3) if achieved is not None and planned else None),
+                "achieved_share": (round(achieved / covered, 3) if achieved is not None and covered else None),
                 "source": {"cems": "在线监测", "electricity": "用电量", "none": "无数据"}.get(r.get("source"), r.get("source")),
                 "coverage": r.get("coverage"),
             })
