@@ -181,18 +181,26 @@ def generate_registry(
     counties: int | None = None,
     effective_date: date = date(2026, 10, 1),
     region: str | None = None,
+    industry_weights: dict[str, float] | None = None,
 ) -> RegistryTables:
     """A synthetic list of ``n_enterprises`` firms (same seed, same list).
 
     ``region``: one of :data:`REGIONS` — the seed city's rotation industries join the
     mix and the city takes its name (e.g. ``shanxi``: 晋中市 with alumina and coal
-    chemicals); ``city`` still overrides the name."""
+    chemicals); ``city`` still overrides the name. ``industry_weights``: industry code ->
+    factor on its share of enterprises (a city's own mix, see :func:`generate_region`);
+    without it the draws are the demo city's."""
     if n_enterprises < 1:
         raise ValueError("n_enterprises must be ≥ 1")
     if region is not None and region not in REGIONS:
         raise ValueError(f"unknown region {region!r}; known: {', '.join(REGIONS)}")
     profile = REGIONS.get(region or "", {})
     industries = {**INDUSTRIES, **profile.get("industries", {})}
+    if industry_weights:
+        unknown = sorted(set(industry_weights) - set(industries))
+        if unknown:
+            raise ValueError(f"unknown industries {', '.join(unknown)}")
+        industries = {c: (share * industry_weights.get(c, 1.0), *rest) for c, (share, *rest) in industries.items()}
     city = city or profile.get("city", "演示市")
     rng = np.random.default_rng(seed)
     n = n_enterprises
@@ -368,3 +376,107 @@ def generate_registry(
         "notes": f"合成清单：{n}家企业，随机种子{seed}（emergency registry generate）",
     }
     return RegistryTables(version=version, areas=areas, enterprises=enterprises, lines=lines)
+
+
+# --------------------------------------------------------------------- regions (many cities)
+# The 2+26 cities of the Beijing–Tianjin–Hebei air-pollution transmission channel (京津冀大气污染
+# 传输通道城市, 环大气〔2017〕110号): name, province division code, approximate centre (lon, lat),
+# profile (REGIONS key or None) and the industries the city is known for (their share of firms ×3).
+REGION_CITIES: list[tuple[str, int, float, float, str | None, tuple[str, ...]]] = [
+    ("北京市", 11, 116.40, 39.90, None, ("packaging_printing", "industrial_coating")),
+    ("天津市", 12, 117.20, 39.13, None, ("steel", "industrial_coating", "rubber")),
+    ("石家庄市", 13, 114.51, 38.04, None, ("cement", "ceramics", "carbon")),
+    ("唐山市", 13, 118.18, 39.63, None, ("steel", "coking", "ceramics")),
+    ("廊坊市", 13, 116.68, 39.54, None, ("industrial_coating", "packaging_printing")),
+    ("保定市", 13, 115.46, 38.87, None, ("rubber", "packaging_printing", "foundry")),
+    ("沧州市", 13, 116.84, 38.30, None, ("foundry", "industrial_coating")),
+    ("衡水市", 13, 115.67, 37.74, None, ("rubber", "industrial_coating")),
+    ("邢台市", 13, 114.50, 37.07, None, ("glass", "steel", "coking")),
+    ("邯郸市", 13, 114.54, 36.63, None, ("steel", "coking", "foundry")),
+    ("太原市", 14, 112.55, 37.87, "shanxi", ("steel", "coking", "carbon")),
+    ("阳泉市", 14, 113.58, 37.86, "shanxi", ("refractory", "coking", "lime")),
+    ("长治市", 14, 113.12, 36.20, "shanxi", ("coking", "steel")),
+    ("晋城市", 14, 112.85, 35.49, "shanxi", ("coking", "brick")),
+    ("济南市", 37, 117.12, 36.65, None, ("steel", "industrial_coating")),
+    ("淄博市", 37, 118.05, 36.81, None, ("ceramics", "refractory", "rubber")),
+    ("济宁市", 37, 116.59, 35.41, None, ("coking", "brick")),
+    ("德州市", 37, 116.36, 37.44, None, ("glass", "rubber")),
+    ("聊城市", 37, 115.99, 36.46, None, ("foundry", "carbon")),
+    ("滨州市", 37, 118.02, 37.38, None, ("brick", "lime")),
+    ("菏泽市", 37, 115.48, 35.23, None, ("brick", "packaging_printing")),
+    ("郑州市", 41, 113.63, 34.75, None, ("refractory", "cement", "carbon")),
+    ("开封市", 41, 114.31, 34.80, None, ("brick", "foundry")),
+    ("安阳市", 41, 114.39, 36.10, None, ("steel", "coking")),
+    ("鹤壁市", 41, 114.30, 35.75, None, ("cement", "lime")),
+    ("新乡市", 41, 113.93, 35.30, None, ("industrial_coating", "packaging_printing")),
+    ("焦作市", 41, 113.24, 35.22, None, ("carbon", "ceramics", "refractory")),
+    ("濮阳市", 41, 115.03, 35.76, None, ("rubber", "glass")),
+]
+LINES_PER_FIRM = 2.4  # the mean of generate_registry's lines per firm (1 + Poisson by industry), for sizing
+
+
+def _with_division(usccs: list[str], division: np.ndarray) -> list[str]:
+    """The codes with their 6-digit administrative division replaced (positions 3–8) and the
+    GB 32100 check character recomputed: the organisation part is kept."""
+    first17 = [f"{u[:2]}{d:06d}{u[8:17]}" for u, d in zip(usccs, division.tolist())]
+    vals = np.array([[CHARSET.index(ch) for ch in s] for s in first17]).reshape(len(first17), 17)
+    check = (31 - (vals * np.array(WEIGHTS)).sum(axis=1) % 31) % 31
+    return [s + CHARSET[c] for s, c in zip(first17, check.tolist())]
+
+
+def region_city_names(cities: int) -> list[str]:
+    """The first ``cities`` of :data:`REGION_CITIES`, then 演示市29, 演示市30 …"""
+    names = [c[0] for c in REGION_CITIES[:cities]]
+    return names + [f"演示市{i + 1}" for i in range(len(names), cities)]
+
+
+def generate_region(
+    cities: int,
+    *,
+    lines_total: int | None = None,
+    firms_per_city: int | None = None,
+    seed: int = 1,
+    effective_date: date = date(2026, 10, 1),
+) -> list[RegistryTables]:
+    """One synthetic list per city of a region (the 2+26 cities first, see :data:`REGION_CITIES`).
+
+    Sizes: ``firms_per_city`` each, or about ``lines_total`` production lines in all, split
+    unevenly (log-normal city sizes: a region has large and small cities). Each city: its
+    own seed (``seed`` × 1000 + i), name, counties (城区, 郊区, … repeat across cities, as in
+    reality), industry mix (the base mix, its province's profile — Shanxi's alumina and coal
+    chemicals — and its own industries tripled), coordinates around its centre, and its own
+    administrative division in every USCC (province + city + county), so codes are unique
+    across the region. Deterministic for (cities, size, seed)."""
+    if cities < 1:
+        raise ValueError("cities must be ≥ 1")
+    if (lines_total is None) == (firms_per_city is None):
+        raise ValueError("give exactly one of lines_total or firms_per_city")
+    rng = np.random.default_rng(seed)
+    weight = np.exp(rng.normal(0.0, 0.5, cities))
+    if firms_per_city is not None:
+        firms = np.full(cities, max(1, int(firms_per_city)))
+    else:
+        firms = np.maximum(1, np.round(lines_total / LINES_PER_FIRM * weight / weight.sum())).astype(int)
+    out = []
+    for i, name in enumerate(region_city_names(cities)):
+        spec = REGION_CITIES[i] if i < len(REGION_CITIES) else (name, 14, 112.6 + 0.3 * (i % 7), 37.8 - 0.3 * (i // 7), None, ())
+        _, province, lon, lat, profile, known = spec
+        tables = generate_registry(int(firms[i]), seed * 1000 + i, city=name, effective_date=effective_date,
+                                   region=profile, industry_weights={c: 3.0 for c in known} or None)
+        ents = tables.enterprises
+        counties = list(tables.areas["name"][1:])
+        county_idx = np.array([counties.index(c) for c in ents["county"]], dtype=np.int64)
+        division = province * 10000 + (i % 99 + 1) * 100 + 2 * (county_idx + 1)
+        old = ents["uscc"]
+        new = _with_division(old, division)
+        renamed = dict(zip(old, new))
+        ents["uscc"] = new
+        ents["contact_email"] = [f"hb{u[-8:].lower()}@example.com" for u in new]
+        tables.lines["uscc"] = [renamed[u] for u in tables.lines["uscc"]]
+        # the generator draws coordinates around 112.6° E, 37.8° N: move them to the city
+        ents["longitude"] = np.round(np.asarray(ents["longitude"]) + (lon - 112.6), 6).tolist()
+        ents["latitude"] = np.round(np.asarray(ents["latitude"]) + (lat - 37.8), 6).tolist()
+        tables.version["name"] = f"{name}{effective_date.year}—{effective_date.year + 1}年秋冬季（演示区域，种子{seed}）"
+        tables.version["notes"] = f"合成区域清单：{name}，{int(firms[i])}家企业，区域种子{seed}（emergency joint generate）"
+        out.append(tables)
+    return out
