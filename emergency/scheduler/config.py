@@ -10,11 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from emergency import clock
 from emergency.errors import ConfigurationError
@@ -117,14 +116,6 @@ class SchedulerConfig(BaseModel):
 def load_config(path: Path | None) -> SchedulerConfig:
     if path is None:
         return SchedulerConfig()
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigurationError(f"{path}: scheduler configuration not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"{path}: not valid TOML: {exc}") from None
-    try:
-        return SchedulerConfig.model_validate(data.get("scheduler", data))
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ConfigurationError(f"{path}: {problems}") from None
+    from config.loading import load_toml_model
+
+    return load_toml_model(SchedulerConfig, Path(path), "scheduler", ConfigurationError)
