@@ -73,3 +73,15 @@ def shown_as(path: Path, name: str):
             exc.message = exc.message.replace(server, shown)
         exc.args = (exc.message,)
         raise
+
+
+def evidence(file: UploadFile | None, folder: Path):
+    """A firm's evidence file for an execution report (``receipts.Evidence``), received into
+    ``folder`` within the evidence limits — or None when the form carried no file."""
+    from emergency.workflow import receipts
+
+    if file is None or not (file.filename or file.size):
+        return None
+    name = client_name(file)
+    path = receive(file, folder, receipts.EVIDENCE_SUFFIXES, limit=min(receipts.EVIDENCE_MAX_BYTES, upload_limit_bytes()))
+    return receipts.Evidence(path, name)

@@ -42,7 +42,7 @@ from sqlmodel import Session
 
 from emergency import clock
 from emergency.atomic_files import write_bytes
-from emergency.errors import Conflict, InputError, NotFound, PermissionDenied
+from emergency.errors import Conflict, EmergencyError, InputError, NotFound, PermissionDenied
 from emergency.settings import get_settings
 from emergency.workflow.audit import record
 from emergency.workflow.models import ACTIVE_STATES, ExecutionReport, NoticeReceipt, WarningRecord
@@ -331,6 +331,16 @@ class Evidence:
 class Reported:
     status: OrderStatus
     outcome: str  # new | corrected | unchanged
+
+
+def parse_taken_at(text: str) -> datetime:
+    """The time a measure was taken, as the firm typed it (Beijing time unless it names a zone)."""
+    if not text.strip():
+        raise InputError("请填写落实时间（北京时间，如 2026-12-05 08:00）(taken_at required)", field="taken_at")
+    try:
+        return clock.parse(text, "落实时间")
+    except EmergencyError as exc:
+        raise InputError(exc.message, field="taken_at") from None
 
 
 def _check_measure(text: str) -> str:

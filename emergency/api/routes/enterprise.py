@@ -22,11 +22,10 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import Field
 
-from emergency import clock
 from emergency.api import uploads
 from emergency.api.routes.deps import FirmAccount, In, control_character, engine
 from emergency.api.routes.notices import NO_SCRIPT, Version
-from emergency.errors import EmergencyError, InputError
+from emergency.errors import InputError
 from emergency.workflow import accounts, firm_view, receipts
 
 router = APIRouter(tags=["enterprise"])
@@ -126,17 +125,9 @@ def report(
     for name, value in (("uscc", uscc), ("line_id", line_id), ("measure", measure), ("taken_at", taken_at)):
         _text(name, value)
     receipts.check_firm(uscc, firm.usccs)
-    try:
-        when = clock.parse(taken_at, "落实时间")
-    except EmergencyError as exc:
-        raise InputError(exc.message, field="taken_at") from None
+    when = receipts.parse_taken_at(taken_at)
     with tempfile.TemporaryDirectory(prefix="emergency-evidence-") as tmp:
-        evidence = None
-        if file is not None and (file.filename or file.size):
-            name = uploads.client_name(file)
-            path = uploads.receive(file, Path(tmp), receipts.EVIDENCE_SUFFIXES,
-                                   limit=min(receipts.EVIDENCE_MAX_BYTES, uploads.upload_limit_bytes()))
-            evidence = receipts.Evidence(path, name)
+        evidence = uploads.evidence(file, Path(tmp))
         r = receipts.report(engine(request), warning_id, version, uscc, line_id, measure, when, firm.user.username,
                             firm.usccs, evidence)
     return {**r.status.as_dict(), "outcome": r.outcome}

@@ -224,19 +224,9 @@ def report(warning_id: int, version: int, request: Request, who: FirmAction,
         for name, label, value in (("line_id", "生产线", line_id), ("measure", "落实措施", measure),
                                    ("taken_at", "落实时间", taken_at)):
             _text(name, label, value)
-        if not taken_at.strip():
-            raise InputError("请填写落实时间（北京时间，如 2026-12-05 08:00）(taken_at required)", field="taken_at")
-        try:
-            when = clock.parse(taken_at, "落实时间")
-        except EmergencyError as exc:
-            raise InputError(exc.message, field="taken_at") from None
+        when = receipts.parse_taken_at(taken_at)
         with tempfile.TemporaryDirectory(prefix="emergency-evidence-") as tmp:
-            evidence = None
-            if file is not None and (file.filename or file.size):
-                name = uploads.client_name(file)
-                path = uploads.receive(file, Path(tmp), receipts.EVIDENCE_SUFFIXES,
-                                       limit=min(receipts.EVIDENCE_MAX_BYTES, uploads.upload_limit_bytes()))
-                evidence = receipts.Evidence(path, name)
+            evidence = uploads.evidence(file, Path(tmp))
             r = receipts.report(engine, warning_id, version, code, line_id, measure, when, who.username, usccs, evidence)
     except (InputError, Conflict) as exc:  # TooLarge is an InputError
         error = {"key": f"{warning_id}-{version}-{code}", "line_id": line_id, "message": exc.message,
