@@ -437,6 +437,7 @@ def generate_region(
     firms_per_city: int | None = None,
     seed: int = 1,
     effective_date: date = date(2026, 10, 1),
+    names: list[str] | None = None,
 ) -> list[RegistryTables]:
     """One synthetic list per city of a region (the 2+26 cities first, see :data:`REGION_CITIES`).
 
@@ -446,9 +447,12 @@ def generate_region(
     reality), industry mix (the base mix, its province's profile — Shanxi's alumina and coal
     chemicals — and its own industries tripled), coordinates around its centre, and its own
     administrative division in every USCC (province + city + county), so codes are unique
-    across the region. Deterministic for (cities, size, seed)."""
+    across the region. ``names``: the cities' names (a 2+26 city takes its own profile and
+    centre; another name the next free slot's). Deterministic for (cities, size, seed, names)."""
     if cities < 1:
         raise ValueError("cities must be ≥ 1")
+    if names is not None and (len(names) != cities or len(set(names)) != cities):
+        raise ValueError("names: one distinct name per city")
     if (lines_total is None) == (firms_per_city is None):
         raise ValueError("give exactly one of lines_total or firms_per_city")
     rng = np.random.default_rng(seed)
@@ -458,8 +462,10 @@ def generate_region(
     else:
         firms = np.maximum(1, np.round(lines_total / LINES_PER_FIRM * weight / weight.sum())).astype(int)
     out = []
-    for i, name in enumerate(region_city_names(cities)):
-        spec = REGION_CITIES[i] if i < len(REGION_CITIES) else (name, 14, 112.6 + 0.3 * (i % 7), 37.8 - 0.3 * (i // 7), None, ())
+    known_specs = {c[0]: c for c in REGION_CITIES}
+    for i, name in enumerate(names or region_city_names(cities)):
+        spec = known_specs.get(name) or (REGION_CITIES[i] if names is None and i < len(REGION_CITIES) else
+                                         (name, 14, 112.6 + 0.3 * (i % 7), 37.8 - 0.3 * (i // 7), None, ()))
         _, province, lon, lat, profile, known = spec
         tables = generate_registry(int(firms[i]), seed * 1000 + i, city=name, effective_date=effective_date,
                                    region=profile, industry_weights={c: 3.0 for c in known} or None)
