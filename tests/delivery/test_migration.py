@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlmodel import SQLModel
 
 import emergency.delivery.models  # noqa: F401  (registers the delivery tables)
+from tests.migrations import schema_diffs
 from enterprise_registry.db import alembic_config, make_engine, upgrade_database
 
 NEW = {"delivery_outbox", "delivery_attempt", "delivery_enqueued"}
 
 
 def _diffs(engine) -> list:
-    def only_ours(obj, name, type_, reflected, compare_to):
-        return type_ != "table" or name in NEW | {"enterprise"}
-
-    with engine.connect() as conn:
-        return compare_metadata(MigrationContext.configure(conn, opts={"include_object": only_ours}), SQLModel.metadata)
+    return schema_diffs(engine, NEW | {"enterprise"})
 
 
 def test_0007_up_matches_the_models_and_down(db_url):

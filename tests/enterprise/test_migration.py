@@ -5,21 +5,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlmodel import SQLModel
 
+from tests.migrations import schema_diffs
 from enterprise_registry.db import alembic_config, at_head, make_engine, upgrade_database
 
 NEW = {"enterprise_binding", "enterprise_invitation", "notice_receipt", "execution_report"}
 
 
 def _diffs(engine) -> list:
-    def only_new(obj, name, type_, reflected, compare_to):
-        return type_ != "table" or name in NEW
-
-    with engine.connect() as conn:
-        return compare_metadata(MigrationContext.configure(conn, opts={"include_object": only_new}), SQLModel.metadata)
+    return schema_diffs(engine, NEW)
 
 
 def test_0006_up_matches_the_models_and_down(db_url):

@@ -5,23 +5,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlmodel import SQLModel
 
 import emergency.evaluation.models  # noqa: F401  (registers the tables)
+from tests.migrations import schema_diffs
 from enterprise_registry.db import alembic_config, at_head, make_engine, upgrade_database
 
 NEW = {"cems_reading", "station_observation"}
 
 
 def _diffs(engine) -> list:
-    def only_new(obj, name, type_, reflected, compare_to):
-        table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
-        return table in NEW
-
-    with engine.connect() as conn:
-        return compare_metadata(MigrationContext.configure(conn, opts={"include_object": only_new}), SQLModel.metadata)
+    return schema_diffs(engine, NEW)
 
 
 def test_0009_up_matches_the_models_and_down(db_url):

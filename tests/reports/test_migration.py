@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlmodel import SQLModel
 
 import emergency.reports.models  # noqa: F401  (registers the inspection table)
+from tests.migrations import schema_diffs
 from enterprise_registry.db import alembic_config, make_engine, upgrade_database
 
 NEW = {"inspection"}
 
 
 def _diffs(engine) -> list:
-    def only_new(obj, name, type_, reflected, compare_to):
-        return type_ != "table" or name in NEW
-
-    with engine.connect() as conn:
-        return compare_metadata(MigrationContext.configure(conn, opts={"include_object": only_new}), SQLModel.metadata)
+    return schema_diffs(engine, NEW)
 
 
 def test_0008_up_matches_the_model_and_down(db_url):
