@@ -44,6 +44,13 @@ class CityOutcome:
     choice: np.ndarray | None  # option per line of the city's problem
     beyond_floor: int = 0  # lines ordered more than their floor measure
     shortfall: np.ndarray | None = None  # (A, K) when infeasible
+    line_ids: np.ndarray | None = None  # (L,) the city's lines (``<uscc>/<line_code>``)
+    output_cut: np.ndarray | None = None  # (L,) the share of output each line gives up in this plan
+    option_code: np.ndarray | None = None  # (L,) "floor", "cut_0.5", "stop" …
+
+    def actions(self) -> dict[str, float]:
+        """line id -> output cut ordered (the plan's actions, for checking it independently)."""
+        return {} if self.output_cut is None else dict(zip(self.line_ids.tolist(), self.output_cut.tolist()))
 
     @property
     def gap(self) -> float | None:
@@ -95,6 +102,8 @@ def _outcome(cp: CityProblem, status, choice, bound, must_meet, shortfall=None) 
         lost_output=p.cost_of(choice) if choice is not None else None, bound=bound, areas=p.area_names,
         columns=p.pollutants, required=p.required, must_meet=must_meet, achieved=achieved, choice=choice,
         beyond_floor=int((choice != p.line_start[:-1]).sum()) if choice is not None else 0, shortfall=shortfall,
+        line_ids=p.line_ids, output_cut=None if choice is None else p.output_cut[choice],
+        option_code=None if choice is None else p.option_code[choice],
     )
 
 
