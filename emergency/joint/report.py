@@ -171,7 +171,8 @@ def table_rows(plan: RegionPlan) -> list[list[str]]:
 
 
 def write_workbook(plan: RegionPlan, path: Path) -> Path:
-    """The province's report as .xlsx: 汇总, 城市, 区县 (every cell through safe_row; atomic)."""
+    """The province's report as .xlsx: 汇总, 城市, 区县, 措施变化 (the lines whose measure differs
+    between the two plans); every cell through safe_row; written atomically."""
     from openpyxl import Workbook
 
     from emergency.atomic_files import replacing
@@ -194,6 +195,10 @@ def write_workbook(plan: RegionPlan, path: Path) -> Path:
     for r in county_rows(plan):
         ks.append(safe_row(ks, [r["city"], r["area"], r["column"], r2(r["required_kg"]), r2(r["joint_must_meet_kg"]),
                                 r2(r["separate_achieved_kg"]), r2(r["joint_achieved_kg"])]))
+    ms = wb.create_sheet("措施变化")
+    ms.append(safe_row(ms, list(MOVES_HEADERS)))
+    for row in moves(plan):
+        ms.append(safe_row(ms, row))
     with replacing(Path(path)) as tmp:
         wb.save(tmp)
     return Path(path)
@@ -205,3 +210,19 @@ def write_json(plan: RegionPlan, path: Path) -> Path:
     from emergency.atomic_files import write_text
 
     return write_text(Path(path), json.dumps(to_json(plan), ensure_ascii=False, indent=1, default=float))
+
+
+MOVES_HEADERS = ("城市", "生产线", "单独：措施", "单独：减产比例", "联合：措施", "联合：减产比例")
+
+
+def moves(plan: RegionPlan) -> list[list]:
+    """The lines whose measure differs between the two plans (who carries what, line by line)."""
+    if plan.separate is None or plan.joint is None or not (plan.separate.feasible and plan.joint.feasible):
+        return []
+    out = []
+    for s, j in zip(plan.separate.cities, plan.joint.cities):
+        for l in np.nonzero(np.abs(s.output_cut - j.output_cut) > 1e-12)[0].tolist():
+            out.append([s.city, s.line_ids[l], s.option_code[l], round(float(s.output_cut[l]), 4), j.option_code[l],
+                        round(float(j.output_cut[l]), 4)])
+    return out
+

@@ -121,7 +121,11 @@ def test_report_rows_agree(plan, tmp_path):
     assert shares.sum(axis=0) == pytest.approx(np.ones(4), rel=1e-9)  # who carries what adds up to the region
     path = report.write_workbook(plan, tmp_path / "r.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["汇总", "城市", "区县"]
+    assert wb.sheetnames == ["汇总", "城市", "区县", "措施变化"]
+    moved = {(row[0].value, row[1].value) for row in wb["措施变化"].iter_rows(min_row=2)}
+    expected = {(s.city, lid) for s, j in zip(plan.separate.cities, plan.joint.cities)
+                for lid, cut in s.actions().items() if abs(j.actions()[lid] - cut) > 1e-12}
+    assert moved == expected and expected
     assert [c.value for c in wb["城市"][1]] == list(report.CITY_HEADERS)
     assert wb["城市"].max_row == 1 + len(CITIES)
     assert not any(isinstance(c.value, str) and c.value.startswith("=") for row in wb["区县"].iter_rows() for c in row)
