@@ -144,6 +144,17 @@ DECISIONS: dict[tuple[str, str], str] = {
     ("GET", "/warnings/{warning_id}/evaluation"): REFUSE,
     ("GET", "/warnings/{warning_id}/evaluation.xlsx"): REFUSE,
     # --- issue 18: regions and regional warnings (emergency/region) ---
+    # REFUSE: the province's regional warnings and the cities' responses are the bureau's
+    ("GET", "/api/regions"): REFUSE,
+    ("GET", "/api/regions/warnings"): REFUSE,
+    ("POST", "/api/regions/warnings"): REFUSE,
+    ("GET", "/api/regions/warnings/{regional_id}"): REFUSE,
+    ("POST", "/api/regions/warnings/{regional_id}/release"): REFUSE,
+    ("GET", "/api/regions/warnings/{regional_id}/board"): REFUSE,
+    ("GET", "/regions"): REFUSE,
+    ("POST", "/regions/warnings"): REFUSE,
+    ("GET", "/regions/warnings/{regional_id}"): REFUSE,
+    ("POST", "/regions/warnings/{regional_id}/release"): REFUSE,
     # --- issue 18: joint plans (emergency/joint) ---
     # --- issue 17: the enterprise's own console pages (emergency/console/pages/firm.py) ---
     # OWN: the enterprise role only, its own firms (the bureau's roles get 403: they have the bureau's pages)
@@ -199,7 +210,7 @@ def world(shared):
 def _fill(path: str, wid: int, uscc: str) -> str:
     values = {"warning_id": str(wid), "uscc": uscc, "version": "1", "version_no": "1", "old": "1", "new": "1",
               "username": "firm1", "index": "0", "run_id": "1", "plan": "1",
-              "report_id": "1"}
+              "report_id": "1", "regional_id": "1"}
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
 
