@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from emergency import clock
-from emergency.cli.options import ActorOption, DatabaseOption, open_engine as _engine
+from emergency.cli.options import ActorOption, CityOption, DatabaseOption, open_engine as _engine
 from emergency.errors import EmergencyError, InputError, TargetsNotMet
 from emergency.vocabulary import LEVEL_LABELS_ZH, WarningLevel
 
@@ -162,19 +162,22 @@ def issue(
     approve_suggested: ApproveSuggestedOption = False,
     accept_shortfall: AcceptShortfallOption = False,
     merge: Annotated[bool, typer.Option("--merge", help="If an active warning covers the area, adjust it instead.")] = False,
+    city: CityOption = None,
     actor: ActorOption = "cli",
     database: DatabaseOption = None,
 ) -> None:
     """Issue a warning (发布预警) and compute its plan; prints what it orders. Exit 10 if a target is short."""
     from emergency.workflow.lifecycle import get_warning, issue_warning
+    from enterprise_registry.service import latest_version
 
     t0, t1 = _time(start, "--start"), _time(end, "--end")
     engine = _engine(database)
+    version = latest_version(engine, city).name if city else None
     areas = _codes(area) or None
     change = _summarised(lambda: issue_warning(
         engine, actor=actor, level=level, areas=areas, start=t0, end=t1, rule_set=rules, hours_to_start=hours_to_start,
         approved_spared=_codes(approve_spared), approve_suggested=approve_suggested, accept_shortfall=accept_shortfall,
-        merge=merge))
+        merge=merge, registry_version=version))
     _show(*get_warning(engine, change.warning.id))
 
 
@@ -214,12 +217,15 @@ def release(
     _show(release_warning(_engine(database), warning_id, actor=actor, reason=reason))
 
 
-def list_(active: Annotated[bool, typer.Option("--active")] = False, database: DatabaseOption = None) -> None:
+def list_(active: Annotated[bool, typer.Option("--active")] = False,
+          city: Annotated[Optional[str], typer.Option("--city", help="One city's warnings only.")] = None,
+          database: DatabaseOption = None) -> None:
     """List warnings (times in Beijing time)."""
     from emergency.workflow.lifecycle import list_warnings
 
     for w in list_warnings(_engine(database), active_only=active):
-        _show(w)
+        if city is None or w.city == city:
+            _show(w)
 
 
 def show(warning_id: Annotated[int, typer.Argument()], database: DatabaseOption = None) -> None:

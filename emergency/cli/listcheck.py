@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from emergency.cli.options import DatabaseOption
+from emergency.cli.options import CityOption, DatabaseOption
 from emergency.cli.registry import app
 from emergency.errors import InputError, TargetsNotMet
 from emergency.vocabulary import LEVEL_LABELS_ZH, LEVELS, WarningLevel
@@ -29,6 +29,7 @@ SHOWN = 20  # firms and lines listed per level on the terminal (all of them in -
 @app.command("check")
 def check(
     version: Annotated[Optional[str], typer.Option("--version", help="List version (default: the latest in effect).")] = None,
+    city: CityOption = None,
     level: Annotated[Optional[list[WarningLevel]], typer.Option("--level", help="yellow | orange | red (repeatable; default all three).")] = None,
     xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="Also write the check as an Excel workbook.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the check as JSON (English keys).")] = False,
@@ -45,7 +46,7 @@ def check(
     if WarningLevel.NONE in levels:
         raise InputError("--level none：无预警级别可核算 (no warning level to check)")
     with read_list(database) as db:
-        tables = reading.read_tables(db, version, reading.PLANNING_ENTERPRISE_KEYS, reading.PLANNING_LINE_KEYS)
+        tables = reading.read_tables(db, version, reading.PLANNING_ENTERPRISE_KEYS, reading.PLANNING_LINE_KEYS, city=city)
     result = check_list(tables, policy_for(tables, policy_area), levels)
     if xlsx:
         from emergency.lists.workbook import write_check_workbook

@@ -15,6 +15,11 @@ DatabaseOption = Annotated[
     ),
 ]
 
+CityOption = Annotated[
+    Optional[str],
+    typer.Option("--city", help="The city whose list (needed only when the database holds several cities' lists)."),
+]
+
 ActorOption = Annotated[str, typer.Option("--actor", envvar="EMERGENCY_ACTOR", help="Who acts (recorded in the audit log).")]
 
 

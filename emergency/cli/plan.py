@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from emergency.cli.options import DatabaseOption
+from emergency.cli.options import CityOption, DatabaseOption
 from emergency.errors import EmergencyError, InputError, OptimizationError, TargetsNotMet
 from emergency.vocabulary import LEVEL_LABELS_ZH, WarningLevel
 
@@ -42,6 +42,7 @@ def plan_command(
     approve_suggested: Annotated[bool, typer.Option("--approve-suggested", help="Approve the suggested spared firms if the targets cannot be met.")] = False,
     registry: Annotated[Optional[Path], typer.Option("--registry", help="Plan from a list file instead of the database.")] = None,
     version: Annotated[Optional[str], typer.Option("--version", help="List version (default: latest in effect).")] = None,
+    city: CityOption = None,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Solver time limit (s).")] = 20.0,
     gap: Annotated[float, typer.Option("--gap", min=0.0, max=0.5,
                                        help="Stop within this relative gap of the proven bound (0.0005 = 0.05 %).")] = 5e-4,
@@ -72,7 +73,7 @@ def plan_command(
 
         with read_list(database) as db:
             tables = reading.read_tables(db, version, reading.PLANNING_ENTERPRISE_KEYS, reading.PLANNING_LINE_KEYS,
-                                         filed_levels=(level,))
+                                         filed_levels=(level,), city=city)
     policy = policy_for(tables, policy_area)
     approved = _split(approve_spared)
     run = make_plan(tables, level, policy=policy, areas=_split(area) or None, hours_to_start=hours_to_start,

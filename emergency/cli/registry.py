@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from emergency.cli.options import ActorOption, DatabaseOption
+from emergency.cli.options import ActorOption, CityOption, DatabaseOption
 from emergency.errors import ImportRejected, RegistryError
 from enterprise_registry import service
 from enterprise_registry.cells import Problem
@@ -151,11 +151,12 @@ def import_(
 def export(
     out: Annotated[Path, typer.Option("--out", help="A .xlsx file or a directory for CSV files.")],
     version: Annotated[Optional[str], typer.Option("--version", help="List version (default: the latest in effect).")] = None,
+    city: CityOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Export a list version in the import format (lossless round trip)."""
     engine = open_database(database)
-    tables = service.export_tables(engine, version)
+    tables = service.export_tables(engine, version, city)
     _write_with_progress(tables, out, f"写入 {out.name}")
     console.print(f"已导出清单版本“{tables.version['name']}”→ {out}")
 
@@ -172,14 +173,14 @@ def versions(database: DatabaseOption = None) -> None:
     """List the list versions in the database (the default one is marked)."""
     engine = open_database(database)
     listed = service.list_versions(engine)
-    current = service.latest_version(engine).name if listed else None
+    current = {service.latest_version(engine, c).name for c in service.cities(engine)}  # each city's default
     table = Table(title="清单版本")
     for col in ("版本", "生效日期", "城市", "企业数", "生产线数", "导入时间", "默认"):
         table.add_column(col)
     for v in listed:
         table.add_row(
             v["name"], str(v["effective_date"]), v["city"], str(v["enterprises"]), str(v["lines"]),
-            str(v["imported_at"])[:19].replace("T", " "), "✓" if v["name"] == current else "",
+            str(v["imported_at"])[:19].replace("T", " "), "✓" if v["name"] in current else "",
         )
     console.print(table)
 
@@ -191,12 +192,14 @@ def list_(
     grade: Annotated[Optional[str], typer.Option(help="绩效等级, e.g. A, B-, 引领性")] = None,
     essential: Annotated[Optional[str], typer.Option(help="保障类类别, e.g. 民生保障")] = None,
     version: Annotated[Optional[str], typer.Option("--version", help="List version (default: the latest in effect).")] = None,
+    city: CityOption = None,
     offset: Annotated[int, typer.Option(min=0)] = 0,
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
     database: DatabaseOption = None,
 ) -> None:
     """List enterprises, with filters."""
     engine = open_database(database)
+    version = version or (service.latest_version(engine, city).name if city else None)
     total, items = service.list_enterprises(
         engine, version=version, county=county, industry=industry, grade=grade, essential=essential, offset=offset, limit=limit
     )
@@ -213,12 +216,14 @@ def list_(
 def show(
     uscc: Annotated[str, typer.Argument(help="统一社会信用代码")],
     version: Annotated[Optional[str], typer.Option("--version", help="List version (default: the latest in effect).")] = None,
+    city: CityOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Show one enterprise and its production lines."""
     from config.industries import load_industries
 
     engine = open_database(database)
+    version = version or (service.latest_version(engine, city).name if city else None)
     ent, lines = service.get_enterprise(engine, uscc, version)
     industry = load_industries().industries.get(ent.industry)
     console.print(f"[bold]{ent.name}[/]  {ent.uscc}")

@@ -29,7 +29,7 @@ from rich.console import Console
 from rich.table import Table
 
 from emergency import clock
-from emergency.cli.options import DatabaseOption
+from emergency.cli.options import CityOption, DatabaseOption
 from emergency.errors import NotFound, OptimizationError, RegistryError, RotationError, TargetsNotMet
 
 app = typer.Typer(no_args_is_help=True)
@@ -106,8 +106,9 @@ def _requests(path: Path | None):
 
 
 def load_tables(registry: Path | None, generate: int | None, seed: int, version: str | None, database: str | None,
-                region: str | None = None):
-    """The list: a generated city (of a seed ``region``), a list file, or the database's version (latest in effect)."""
+                region: str | None = None, city: str | None = None):
+    """The list: a generated city (of a seed ``region``), a list file, or the database's version (``city``'s latest
+    in effect)."""
     if generate is not None:
         from enterprise_registry.generator import REGIONS, generate_registry
 
@@ -119,9 +120,9 @@ def load_tables(registry: Path | None, generate: int | None, seed: int, version:
 
         return check_list_file(registry)
     from enterprise_registry.db import open_database
-    from enterprise_registry.service import load_registry_frame
+    from enterprise_registry.service import export_tables
 
-    return load_registry_frame(open_database(database), version)
+    return export_tables(open_database(database), version, city)
 
 
 def _summary(doc: dict, out: Path | None, plan_id: int | None) -> None:
@@ -166,6 +167,7 @@ def plan_command(
     region: Annotated[Optional[str], typer.Option("--region", help="With --generate: shanxi (晋中市) | guanzhong (咸阳市).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of --generate and of the solver.")] = 1,
     version: Annotated[Optional[str], typer.Option("--version", help="List version (default: latest in effect).")] = None,
+    city: CityOption = None,
     holidays: Annotated[Optional[Path], typer.Option("--holidays", help="TOML file with \\[\\[holidays]] name/start/end/preference.")] = None,
     holiday: Annotated[Optional[list[str]], typer.Option("--holiday", help="NAME:START:END[:prefer_stop|avoid_stop], repeatable.")] = None,
     requests: Annotated[Optional[Path], typer.Option("--requests", help="CSV of firms' requested windows.")] = None,
@@ -184,7 +186,7 @@ def plan_command(
         raise OptimizationError(str(exc)) from None
     if registry is not None and generate is not None:
         raise RegistryError("give --registry or --generate, not both")
-    tables = load_tables(registry, generate, seed, version, database, region)
+    tables = load_tables(registry, generate, seed, version, database, region, city)
     rules = rules_for(tables, policy_area)
     run = plan_season(
         tables, season, rules=rules, industries=_industry_codes(industry), counties=_split(area) or None,
@@ -217,6 +219,7 @@ def replan_command(
     generate: Annotated[Optional[int], typer.Option("--generate", min=1, help="The generated list the plan was made from.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of --generate.")] = 1,
     version: Annotated[Optional[str], typer.Option("--version", help="List version (default: latest in effect).")] = None,
+    city: CityOption = None,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Solver time limit (s).")] = 60.0,
     database: DatabaseOption = None,
 ) -> None:
@@ -228,7 +231,7 @@ def replan_command(
     from emergency.rotation.service import replan, write_outputs
 
     engine = open_database(database)
-    tables = load_tables(registry, generate, seed, version, database)
+    tables = load_tables(registry, generate, seed, version, database, city=city)
     day = _date(today, "--today") or clock.today()
     plan_id, run = replan(engine, tables, day, season=season, time_limit=time_limit)
     out = out or Path(f"rotation-{run.document['season']}")

@@ -55,6 +55,8 @@ def users_add(
     username: Annotated[str, typer.Argument()],
     role: Annotated[str, typer.Option("--role", help="viewer | planner | duty_officer | admin")],
     full_name: Annotated[Optional[str], typer.Option("--name", help="Full name (姓名).")] = None,
+    city: Annotated[Optional[str], typer.Option("--city", help="The one city the account acts for (a city with lists); "
+                                                "omitted: every city (the province).")] = None,
     password_stdin: PasswordStdin = False,
     token: Annotated[bool, typer.Option("--token", help="Also create and print an API token.")] = False,
     hours: HoursOption = None,
@@ -67,10 +69,14 @@ def users_add(
     check_username(username)
     check_role(role)
     token_hours(hours)
-    password = read_password(password_stdin, confirm=True)
     engine = _engine(database)
-    user = add_user(engine, username, password, role, full_name, actor=actor)
-    err_console.print(f"已添加用户 {escape(user.username)}（{user.role}）")
+    if city is not None:  # an unknown city is refused before the password is asked for
+        from emergency.workflow.scope import known_city
+
+        known_city(engine, city)
+    password = read_password(password_stdin, confirm=True)
+    user = add_user(engine, username, password, role, full_name, actor=actor, city=city)
+    err_console.print(f"已添加用户 {escape(user.username)}（{user.role}{' · ' + escape(user.city) if user.city else ''}）")
     if token:
         _print_token(issue_token(engine, user, "cli", hours, client="cli", actor=actor))
 
@@ -133,10 +139,11 @@ def users_list(database: DatabaseOption = None) -> None:
     from emergency.workflow.accounts import list_users
 
     t = Table(title=f"用户（时间为{clock.zone_label()}）")
-    for col in ("用户名", "姓名", "角色", "状态", "锁定至", "有效令牌", "最近使用", "企业"):
+    for col in ("用户名", "姓名", "角色", "城市", "状态", "锁定至", "有效令牌", "最近使用", "企业"):
         t.add_column(col)
     for a in list_users(_engine(database)):
-        t.add_row(escape(a.username), escape(a.full_name or ""), a.role, "有效" if a.active else "已停用", clock.fmt(a.locked_until),
+        t.add_row(escape(a.username), escape(a.full_name or ""), a.role, escape(a.city or "全部城市"), "有效" if a.active else "已停用",
+                  clock.fmt(a.locked_until),
                   str(a.active_tokens), clock.fmt(a.last_used_at), "、".join(a.usccs))
     console.print(t)
 

@@ -102,39 +102,44 @@ def parse_values(text: str) -> list[float]:
     return out
 
 
-def rule_set_for(engine: Engine):
-    """The warning rule set of the current list's city (its locality's, else national)."""
+def rule_set_for(engine: Engine, city: str | None = None):
+    """The warning rule set of ``city``'s current list (its locality's, else national);
+    ``city`` may be omitted when the deployment holds one city's lists."""
     from emergency.plans.service import policy_for
     from enterprise_registry.service import latest_version
 
-    v = latest_version(engine)
+    v = latest_version(engine, city)
     return policy_for(SimpleNamespace(version={"city": v.city})).warning_rule_set
 
 
-def evaluate_and_record(engine: Engine, series, actor: str, source: str) -> StoredEvaluation:
-    """Evaluate ``series`` (an AqiSeries) under the city's rule set and record it."""
+def evaluate_and_record(engine: Engine, series, actor: str, source: str, city: str | None = None) -> StoredEvaluation:
+    """Evaluate ``series`` (an AqiSeries) under the city's rule set and record it (with
+    its city when one is named: each city's officers then see their own)."""
     from emergency.warning.evaluation import evaluate
 
     if len(series) > MAX_STEPS:
         raise InputError(f"预报最多{MAX_STEPS}个时段，收到{len(series)}个 (forecast too long)")
-    ev = evaluate(series, rule_set_for(engine))
+    ev = evaluate(series, rule_set_for(engine, city))
     forecast = {**ev.as_dict(), "series": series.summary()}
     forecast = json.loads(json.dumps(forecast, ensure_ascii=False, default=clock.json_default))
-    audit.write(engine, actor, ACTION, "forecast", {"source": source, "forecast": forecast})
-    found = latest(engine)
+    audit.write(engine, actor, ACTION, "forecast", {"source": source, "forecast": forecast, **({"city": city} if city else {})})
+    found = latest(engine, city)
     assert found is not None
     return found
 
 
-def latest(engine: Engine) -> StoredEvaluation | None:
+def latest(engine: Engine, city: str | None = None) -> StoredEvaluation | None:
+    """The newest evaluation; ``city``: the newest recorded for that city (or for no city
+    in particular, as a single-city deployment records them), among the last hundred."""
     with Session(engine) as session:
-        row = session.execute(
-            select(AuditRecord).where(AuditRecord.action == ACTION).order_by(AuditRecord.id.desc()).limit(1)
-        ).scalars().first()
-    if row is None:
-        return None
-    details = json.loads(row.details or "{}")
-    return StoredEvaluation(row.id, row.at, row.actor, details.get("source", ""), details.get("forecast") or {})
+        rows = session.execute(
+            select(AuditRecord).where(AuditRecord.action == ACTION).order_by(AuditRecord.id.desc()).limit(1 if city is None else 100)
+        ).scalars().all()
+    for row in rows:
+        details = json.loads(row.details or "{}")
+        if city is None or details.get("city") in (None, city):
+            return StoredEvaluation(row.id, row.at, row.actor, details.get("source", ""), details.get("forecast") or {})
+    return None
 
 
 def get(engine: Engine, evaluation_id: int) -> StoredEvaluation | None:

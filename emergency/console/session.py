@@ -62,6 +62,11 @@ class Who:
         return ROLE_ZH.get(self.user.role, self.user.role)
 
     @property
+    def city(self) -> str | None:
+        """The city the account acts for; None: every city (the province)."""
+        return self.user.city
+
+    @property
     def csrf(self) -> str:
         return csrf_for(self.token)
 
@@ -119,20 +124,30 @@ def _require(who: Who, permission: Permission) -> Who:
     return who
 
 
+def _scoped(request: Request, who: Who) -> Who:
+    """A page's ``{warning_id}`` must be a warning of the account's city (404 otherwise,
+    as an unknown id: :mod:`emergency.workflow.scope`)."""
+    from emergency.api.routes.deps import in_scope
+
+    in_scope(request, who.user)
+    return who
+
+
 def page(permission: Permission = Permission.READ):
-    """A GET page's dependency: signed in, with ``permission``."""
-    def check(who: Annotated[Who, Depends(signed_in)]) -> Who:
-        return _require(who, permission)
+    """A GET page's dependency: signed in, with ``permission``, within the account's city."""
+    def check(request: Request, who: Annotated[Who, Depends(signed_in)]) -> Who:
+        return _scoped(request, _require(who, permission))
 
     return check
 
 
 def action(permission: Permission):
-    """A POST form's dependency: signed in, the form's CSRF token right, then ``permission``."""
-    def check(who: Annotated[Who, Depends(signed_in)], csrf: Annotated[str, Form(max_length=200)] = "") -> Who:
+    """A POST form's dependency: signed in, the form's CSRF token right, then ``permission``
+    and the account's city."""
+    def check(request: Request, who: Annotated[Who, Depends(signed_in)], csrf: Annotated[str, Form(max_length=200)] = "") -> Who:
         if not csrf or not hmac.compare_digest(csrf.encode(), who.csrf.encode()):
             raise CsrfRefused("表单校验失败（页面已过期或来自其他网站），未执行任何操作，请刷新页面后重试 (CSRF token missing or wrong)")
-        return _require(who, permission)
+        return _scoped(request, _require(who, permission))
 
     return check
 

@@ -79,6 +79,7 @@ class Account:
     active_tokens: int
     last_used_at: datetime | None
     usccs: tuple[str, ...] = ()  # the firms of an enterprise account
+    city: str | None = None  # the city it acts for; None: every city (province)
 
 
 # --- users -------------------------------------------------------------------------
@@ -103,8 +104,13 @@ def check_role(role: str) -> Role:
         raise InputError(f"未知角色 {role!r}，可选：{', '.join(r.value for r in Role)} (unknown role)", field="role") from None
 
 
-def add_user(engine: Engine, username: str, password: str, role: str, full_name: str | None = None, actor: str = "system") -> User:
+def add_user(engine: Engine, username: str, password: str, role: str, full_name: str | None = None, actor: str = "system",
+             city: str | None = None) -> User:
+    """A bureau account; ``city``: the one city it acts for (one with lists), None: every city."""
+    from emergency.workflow.scope import known_city
+
     check_username(username)
+    city = known_city(engine, city)
     if check_role(role) == Role.ENTERPRISE:
         raise InputError("企业账户须由邀请码开通：emergency users invite (enterprise accounts are invited)", field="role")
     if full_name is not None and (len(full_name) > 100 or _has_control(full_name)):
@@ -113,9 +119,9 @@ def add_user(engine: Engine, username: str, password: str, role: str, full_name:
     with Session(engine) as session:
         if session.execute(select(User).where(User.username == username)).scalars().first():
             raise Conflict(f"用户 {username} 已存在 (user exists)")
-        user = User(username=username, role=role, full_name=full_name, password_hash=password_hash)
+        user = User(username=username, role=role, full_name=full_name, password_hash=password_hash, city=city)
         session.add(user)
-        record(session, actor, "user.add", username, {"role": role})
+        record(session, actor, "user.add", username, {"role": role, **({"city": city} if city else {})})
         session.commit()
         session.refresh(user)
         return user
@@ -194,7 +200,7 @@ def list_users(engine: Engine) -> list[Account]:
         return [
             Account(u.username, u.full_name, u.role, u.active, u.created_at, u.failed_logins,
                     u.locked_until if u.locked_until is not None and u.locked_until > now else None,
-                    live.get(u.id, 0), last_used.get(u.id), tuple(firms.get(u.id, ())))
+                    live.get(u.id, 0), last_used.get(u.id), tuple(firms.get(u.id, ())), u.city)
             for u in session.execute(select(User).order_by(User.username)).scalars()
         ]
 

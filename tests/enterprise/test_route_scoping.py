@@ -308,7 +308,7 @@ def test_own_routes_answer_only_about_the_accounts_firms(world):
         assert theirs.status_code == 404 and b"PNG" not in theirs.content
 
         # signed-in routes: who am I; then sign out (last: it revokes the token)
-        assert client.get("/api/me", headers=h).json() == {"username": "firm2", "role": "enterprise"}
+        assert client.get("/api/me", headers=h).json() == {"username": "firm2", "role": "enterprise", "city": None}
         assert client.post("/api/auth/logout", headers=h1).status_code == 200
         assert client.get("/api/me", headers=h1).status_code == 401
     own = {k for k, d in DECISIONS.items() if d == OWN and k[1].startswith("/api/")}  # the console's: below

@@ -320,7 +320,7 @@ def test_login_answers_the_expiry_in_beijing_time(api):
         assert login(client, "officer1", hours=10_000).status_code == 400
     headers = {"Authorization": f"Bearer {body['access_token']}"}
     with clock.use_clock(T0 + timedelta(hours=11)):
-        assert client.get("/api/me", headers=headers).json() == {"username": "officer1", "role": "duty_officer"}
+        assert client.get("/api/me", headers=headers).json() == {"username": "officer1", "role": "duty_officer", "city": None}
     with clock.use_clock(T0 + timedelta(hours=12)):
         r = client.get("/api/me", headers=headers)
     assert r.status_code == 401 and "令牌已过期" in r.json()["detail"] and r.json()["reason"] == "expired"

@@ -98,4 +98,4 @@ def logout(user: SignedIn, cred: Annotated[HTTPAuthorizationCredentials, Depends
 
 @router.get("/me")
 def me(user: SignedIn) -> dict:
-    return {"username": user.username, "role": user.role}
+    return {"username": user.username, "role": user.role, "city": user.city}

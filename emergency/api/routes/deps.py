@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from dataclasses import dataclass
 
 from emergency.errors import AuthenticationFailed, PermissionDenied
-from emergency.workflow import accounts
+from emergency.workflow import accounts, scope
 from emergency.workflow.models import User
 from emergency.workflow.roles import Permission, allowed
 
@@ -46,12 +46,27 @@ def current_user(request: Request, cred: Annotated[HTTPAuthorizationCredentials 
 
 
 def require(permission: Permission):
-    def check(user: Annotated[User, Depends(current_user)]) -> User:
+    """The signed-in user, with ``permission``; on a route with a ``{warning_id}``, a
+    warning of the user's city (another city's is 404, as an unknown id: see
+    :mod:`emergency.workflow.scope`)."""
+    def check(request: Request, user: Annotated[User, Depends(current_user)]) -> User:
         if not allowed(user.role, permission):
             raise PermissionDenied(f"角色 {user.role} 无权执行此操作 (role may not {permission.value})")
+        in_scope(request, user)
         return user
 
     return check
+
+
+def in_scope(request: Request, user) -> None:
+    """A route's ``{warning_id}`` must be a warning of ``user``'s city (NotFound otherwise)."""
+    wid = request.path_params.get("warning_id")
+    if wid is not None and scope.city_of(user) is not None:
+        try:
+            wid = int(wid)
+        except ValueError:
+            return  # the route's own validation answers 422
+        scope.check_warning(engine(request), user, wid)
 
 
 Reader = Annotated[User, Depends(require(Permission.READ))]

@@ -18,7 +18,7 @@ router = APIRouter(tags=["registry"])
 
 
 @router.get("/registry/versions/{version}/check")
-def check(version: str, request: Request, _: Reader,
+def check(version: str, request: Request, user: Reader,
           level: Annotated[list[WarningLevel] | None, Query(max_length=3)] = None) -> ListCheck:
     """Per level (default all three), area and column: baseline, required, what the filed
     measures deliver and the shortfall; firms without filed measures, spared firms, filed
@@ -27,5 +27,7 @@ def check(version: str, request: Request, _: Reader,
     levels = tuple(dict.fromkeys(level or LEVELS))
     if WarningLevel.NONE in levels:
         raise InputError("level none: no warning level to check")
-    tables = registry.load_planning_tables(engine(request), version)
+    from emergency.workflow import scope
+
+    tables = registry.load_planning_tables(engine(request), scope.version_for(engine(request), user, version))
     return check_list(tables, policy_for(tables), levels)

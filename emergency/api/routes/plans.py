@@ -25,17 +25,21 @@ class PlanRequest(In):
     hours_to_start: float | None = Field(default=None, ge=0, description="Override of the lead-time horizon (hours); "
                                          "without it or start, lead times are not counted.")
     registry_version: str | None = None
+    city: str | None = Field(default=None, max_length=100, description="The city whose list to plan from (the province, "
+                             "when several cities have lists); a city's account plans from its own.")
     approved_spared: list[str] = Field(default_factory=list)
 
 
 @router.post("/plans/preview")
-def preview_plan(body: PlanRequest, request: Request, _: Planner) -> PlanDocument:
+def preview_plan(body: PlanRequest, request: Request, user: Planner) -> PlanDocument:
     """A plan that is not issued. Its policy is the list's city's (a broken locality file
     is an error naming the file and key, never the national policy in its place)."""
     from emergency.plans.service import make_plan, policy_for
     from emergency.workflow.lifecycle import lead_hours
 
-    tables = registry.load_planning_tables(engine(request), body.registry_version)
+    from emergency.workflow import scope
+
+    tables = registry.load_planning_tables(engine(request), scope.version_for(engine(request), user, body.registry_version, body.city))
     hours = body.hours_to_start
     if hours is None and body.start is not None:
         hours = lead_hours(clock.aware(body.start))

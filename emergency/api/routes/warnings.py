@@ -19,7 +19,7 @@ from pydantic import Field
 
 from emergency import clock
 from emergency.api.routes.deps import In, Officer, Reader, engine
-from emergency.workflow import lifecycle as wf
+from emergency.workflow import lifecycle as wf, scope
 from emergency.vocabulary import WarningLevel
 
 router = APIRouter(tags=["warnings"])
@@ -42,6 +42,8 @@ class WarningIssue(_Approval):
     forecast: dict | None = None
     hours_to_start: float | None = Field(default=None, ge=0, description=_HOURS)
     merge: bool = False
+    city: str | None = Field(default=None, max_length=100, description="The city whose list the warning plans from: "
+                             "a city's account issues for its own city; the province names it when several cities have lists.")
 
 
 class WarningAdjust(_Approval):
@@ -61,7 +63,7 @@ def warning_out(w, versions=None) -> dict:
         "start": clock.iso(w.start), "end": clock.iso(w.end), "registry_version": w.registry_version,
         "created_by": w.created_by, "created_at": clock.iso(w.created_at), "updated_at": clock.iso(w.updated_at),
         "row_version": w.row_version, "released_at": clock.iso(w.released_at), "released_by": w.released_by,
-        "release_reason": w.release_reason,
+        "release_reason": w.release_reason, "city": w.city,
     }
     if versions is not None:
         out["plan_versions"] = [
@@ -78,8 +80,9 @@ def _changed(request: Request, change: wf.Change) -> dict:
 
 
 @router.get("/warnings")
-def warnings(request: Request, _: Reader, active: bool = False) -> list[dict]:
-    return [warning_out(w) for w in wf.list_warnings(engine(request), active_only=active)]
+def warnings(request: Request, user: Reader, active: bool = False, city: str | None = None) -> list[dict]:
+    """The warnings of the account's city (the province: every city's, or ``city``'s)."""
+    return [warning_out(w) for w in scope.visible(user, wf.list_warnings(engine(request), active_only=active), city)]
 
 
 @router.post("/warnings", status_code=201)
@@ -87,7 +90,7 @@ def issue(body: WarningIssue, request: Request, user: Officer) -> dict:
     return _changed(request, wf.issue_warning(
         engine(request), actor=user.username, level=body.level, areas=body.areas, start=body.start, end=body.end,
         rule_set=body.rule_set, forecast=body.forecast, hours_to_start=body.hours_to_start,
-        approved_spared=tuple(body.approved_spared), approve_suggested=body.approve_suggested,
+        registry_version=scope.version_for(engine(request), user, city=body.city), approved_spared=tuple(body.approved_spared), approve_suggested=body.approve_suggested,
         accept_shortfall=body.accept_shortfall, merge=body.merge,
     ))
 

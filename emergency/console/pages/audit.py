@@ -46,6 +46,10 @@ def audit_page(request: Request, who: Reader, actor: Filter = "", action: Filter
         q = q.where(AuditRecord.action.startswith(action, autoescape=True))
     if target:
         q = q.where(AuditRecord.target == target)
+    from emergency.workflow import scope
+
+    if (actors := scope.audit_actors(request.app.state.engine, who)) is not None:  # a city's account: its city's records
+        q = q.where(AuditRecord.actor.in_(actors))
     with Session(request.app.state.engine) as session:
         total = session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
         rows = session.execute(q.order_by(AuditRecord.id.desc()).offset((page - 1) * PAGE).limit(PAGE)).scalars().all()

@@ -21,6 +21,7 @@ from fastapi.responses import Response
 from emergency.console.pages._router import area_router
 from emergency.console.rendering import render
 from emergency.console.session import ComplianceAction, Reader
+from emergency.workflow import scope
 
 router = area_router()
 Tolerance = Annotated[float | None, Query(ge=0, le=1)]
@@ -31,7 +32,7 @@ def compliance_home(request: Request, who: Reader):
     from emergency.workflow.electricity_readings import COLUMNS
     from emergency.workflow.lifecycle import list_warnings
 
-    return render(request, "compliance_home.html", who=who, warnings=list_warnings(request.app.state.engine)[:50],
+    return render(request, "compliance_home.html", who=who, warnings=scope.visible(who, list_warnings(request.app.state.engine))[:50],
                   columns=[shown for shown, _ in COLUMNS.values()], imported=None)
 
 
@@ -51,7 +52,7 @@ def upload_electricity(request: Request, who: ComplianceAction, file: Annotated[
     for w in list_warnings(request.app.state.engine, active_only=True):  # the checks change with the readings
         plan_view.warm(request.app.state.engine, w.id, plan=False, package=False)
     return render(request, "compliance_home.html", status_code=201, who=who,
-                  warnings=list_warnings(request.app.state.engine)[:50],
+                  warnings=scope.visible(who, list_warnings(request.app.state.engine))[:50],
                   columns=[shown for shown, _ in COLUMNS.values()], imported=summary)
 
 

@@ -30,10 +30,11 @@ SUFFIXES = (".csv", ".xlsx")
 def _home(request: Request, who, status_code: int = 200, cems=None, observations=None):
     from emergency.evaluation import cems as cems_mod
     from emergency.evaluation import observations as obs_mod
+    from emergency.workflow import scope
     from emergency.workflow.lifecycle import list_warnings
 
     return render(request, "evaluation_home.html", status_code=status_code, who=who,
-                  warnings=list_warnings(request.app.state.engine)[:50],
+                  warnings=scope.visible(who, list_warnings(request.app.state.engine))[:50],
                   cems_columns=cems_mod.columns_help(), observation_columns=obs_mod.columns_help(),
                   cems=cems, observations=observations)
 

@@ -21,6 +21,7 @@ from emergency.console.pages._router import area_router
 from emergency.console.rendering import render
 from emergency.console.session import PlannerAction, Who, page, signed_in
 from emergency.errors import InputError
+from emergency.workflow import scope
 from emergency.workflow.roles import Permission
 
 router = area_router()
@@ -53,11 +54,11 @@ def home(request: Request, who: Annotated[Who, Depends(signed_in)]):
 
     if who.user.role == "enterprise":  # a firm's account has its own portal (企业端, pages/firm.py)
         return RedirectResponse("/firm", status_code=303)
-    who = page(Permission.READ)(who)
+    who = page(Permission.READ)(request, who)
     engine = request.app.state.engine
-    ev = forecasts.latest(engine)
+    ev = forecasts.latest(engine, who.city)
     chart = charts.aqi_bars(ev.values(), ev.first_day(), ev.period_steps()) if ev else None
-    active = list_warnings(engine, active_only=True)
+    active = scope.visible(who, list_warnings(engine, active_only=True))
     plan_view.warm_if_cold(engine, active)
     return render(request, "home.html", who=who, ev=ev, chart=chart, active=active,
                   areas={w.id: "、".join(json.loads(w.areas)) for w in active},
@@ -67,8 +68,10 @@ def home(request: Request, who: Annotated[Who, Depends(signed_in)]):
 @router.post("/forecast/evaluate")
 def evaluate_forecast(request: Request, who: PlannerAction, values: Annotated[str, Form(max_length=20000)] = "",
                       first_day: Annotated[str, Form(max_length=20)] = "",
-                      file: Annotated[UploadFile | None, File()] = None):
-    """A typed daily AQI series (from ``first_day``, Beijing) or an uploaded forecast file."""
+                      file: Annotated[UploadFile | None, File()] = None, city: Annotated[str, Form(max_length=100)] = ""):
+    """A typed daily AQI series (from ``first_day``, Beijing) or an uploaded forecast file,
+    evaluated under the account's city's rule set (the province names the city when
+    several cities have lists)."""
     from emergency.api.uploads import client_name, receive
     from emergency.forecast.files import parse_text
     from emergency.warning.series import daily_series, to_aqi_series
@@ -83,12 +86,12 @@ def evaluate_forecast(request: Request, who: PlannerAction, values: Annotated[st
             except UnicodeDecodeError:
                 raise InputError(f"预报文件“{name}”不是 UTF-8 文本 (not UTF-8)") from None
         series = to_aqi_series(parse_text(text, name))
-        forecasts.evaluate_and_record(engine, series, who.username, f"文件 {name}")
+        forecasts.evaluate_and_record(engine, series, who.username, f"文件 {name}", scope.chosen_city(who, city))
     else:
         try:
             day = date.fromisoformat(first_day.strip()) if first_day.strip() else clock.today() + timedelta(days=1)
         except ValueError:
             raise InputError(f"首日“{first_day[:20]}”不是日期，应为 2026-12-05 (bad date)", field="first_day") from None
         series = daily_series(forecasts.parse_values(values), day)
-        forecasts.evaluate_and_record(engine, series, who.username, "值班台录入")
+        forecasts.evaluate_and_record(engine, series, who.username, "值班台录入", scope.chosen_city(who, city))
     return RedirectResponse("/", status_code=303)

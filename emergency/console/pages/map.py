@@ -18,9 +18,11 @@ from emergency.console import map_points, plan_view
 from emergency.console.pages._router import area_router
 from emergency.console.rendering import render
 from emergency.console.session import Reader
+from emergency.workflow import scope
 
 router = area_router()
 WarningId = Annotated[int | None, Query(ge=1, le=2**62)]
+CityParam = Annotated[str, Query(max_length=100)]
 
 
 def _plan(engine, warning_id: int | None):
@@ -36,25 +38,37 @@ def _plan(engine, warning_id: int | None):
 
 
 @router.get("/map")
-def map_page(request: Request, who: Reader, warning: WarningId = None):
+def map_page(request: Request, who: Reader, warning: WarningId = None, city: CityParam = ""):
     from emergency.settings import get_settings
     from emergency.workflow.lifecycle import list_warnings
 
-    w, facts, _ = _plan(request.app.state.engine, warning)
-    return render(request, "map.html", who=who, w=w, facts=facts, warnings=list_warnings(request.app.state.engine)[:30],
+    engine = request.app.state.engine
+    if warning is not None:
+        scope.check_warning(engine, who, warning)
+    w, facts, _ = _plan(engine, warning)
+    return render(request, "map.html", who=who, w=w, facts=facts, warnings=scope.visible(who, list_warnings(engine), city or None)[:30],
                   tile_url=get_settings().map_tile_url or "", categories=map_points.CATEGORIES)
 
 
-def points_body(engine, warning_id: int | None) -> bytes:
-    """The map's points as JSON bytes (cached per plan and list version; warmed with the warning)."""
+def points_body(engine, warning_id: int | None, version: str | None = None) -> bytes:
+    """The map's points as JSON bytes (cached per plan and list version; warmed with the
+    warning). Without a warning: the firms of ``version`` (default: the list in effect)."""
     w, facts, doc = _plan(engine, warning_id)
-    key = ("map", str(engine.url), warning_id, facts.sha256 if facts else None, w.registry_version if w else None)
+    version = w.registry_version if w else version
+    key = ("map", str(engine.url), warning_id, facts.sha256 if facts else None, version)
     return plan_view.cached(key, lambda: json.dumps(
-        map_points.points(engine, w.registry_version if w else None, doc), ensure_ascii=False,
+        map_points.points(engine, version, doc), ensure_ascii=False,
         separators=(",", ":")).encode("utf-8"))
 
 
 @router.get("/map/points.json")
-def points(request: Request, who: Reader, warning: WarningId = None):
-    body = points_body(request.app.state.engine, warning)
+def points(request: Request, who: Reader, warning: WarningId = None, city: CityParam = ""):
+    """The firms of the warning's list (one of the account's city's), or of the account's
+    city's list (the province's: the chosen ``city``'s)."""
+    engine = request.app.state.engine
+    if warning is not None:
+        scope.check_warning(engine, who, warning)
+        body = points_body(engine, warning)
+    else:
+        body = points_body(engine, None, scope.version_for(engine, who, city=city or None))
     return Response(body, media_type="application/json", headers={"Cache-Control": "private, max-age=60"})

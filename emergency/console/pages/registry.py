@@ -22,6 +22,7 @@ from emergency.console.pages._router import area_router
 from emergency.console.rendering import render
 from emergency.console.session import Reader, RegistryAction
 from emergency.errors import EmergencyError
+from emergency.workflow import scope
 
 router = area_router()
 Filter = Annotated[str, Query(max_length=200)]
@@ -35,10 +36,11 @@ def _industries() -> dict[str, str]:
     return {code: ind.name_zh for code, ind in load_industries().industries.items()}
 
 
-def _versions(engine) -> list[dict]:
+def _versions(engine, who=None) -> list[dict]:
+    """The list versions the account may see (its city's; the province's: all), newest first."""
     from enterprise_registry.service import list_versions
 
-    out = list_versions(engine)
+    out = scope.visible_versions(who, list_versions(engine)) if who is not None else list_versions(engine)
     for v in out:
         if v.get("source_file"):
             v["source_file"] = v["source_file"].replace("\\", "/").rsplit("/", 1)[-1]  # a name, never a server path
@@ -51,7 +53,8 @@ def registry_page(request: Request, who: Reader, version: Filter = "", county: F
     from enterprise_registry.service import list_enterprises
 
     engine = request.app.state.engine
-    versions = _versions(engine)
+    versions = _versions(engine, who)
+    version = _chosen(engine, who, version, versions)
     if not versions:
         return render(request, "registry.html", who=who, versions=[], total=0, items=[], page=1, pages=1,
                       filters=NO_FILTERS, query={}, industries=_industries(), counties=[], imported=None)
@@ -62,6 +65,18 @@ def registry_page(request: Request, who: Reader, version: Filter = "", county: F
     return render(request, "registry.html", who=who, versions=versions, total=total, items=items, page=page, pages=pages,
                   filters={"version": version, "county": county, "industry": industry, "grade": grade}, query=query,
                   industries=_industries(), counties=_counties(engine, version), imported=None)
+
+
+def _chosen(engine, who, version: str, versions: list[dict]) -> str:
+    """The version a page shows: the one asked for (within the account's city), else the
+    account's city's in effect; the province, with several cities' lists and none asked
+    for, sees the newest (named on the page, with the others to choose from)."""
+    if not versions:
+        return version
+    chosen = scope.version_for(engine, who, version or None)
+    if chosen is None and len({v["city"] for v in versions}) > 1:
+        chosen = versions[0]["name"]
+    return chosen or ""
 
 
 def _counties(engine, version: str) -> list[str]:
@@ -77,9 +92,9 @@ def firm_page(uscc: str, request: Request, who: Reader, version: Filter = ""):
     from emergency.workflow.lifecycle import list_warnings
 
     engine = request.app.state.engine
-    ent, lines = get_enterprise(engine, uscc, version or None)
+    ent, lines = get_enterprise(engine, uscc, _chosen(engine, who, version, _versions(engine, who)) or None)
     in_warnings = []
-    for w in list_warnings(engine, active_only=True):
+    for w in scope.visible(who, list_warnings(engine, active_only=True)):
         _, versions = warning_and_versions(engine, w.id)
         if not versions:
             continue
@@ -108,17 +123,18 @@ def import_list(request: Request, who: RegistryAction, file: Annotated[UploadFil
         path = uploads.receive(file, Path(tmp), (".xlsx",))
         with uploads.shown_as(path, name):
             summary = import_list_file(engine, path, replace=replace == "1", actor=who.username, source_name=name)
-    versions = _versions(engine)
+    versions = _versions(engine, who)
     return render(request, "registry.html", status_code=201, who=who, versions=versions, total=0, items=[], page=1,
                   pages=1, filters=NO_FILTERS, query={}, industries=_industries(), counties=[], imported=summary)
 
 
-def _check(engine, version: str):
+def _check(engine, version: str, who=None):
     """The list check of ``version`` (default: the version in effect), cached by the version's content hash."""
     from emergency.lists.check import check_list
     from emergency.plans.service import policy_for
     from enterprise_registry.service import latest_version, load_planning_tables
 
+    version = _chosen(engine, who, version, _versions(engine, who)) if who is not None else version
     name = version or latest_version(engine).name
     sha = next((v.get("content_sha256") for v in _versions(engine) if v["name"] == name), None)
 
@@ -134,7 +150,7 @@ def check_page(request: Request, who: Reader, version: Filter = ""):
     """The list check per level (清单核算): what the filed measures deliver against each
     area's requirement — :func:`emergency.lists.check.check_list`, what
     ``emergency registry check`` prints."""
-    return render(request, "registry_check.html", who=who, check=_check(request.app.state.engine, version),
+    return render(request, "registry_check.html", who=who, check=_check(request.app.state.engine, version, who),
                   industries=_industries(), version=version)
 
 
@@ -144,7 +160,7 @@ def check_workbook(request: Request, who: Reader, version: Filter = ""):
     (:func:`emergency.lists.workbook.write_check_workbook`)."""
     from emergency.lists.workbook import write_check_workbook
 
-    check = _check(request.app.state.engine, version)
+    check = _check(request.app.state.engine, version, who)
     with tempfile.TemporaryDirectory(prefix="emergency-export-") as tmp:
         data = write_check_workbook(check, Path(tmp) / "check.xlsx").read_bytes()
     name = f"清单核算_{check.registry_version}.xlsx"

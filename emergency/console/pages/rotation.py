@@ -24,6 +24,7 @@ from emergency.console.pages._router import area_router
 from emergency.console.rendering import render
 from emergency.console.session import PlannerAction, Reader
 from emergency.errors import InputError, NotFound
+from emergency.workflow import scope
 
 router = area_router()
 Filter = Annotated[str, Query(max_length=200)]
@@ -38,20 +39,42 @@ def _industries() -> dict[str, str]:
     return {code: ind.name_zh for code, ind in load_industries().industries.items()}
 
 
-def _counties(engine) -> list[str]:
+def _counties(engine, version: str | None = None) -> list[str]:
     from emergency.console.list_view import areas
 
     try:
-        return [name for name, parent in areas(engine) if parent]
+        return [name for name, parent in areas(engine, version) if parent]
     except NotFound:  # no list yet
         return []
 
 
-def _plan(engine, plan: int) -> tuple[int, dict]:
-    """A stored plan by id (a stored plan never changes, so it is cached by id)."""
+def _version(engine, who, city: str = "") -> str | None:
+    """The list a season plan is made from: the account's city's (the province's chosen
+    city's; with several cities' lists and none chosen, none: the form asks)."""
+    from enterprise_registry.service import cities
+
+    if not who.city and not city and len(cities(engine)) > 1:
+        return None
+    return scope.version_for(engine, who, city=city or None)
+
+
+def _plan(engine, plan: int, who=None) -> tuple[int, dict]:
+    """A stored plan by id (a stored plan never changes, so it is cached by id); another
+    city's is not found for a city's account."""
     from emergency.rotation.service import load_plan
 
-    return plan_view.cached(("rotation", str(engine.url), plan), lambda: load_plan(engine, plan_id=plan))
+    plan_id, doc = plan_view.cached(("rotation", str(engine.url), plan), lambda: load_plan(engine, plan_id=plan))
+    if who is not None:
+        scope.check_city(who, doc.get("area"), f"没有错峰生产方案（#{plan}）；请先运行 emergency rotation plan")
+    return plan_id, doc
+
+
+def _cities(engine, who) -> list[str]:
+    """The cities the province may plan a season for (empty: one city, nothing to choose)."""
+    from enterprise_registry.service import cities
+
+    found = [] if who.city else cities(engine)
+    return found if len(found) > 1 else []
 
 
 def _days(start: str, end: str) -> set[date]:
@@ -93,13 +116,16 @@ def rotation_page(request: Request, who: Reader, plan: Annotated[int | None, Que
     from emergency.rotation.service import list_plans
 
     engine = request.app.state.engine
-    plans = [dict(p, status_zh=RotationStatus(p["status"]).label_zh) for p in reversed(list_plans(engine))]
-    form = {"industries": _industries(), "counties": _counties(engine), "running": runs_of(request.app).running(),
+    plans = [dict(p, status_zh=RotationStatus(p["status"]).label_zh) for p in reversed(list_plans(engine))
+             if not who.city or p["area"] == who.city]
+    version = _version(engine, who)
+    form = {"industries": _industries(), "counties": _counties(engine, version) if version or not _cities(engine, who) else [],
+            "cities": _cities(engine, who), "running": runs_of(request.app).running(),
             "min_seconds": MIN_SECONDS, "max_seconds": MAX_SECONDS, "season": _this_season()}
     if not plans:
         return render(request, "rotation.html", who=who, plans=[], doc=None, message=None, form=form)
     try:
-        plan_id, doc = _plan(engine, plan or plans[0]["id"])  # default: the newest stored plan
+        plan_id, doc = _plan(engine, plan or plans[0]["id"], who)  # default: the newest stored plan
     except NotFound as exc:
         return render(request, "rotation.html", who=who, plans=plans, doc=None, message=exc.message, form=form)
     shown_roles = ("rotate", "whole", "livelihood")
@@ -134,20 +160,25 @@ def rotation_page(request: Request, who: Reader, plan: Annotated[int | None, Que
 def start_plan(request: Request, who: PlannerAction, season: Annotated[str, Form(max_length=20)],
                time_limit: Annotated[int, Form(ge=1, le=3600)] = 30,
                industry: Annotated[list[str] | None, Form(max_length=100)] = None,
-               county: Annotated[list[str] | None, Form(max_length=200)] = None):
+               county: Annotated[list[str] | None, Form(max_length=200)] = None,
+               city: Annotated[str, Form(max_length=100)] = ""):
     from emergency.console.rotation_runs import new_run, runs_of
+    from enterprise_registry.service import cities
 
     engine = request.app.state.engine
+    version = _version(engine, who, city)
+    if version is None and not who.city and len(cities(engine)) > 1:
+        raise InputError(f"数据库中有多个城市的清单（{'、'.join(cities(engine))}）：请选择城市 (name a city)", field="city")
     industries, counties = list(dict.fromkeys(industry or [])), list(dict.fromkeys(county or []))
     catalog = _industries()
     if unknown := [x for x in industries if x not in catalog]:
         raise InputError(f"未知的行业：{'、'.join(unknown[:5])} (unknown industry)", field="industry")
-    known = set(_counties(engine))
+    known = set(_counties(engine, version))
     if not known:
         raise InputError("尚无减排清单，无法编排错峰方案；请先上传清单 (no list)")
     if unknown := [x for x in counties if x not in known]:
         raise InputError(f"清单中没有区县：{'、'.join(unknown[:5])} (unknown county)", field="county")
-    run = runs_of(request.app).start(engine, new_run(season, industries, counties, time_limit, who.username))
+    run = runs_of(request.app).start(engine, new_run(season, industries, counties, time_limit, who.username), version)
     return RedirectResponse(f"/rotation/runs/{run.id}", status_code=303)
 
 
@@ -168,7 +199,7 @@ def plan_workbook(plan: PlanId, request: Request, who: Reader):
     from emergency.rotation.export import write_xlsx
 
     engine = request.app.state.engine
-    plan_id, doc = _plan(engine, plan)
+    plan_id, doc = _plan(engine, plan, who)
 
     def build() -> bytes:  # minutes for a province's 10^5 lines × 121 days: built once per stored plan
         with tempfile.TemporaryDirectory(prefix="emergency-export-") as tmp:
@@ -185,7 +216,7 @@ def firm_calendar(plan: PlanId, request: Request, who: Reader,
                   uscc: Annotated[str, PathParam(pattern=r"^[0-9A-Z]{18}$")]):
     from emergency.rotation.export import enterprise_ics
 
-    plan_id, doc = _plan(request.app.state.engine, plan)
+    plan_id, doc = _plan(request.app.state.engine, plan, who)
     text = enterprise_ics(doc, uscc)
     if text is None:
         raise NotFound(f"企业 {uscc} 在方案 #{plan_id} 中没有停产时段 (no stop blocks for this firm)")

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 from emergency.console.pages._router import area_router
 from emergency.console.rendering import render
 from emergency.console.session import ROLE_ZH, AdminAction, AdminPage
+from emergency.workflow import scope
 from emergency.workflow.models import Role
 
 router = area_router()
@@ -22,17 +23,20 @@ Text = Annotated[str, Form(max_length=1000)]
 @router.get("/users")
 def users_page(request: Request, who: AdminPage, done: str = ""):
     from emergency.workflow.accounts import list_users
+    from enterprise_registry.service import cities
 
-    return render(request, "users.html", who=who, users=list_users(request.app.state.engine), roles=list(Role), done=done,
-                  role_zh=ROLE_ZH)
+    engine = request.app.state.engine
+    return render(request, "users.html", who=who, users=scope.visible_accounts(who, list_users(engine)), roles=list(Role),
+                  done=done, role_zh=ROLE_ZH, cities=[who.city] if who.city else cities(engine))
 
 
 @router.post("/users")
 def add_user(request: Request, who: AdminAction, username: Text = "", role: Text = "", password: Text = "",
-             full_name: Text = ""):
+             full_name: Text = "", city: Text = ""):
     from emergency.workflow.accounts import add_user as add
 
-    add(request.app.state.engine, username.strip(), password, role, full_name.strip() or None, actor=who.username)
+    add(request.app.state.engine, username.strip(), password, role, full_name.strip() or None, actor=who.username,
+        city=scope.chosen_city(who, city))
     return RedirectResponse("/users?done=add", status_code=303)
 
 
@@ -40,6 +44,7 @@ def add_user(request: Request, who: AdminAction, username: Text = "", role: Text
 def revoke(username: str, request: Request, who: AdminAction):
     from emergency.workflow.accounts import revoke_tokens
 
+    scope.check_user(request.app.state.engine, who, username)
     revoke_tokens(request.app.state.engine, username, actor=who.username)
     return RedirectResponse("/users?done=revoke", status_code=303)
 
@@ -48,5 +53,6 @@ def revoke(username: str, request: Request, who: AdminAction):
 def deactivate(username: str, request: Request, who: AdminAction):
     from emergency.workflow.accounts import deactivate_user
 
+    scope.check_user(request.app.state.engine, who, username)
     deactivate_user(request.app.state.engine, username, actor=who.username)
     return RedirectResponse("/users?done=deactivate", status_code=303)

@@ -30,6 +30,7 @@ from emergency.console.rendering import render
 from emergency.console.session import OfficerAction, OfficerPage, Reader, Who
 from emergency.errors import InputError, TargetsNotMet
 from emergency.vocabulary import WarningLevel
+from emergency.workflow import scope
 
 router = area_router()
 Text = Annotated[str, Form(max_length=200)]
@@ -82,33 +83,51 @@ class Approval:
                 "accept_shortfall": self.accept_shortfall}
 
 
-def _areas_of_list(engine) -> list[str]:
+def _areas_of_list(engine, version: str | None = None) -> list[str]:
     from emergency.console.list_view import areas
 
-    return [name for name, _ in areas(engine)]
+    return [name for name, _ in areas(engine, version)]
+
+
+def _city_choice(engine, who: Who, city: str) -> tuple[str | None, list[str]]:
+    """(the list version the form acts on, the cities the account may choose): a city's
+    account its own; the province the chosen city's, or none yet when several cities
+    have lists (the form asks for one)."""
+    from enterprise_registry.service import cities
+
+    choices = [who.city] if who.city else cities(engine)
+    if not who.city and not city and len(choices) > 1:
+        return None, choices
+    return scope.version_for(engine, who, city=city or None), choices
 
 
 @router.get("/warnings")
-def warnings_list(request: Request, who: Reader):
+def warnings_list(request: Request, who: Reader, city: str = ""):
     from emergency.workflow.lifecycle import list_warnings
 
-    rows = list_warnings(request.app.state.engine)
+    rows = scope.visible(who, list_warnings(request.app.state.engine), city or None)
     plan_view.warm_if_cold(request.app.state.engine, [w for w in rows if w.state in ("issued", "adjusted")])
     return render(request, "warnings.html", who=who, warnings=rows, areas={w.id: "、".join(json.loads(w.areas)) for w in rows})
 
 
 @router.get("/warnings/new")
-def new_warning(request: Request, who: OfficerPage, level: str = "", start: str = "", end: str = "", area: str = ""):
-    """The issue form, filled from the latest evaluation (or from a suggestion's link)."""
+def new_warning(request: Request, who: OfficerPage, level: str = "", start: str = "", end: str = "", area: str = "",
+                city: str = ""):
+    """The issue form, filled from the latest evaluation (or from a suggestion's link);
+    the province chooses the city first when several cities have lists."""
     engine = request.app.state.engine
-    ev = forecasts.latest(engine)
+    version, cities = _city_choice(engine, who, city)
+    city = scope.chosen_city(who, city) or (cities[0] if len(cities) == 1 else "")
+    ev = forecasts.latest(engine, city or None)
     if ev and ev.level != "none" and not (level or start or end):
         s, e = ev.period()
         level, start, end = ev.level, clock.fmt(s, INPUT_FORMAT) if s else "", clock.fmt(e, INPUT_FORMAT) if e else ""
     form = {"level": level, "start": _as_input(start), "end": _as_input(end), "areas": [area] if area else [],
             "approved_spared": "", "approve_suggested": False, "accept_shortfall": False,
-            "evaluation": ev.id if ev else ""}
-    return render(request, "warning_new.html", who=who, form=form, levels=LEVELS, all_areas=_areas_of_list(engine), ev=ev)
+            "evaluation": ev.id if ev else "", "city": city}
+    all_areas = _areas_of_list(engine, version) if version or len(cities) <= 1 else []
+    return render(request, "warning_new.html", who=who, form=form, levels=LEVELS, all_areas=all_areas, ev=ev,
+                  cities=cities, city_chosen=bool(version or len(cities) <= 1))
 
 
 def _as_input(text: str) -> str:
@@ -122,7 +141,7 @@ def _as_input(text: str) -> str:
 
 
 def _issue_call(request: Request, who: Who, level: str, start: str, end: str, areas: list[str], approval: Approval,
-                evaluation: str, preview: bool):
+                evaluation: str, preview: bool, city: str = ""):
     from emergency.workflow.lifecycle import issue_warning
 
     lv = _level(level)
@@ -132,37 +151,38 @@ def _issue_call(request: Request, who: Who, level: str, start: str, end: str, ar
     if any(control_character(a) for a in areas):
         raise InputError("区域名称含控制字符 (control characters)", field="areas")
     ev = forecasts.get(request.app.state.engine, int(evaluation)) if evaluation.isdigit() and len(evaluation) < 12 else None
+    version = scope.version_for(request.app.state.engine, who, city=city or None)
     return issue_warning(request.app.state.engine, actor=who.username, level=lv, areas=areas or None, start=s, end=e,
-                         forecast=ev.forecast if ev else None, preview=preview, **approval.kwargs())
+                         forecast=ev.forecast if ev else None, preview=preview, registry_version=version, **approval.kwargs())
 
 
-def _form(level, start, end, areas, approval: Approval, evaluation="") -> dict:
+def _form(level, start, end, areas, approval: Approval, evaluation="", city="") -> dict:
     return {"level": level, "start": start, "end": end, "areas": areas, "approved_spared": ",".join(approval.approved_spared),
             "approve_suggested": approval.approve_suggested, "accept_shortfall": approval.accept_shortfall,
-            "evaluation": evaluation}
+            "evaluation": evaluation, "city": city}
 
 
 @router.post("/warnings/preview")
 def preview_issue(request: Request, who: OfficerAction, level: Text = "", start: Text = "", end: Text = "",
                   areas: Annotated[list[str], Form()] = [], approved_spared: Annotated[str, Form(max_length=20000)] = "",
-                  approve_suggested: Text = "", accept_shortfall: Text = "", evaluation: Text = ""):
+                  approve_suggested: Text = "", accept_shortfall: Text = "", evaluation: Text = "", city: Text = ""):
     approval = Approval.of(approved_spared, approve_suggested, accept_shortfall)
-    p = _issue_call(request, who, level, start, end, areas, approval, evaluation, preview=True)
+    p = _issue_call(request, who, level, start, end, areas, approval, evaluation, preview=True, city=city)
     return render(request, "preview.html", who=who, s=p.summary, mode="issue",
-                  form=_form(level, start, end, areas, approval, evaluation), commit_url="/warnings/issue",
+                  form=_form(level, start, end, areas, approval, evaluation, city), commit_url="/warnings/issue",
                   preview_url="/warnings/preview", refused=None)
 
 
 @router.post("/warnings/issue")
 def issue(request: Request, who: OfficerAction, level: Text = "", start: Text = "", end: Text = "",
           areas: Annotated[list[str], Form()] = [], approved_spared: Annotated[str, Form(max_length=20000)] = "",
-          approve_suggested: Text = "", accept_shortfall: Text = "", evaluation: Text = ""):
+          approve_suggested: Text = "", accept_shortfall: Text = "", evaluation: Text = "", city: Text = ""):
     approval = Approval.of(approved_spared, approve_suggested, accept_shortfall)
     try:
-        change = _issue_call(request, who, level, start, end, areas, approval, evaluation, preview=False)
+        change = _issue_call(request, who, level, start, end, areas, approval, evaluation, preview=False, city=city)
     except TargetsNotMet as exc:
         return render(request, "preview.html", status_code=412, who=who, s=exc.extra["summary"], mode="issue",
-                      form=_form(level, start, end, areas, approval, evaluation), commit_url="/warnings/issue",
+                      form=_form(level, start, end, areas, approval, evaluation, city), commit_url="/warnings/issue",
                       preview_url="/warnings/preview", refused=exc.message)
     plan_view.warm(request.app.state.engine, change.warning.id)
     return RedirectResponse(f"/warnings/{change.warning.id}?done=issue", status_code=303)
