@@ -96,6 +96,9 @@ def remind_and_escalate(engine: Engine, now: datetime, cfg: DeliveryConfig | Non
                     if area is not None:
                         phone, email = contacts.get(o.uscc, (None, None))
                         rows += _rows(wid, o.version_no, purpose, _firm_recipient(s, purpose, phone, email), area, now)
+                    else:
+                        log.error("warning %d: %s (%s) is overdue but %s has no delivery channel: not reminded",
+                                  wid, o.uscc, purpose, o.county)
                     if now >= clock.as_utc(deadline) + escalate_after:
                         esc = m.ESCALATE_RECEIPT if purpose == m.REMIND_RECEIPT else m.ESCALATE_REPORT
                         late.setdefault((o.version_no, o.county, esc), []).append(s)

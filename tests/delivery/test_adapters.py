@@ -113,3 +113,24 @@ def test_api_and_console_board(db_url, tmp_path, monkeypatch):
             assert ok.status_code == 303
         assert len(smtp.messages) == 2 and len(robot.requests) == 3  # the second send sent nothing again
     engine.dispose()
+
+
+def test_the_scheduler_jobs_deliver_with_the_configured_file(warning, tmp_path, monkeypatch):
+    """``notice_delivery_job`` / ``receipt_reminders_job`` (emergency.scheduler.jobs) find the
+    configuration in EMERGENCY_DELIVERY_CONFIG and the database in EMERGENCY_DATABASE_URL."""
+    from emergency.scheduler import jobs
+
+    engine, wid, _ = warning
+    with SmtpSink() as smtp, HttpSink() as robot:
+        monkeypatch.setenv("EMERGENCY_DELIVERY_CONFIG", str(_toml(tmp_path, smtp.port, robot.url)))
+        monkeypatch.setenv("EMERGENCY_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+        jobs._engine.cache_clear()
+        try:
+            with clock.use_clock(NOW):
+                assert jobs.notice_delivery_job({}) == 5
+                assert jobs.notice_delivery_job({}) == 0
+            with clock.use_clock(NOW + timedelta(hours=1, minutes=1)):  # every receipt 1 h overdue + 1 min
+                assert jobs.receipt_reminders_job({}) == 6  # 3 firms x 2 channels (C3's e-mail row: no address)
+        finally:
+            jobs._engine.cache_clear()
+        assert len(smtp.messages) == 4 and len(robot.requests) == 6
