@@ -66,6 +66,7 @@ def get_regional(regional_id: int, request: Request, user: Reader) -> dict:
 
 @router.post("/regions/warnings/{regional_id}/release")
 def release_regional(regional_id: int, request: Request, user: Officer, body: ReleaseIn | None = None) -> dict:
+    service.check_visible(user, service.get_regional(engine(request), regional_id))  # another region's: 404
     service.require_province(user)
     rw = service.release_regional(engine(request), regional_id, actor=user.username,
                                   reason=body.reason if body else None)

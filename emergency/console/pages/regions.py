@@ -73,6 +73,7 @@ def regional_page(regional_id: int, request: Request, who: Reader):
 @router.post("/regions/warnings/{regional_id}/release")
 def release_page(regional_id: int, request: Request, who: OfficerAction,
                  reason: Annotated[str, Form(max_length=1000)] = ""):
+    service.check_visible(who, service.get_regional(request.app.state.engine, regional_id))  # another region's: 404
     service.require_province(who)
     service.release_regional(request.app.state.engine, regional_id, actor=who.username, reason=reason.strip() or None)
     return RedirectResponse(f"/regions/warnings/{regional_id}", status_code=303)
