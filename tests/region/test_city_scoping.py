@@ -362,3 +362,52 @@ def test_the_cli_names_the_city_when_several_cities_have_lists(sqlite_url, monke
     r = run(app, ["users", "add", "xx-viewer", "--role", "viewer", "--city", "丙市", "--password-stdin", *db], input="password-123\n")
     assert isinstance(r.exception, InputError) and "丙市" in r.exception.message
     engine.dispose()
+
+
+def test_two_cities_issue_for_their_城区_at_the_same_moment(db_url):
+    """Both threads read the claims on 城区 before either writes (held at a barrier):
+    each city's 城区 is its own claim (``<city>/城区``), so both warnings are issued."""
+    import threading
+
+    from sqlalchemy import event
+
+    from emergency.vocabulary import WarningLevel
+    from enterprise_registry.db import open_database
+
+    engine = open_database(db_url)
+    for city in (JIA, YI):
+        registry.import_tables(engine, city_tables(city))
+    barrier, held, outcomes = threading.Barrier(2, timeout=30), set(), {}
+
+    def hold(conn, cursor, statement, parameters, context, executemany):
+        me = threading.get_ident()
+        if me in names and me not in held and statement.lstrip().upper().startswith("SELECT") and "active_area" in statement:
+            held.add(me)
+            barrier.wait()
+
+    def issue(city):
+        names[threading.get_ident()] = city
+        try:
+            w, _ = wf.issue_warning(engine, actor=city, level=WarningLevel.ORANGE, areas=["城区"], start=START, end=END,
+                                    registry_version=VERSIONS[city], accept_shortfall=True)
+            outcomes[city] = w.city
+        except Exception as exc:  # noqa: BLE001 - the outcome is the assertion
+            outcomes[city] = repr(exc)
+
+    names: dict[int, str] = {}
+    event.listen(engine, "before_cursor_execute", hold)
+    try:
+        with clock.use_clock(NOW):
+            threads = [threading.Thread(target=issue, args=(c,)) for c in (JIA, YI)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(90)
+    finally:
+        event.remove(engine, "before_cursor_execute", hold)
+    assert outcomes == {JIA: JIA, YI: YI}
+    assert len(held) == 2  # both really read the claims before either wrote
+    with engine.connect() as conn:
+        claims = sorted(r[0] for r in conn.exec_driver_sql("SELECT area FROM active_area"))
+    assert set(claims) == {f"{JIA}/城区", f"{YI}/城区"} and len(claims) == 2
+    engine.dispose()
