@@ -33,8 +33,8 @@ schedulers (the pattern of :mod:`emergency.scheduler.dispatch`).
 **Who may do what.** Issuing and releasing are the province's: an account with the warning
 permission and no city of its own (``app_user.city`` NULL). A city's account sees the
 regional warnings of the regions its city belongs to, and on the board only its own row;
-another region's warning is not found for it. (Checked here, :func:`require_province`,
-:func:`check_visible`, until :mod:`emergency.workflow.scope` takes the city checks over.)
+another region's warning is not found for it (:func:`require_province`, :func:`check_visible`;
+the account's city is :func:`emergency.workflow.scope.city_of`).
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ from emergency.errors import Conflict, InputError, NotFound, PermissionDenied, W
 from emergency.region.models import RegionalState, RegionalWarning
 from emergency.vocabulary import LEVEL_LABELS_ZH, WarningLevel, rank
 from emergency.workflow.audit import record as _audit
+from emergency.workflow.scope import city_of
 
 log = logging.getLogger("emergency.region")
 
@@ -66,13 +67,7 @@ NOTICE_MAX = 4000
 CHANGED_MEANWHILE = "区域预警已被他人修改或解除，请刷新后重试 (the regional warning changed meanwhile; reload and retry)"
 
 
-# --- who may do what (a local check: emergency.workflow.scope may take it over) -----------
-
-def city_of(user) -> str | None:
-    """The city an account acts for (a console ``Who`` or a ``User``); None: every city."""
-    user = getattr(user, "user", user)
-    return getattr(user, "city", None) or None
-
+# --- who may do what (the account's city: emergency.workflow.scope) -----------------------
 
 def require_province(user) -> None:
     """Issuing and releasing a regional warning are the province's (an account of no city)."""
