@@ -4,7 +4,7 @@ A deployment TOML file — its path in ``EMERGENCY_DELIVERY_CONFIG`` (read by th
 scheduler's jobs and the API), or ``--config`` on ``emergency delivery`` — with a
 ``[delivery]`` table (or the file's top level)::
 
-    lease_seconds = 300          # a claimed row not recorded by then is another worker's again
+    lease_seconds = 120          # a claimed row not recorded by then is another worker's again
     backoff_base_minutes = 1     # retry after 1, 2, 4, … minutes
     backoff_cap_minutes = 60
     max_attempts = 6             # then gave_up, shown loudly
@@ -79,6 +79,7 @@ class EmailChannel(_Frozen):
     from_name: str = "重污染天气应急指挥部办公室"
     username: str | None = None
     password_env: str | None = Field(default=None, pattern=_ENV)
+    ca_file: str | None = None  # the bureau's own CA for STARTTLS / SSL (default: the system's)
     timeout: float = Field(default=15.0, gt=0, le=300)
 
 
@@ -150,7 +151,7 @@ class AreaDelivery(_Frozen):
 
 
 class DeliveryConfig(_Frozen):
-    lease_seconds: int = Field(default=300, ge=5)
+    lease_seconds: int = Field(default=120, ge=5)  # > twice every channel's timeout (checked)
     backoff_base_minutes: float = Field(default=1.0, gt=0)
     backoff_cap_minutes: float = Field(default=60.0, gt=0)
     max_attempts: int = Field(default=6, ge=1, le=50)
@@ -164,6 +165,9 @@ class DeliveryConfig(_Frozen):
         names = [a.area for a in self.areas]
         if len(names) != len(set(names)):
             raise ValueError(f"areas repeat: {names}")
+        slow = [f"{a.area}/{c.name} ({c.timeout:g} s)" for a in self.areas for c in a.channels if 2 * c.timeout >= self.lease_seconds]
+        if slow:  # a try still running when its lease ends could be claimed again by another worker
+            raise ValueError(f"lease_seconds ({self.lease_seconds}) must exceed twice the timeout of {', '.join(slow)}")
         return self
 
     def area(self, county: str, cities: tuple[str, ...] = ()) -> AreaDelivery | None:

@@ -69,6 +69,7 @@ from emergency.delivery.models import DeliveryAttempt, DeliveryEnqueued, Deliver
 log = logging.getLogger("emergency.delivery")
 
 HOST = socket.gethostname()[:60]
+INCARNATION = secrets.token_hex(4)  # this process, as distinct from an earlier one with the same pid (containers)
 
 
 def idempotency_key(warning_id: int, version_no: int, recipient: str, channel: str, purpose: str) -> str:
@@ -262,19 +263,21 @@ def enqueue_due(engine: Engine, now: datetime, cfg: DeliveryConfig) -> int:
 
 
 def _token() -> str:
-    return f"{HOST}:{os.getpid()}:{secrets.token_hex(8)}"
+    return f"{HOST}:{os.getpid()}:{INCARNATION}:{secrets.token_hex(6)}"
 
 
 def _alive(token: str | None) -> bool:
-    """Whether the process that holds ``token`` may still be running (another host: assume so)."""
+    """Whether the process that holds ``token`` may still be running (another host: assume
+    so, its lease decides). The same pid in another incarnation (a restarted container's
+    pid 1) is a dead process."""
     if not token:
         return False
-    host, _, rest = token.partition(":")
-    pid = rest.partition(":")[0]
-    if host != HOST or not pid.isdigit():
+    parts = token.split(":")
+    if len(parts) != 4 or parts[0] != HOST or not parts[1].isdigit():
         return True
-    if int(pid) == os.getpid():
-        return True
+    pid, incarnation = int(parts[1]), parts[2]
+    if pid == os.getpid():
+        return incarnation == INCARNATION
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:

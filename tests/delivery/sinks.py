@@ -24,7 +24,8 @@ def free_port() -> int:
 class SmtpSink:
     """Every message accepted: (envelope recipients, parsed message)."""
 
-    def __init__(self, port: int | None = None):
+    def __init__(self, port: int | None = None, tls_context=None):
+        """``tls_context``: offer STARTTLS with it, and require it before MAIL."""
         self.messages: list[tuple[list[str], email.message.Message]] = []
         outer = self
 
@@ -34,7 +35,8 @@ class SmtpSink:
                 return "250 OK"
 
         self.port = port or free_port()
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        tls = {"tls_context": tls_context, "require_starttls": True} if tls_context else {}
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **tls)
 
     def __enter__(self):
         self.controller.start()

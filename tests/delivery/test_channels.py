@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import urllib.parse
+from datetime import timedelta
 
 import pytest
 
@@ -88,6 +89,22 @@ def test_a_bad_configuration_names_the_file_and_the_field(tmp_path):
     with pytest.raises(ConfigurationError, match="not found"):
         load_delivery_config(tmp_path / "missing.toml")
     assert load_delivery_config(None) is None  # nothing configured: callers say so loudly
+    p.write_text('[delivery]\nlease_seconds = 20\n[[delivery.areas]]\narea = "测试市"\n[[delivery.areas.channels]]\n'
+                 'kind = "webhook"\nname = "r"\nflavor = "feishu"\nurl = "http://x"\ntimeout = 10\n', encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="lease_seconds"):  # a try could outlive its lease
+        load_delivery_config(p)
+
+
+def test_a_claim_of_an_earlier_incarnation_of_this_pid_is_dead():
+    """A restarted container's scheduler may get the same pid: its predecessor's claims
+    are free at once, not after the lease."""
+    import os
+
+    from emergency.delivery.outbox import HOST, INCARNATION, _alive, _token
+
+    assert _alive(_token())
+    assert not _alive(f"{HOST}:{os.getpid()}:{'0' * 8 if INCARNATION != '0' * 8 else '1' * 8}:abc")
+    assert _alive(f"another-host:{os.getpid()}:x:abc")  # another host: its lease decides
 
 
 def test_contact_email_is_checked_on_import(tmp_path):
@@ -114,3 +131,34 @@ def test_contact_email_is_checked_on_import(tmp_path):
     ents.write_text("\n".join(lines) + "\n", encoding="utf-8")
     tables = check_list_file(folder)
     assert tables.enterprises["contact_email"] == ["huanbao@jz-cement.example.com", "li@example.com", "ok@example.com", None]
+
+
+def test_starttls_verifies_the_server_against_the_configured_ca(warning, tmp_path):
+    import ssl
+    import subprocess
+
+    from tests.delivery.sinks import SmtpSink
+
+    engine, wid, _ = warning
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert, key)
+
+    def cfg(**tls):
+        return DeliveryConfig.model_validate({"workers_per_channel": 1, "areas": [{"area": "测试市", "channels": [
+            {"kind": "email", "name": "email", "host": "127.0.0.1", "port": smtp.port, "security": "starttls",
+             "from_address": "yingji@bureau.example.com", "timeout": 5, **tls}]}]})
+
+    with SmtpSink(tls_context=server) as smtp:
+        with clock.use_clock(NOW):
+            outbox.deliver_due(engine, NOW, cfg())  # the system's CAs do not know this server
+        assert smtp.messages == []
+        failed = [r for r in rows(engine, channel="email") if r["status"] == m.FAILED]
+        assert len(failed) == 1 and "CERTIFICATE_VERIFY_FAILED" in failed[0]["last_error"]
+        later = NOW + timedelta(minutes=5)
+        with clock.use_clock(later):
+            assert outbox.drain(engine, later, cfg(ca_file=str(cert))).sent == 2
+        assert sorted(r for r, _ in smtp.messages) == [["c1@firm.example.com"], ["c2@firm.example.com"]]

@@ -33,13 +33,21 @@ def build(channel: EmailChannel, message: Message) -> EmailMessage:
     return msg
 
 
+def _tls(channel: EmailChannel) -> ssl.SSLContext:
+    """Certificates verified, against the configured CA file when the bureau runs its own."""
+    try:
+        return ssl.create_default_context(cafile=channel.ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise ChannelError(f"无法读取证书文件 {channel.ca_file}：{exc}", permanent=False) from None
+
+
 def send(channel: EmailChannel, message: Message, handover: Handover) -> str | None:
     recipients = [a.strip() for a in message.address.split(",") if a.strip()]
     msg = build(channel, message)
     password = secret(channel.password_env, f"{channel.name} 的 SMTP 密码")
     try:
         if channel.security == "ssl":
-            smtp = smtplib.SMTP_SSL(channel.host, channel.port, timeout=channel.timeout, context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(channel.host, channel.port, timeout=channel.timeout, context=_tls(channel))
         else:
             smtp = smtplib.SMTP(channel.host, channel.port, timeout=channel.timeout)
     except (OSError, smtplib.SMTPException) as exc:
@@ -48,7 +56,7 @@ def send(channel: EmailChannel, message: Message, handover: Handover) -> str | N
         try:
             smtp.ehlo()
             if channel.security == "starttls":
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=_tls(channel))
                 smtp.ehlo()
             if channel.username:
                 smtp.login(channel.username, password or "")
