@@ -1,6 +1,6 @@
 """How much of its own targets a city keeps in a joint plan (the pooling rule), as data.
 
-The default is ``emergency/joint/pooling.toml`` (source and confidence with the numbers);
+The default is ``config/pooling.toml`` (source and confidence with the numbers);
 ``load_pooling(path)`` reads another file of the same shape — or the ``[pooling]`` table of
 a region file given with ``--region-file`` — validated once, frozen, unknown keys refused.
 """
@@ -15,7 +15,7 @@ from pydantic import Field
 from config.common import Confidence, Frozen
 from config.loading import read_toml, validate_data
 
-DEFAULT_FILE = Path(__file__).with_name("pooling.toml")
+DEFAULT_FILE = Path(__file__).resolve().parents[2] / "config" / "pooling.toml"  # policy as data, with config/
 
 
 class Pooling(Frozen):
