@@ -60,7 +60,10 @@ def home(request: Request, who: Annotated[Who, Depends(signed_in)]):
     chart = charts.aqi_bars(ev.values(), ev.first_day(), ev.period_steps()) if ev else None
     active = scope.visible(who, list_warnings(engine, active_only=True))
     plan_view.warm_if_cold(engine, active)
+    from emergency.console.pages.regions import banner as regional_banner
+
     return render(request, "home.html", who=who, ev=ev, chart=chart, active=active,
+                  regional=regional_banner(engine, who),
                   areas={w.id: "、".join(json.loads(w.areas)) for w in active},
                   suggestions=suggestions(engine), tomorrow=clock.today() + timedelta(days=1))
 
