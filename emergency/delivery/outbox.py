@@ -93,7 +93,7 @@ class Recipient:
     sms: dict[str, str]
 
 
-def _address(kind: str, r: Recipient, escalation: bool) -> str | None:
+def _address(kind: str, r: Recipient) -> str | None:
     if kind == "email":
         return r.email or None
     if kind == "sms":
@@ -108,7 +108,7 @@ def _rows(warning_id: int, version_no: int, purpose: str, r: Recipient, area: Ar
     for ch in area.channels:
         if channel_names is not None and ch.name not in channel_names:
             continue
-        address = _address(ch.kind, r, r.uscc is None)
+        address = _address(ch.kind, r)
         payload = {"subject": r.subject, "text": r.text, "html": r.html if ch.kind == "email" else None, "sms": r.sms}
         out.append({
             "warning_id": warning_id, "version_no": version_no, "recipient": r.recipient, "uscc": r.uscc,
@@ -180,7 +180,7 @@ def _notice_text(n, order, frame) -> str:
         lines += ["", f"请于 {clock.fmt(order.confirm_by)}（{clock.zone_label()}）前确认收到本通知（回执）。"]
         if order.report_by is not None:
             lines.append(f"请于 {clock.fmt(order.report_by)}（{clock.zone_label()}）前报告落实情况。")
-    lines += ["", "通知全文见附件或邮件正文。", frame.office or frame.issuer]
+    lines += ["", "通知全文见电子邮件正文，或登录系统企业端查看。", frame.office or frame.issuer]
     return "\n".join(lines) + "\n"
 
 
