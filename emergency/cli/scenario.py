@@ -1,4 +1,4 @@
-"""`emergency scenario run FILE... | compare A B`: planners' simulations."""
+"""`emergency scenario run FILE... | compare A B | sweep FILE`: planners' simulations."""
 
 from __future__ import annotations
 
@@ -77,3 +77,58 @@ def compare(
     outcomes = _run([a, b], out, workers, database)
     da, db_ = outcomes[0].simulation.lost_value_yuan, outcomes[1].simulation.lost_value_yuan
     console.print(f"{outcomes[1].scenario.name} 相对 {outcomes[0].scenario.name}：累计损失产值 {db_ - da:+,.0f} 元")
+
+
+@app.command()
+def sweep(
+    file: Annotated[Path, typer.Argument(help="Sweep TOML file (documented in scenarios/sweep.py).")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder for report.html, sweep.xlsx and sweep.json")] = Path("sweep-output"),
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes of the LocalCluster.")] = 2,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="An existing Dask scheduler, e.g. tcp://host:8786.")] = None,
+    local: Annotated[bool, typer.Option("--local", help="Run in this process, one run after the other (no Dask).")] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Run a scenario sweep on Dask (a LocalCluster, or --scheduler) and gather one report."""
+    from emergency.errors import EmergencyError, InputError
+    from scenarios.dask_runner import database_for_workers, run_sweep
+    from scenarios.sweep import by_axis, expand, failed, load_sweep
+    from scenarios.sweep_report import AXIS_ZH, write_html, write_json, write_workbook
+
+    if local and scheduler:
+        raise InputError("--local 与 --scheduler 只能选一个 (give one of --local and --scheduler)")
+    spec = load_sweep(file)
+    runs = expand(spec)
+    url = database_for_workers(runs, database)
+    where = "本进程 (in-process)" if local else (scheduler or f"LocalCluster（{workers} 个工作进程）")
+    console.print(f"情景批量推演「{spec.name}」：{len(runs)} 个运行，运行于 {where}")
+    with Progress(TextColumn("[bold]批量推演"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.description}"), console=console) as progress:
+        task = progress.add_task("", total=len(runs))
+
+        def done(result) -> None:
+            mark = "" if result.ok else " [red]失败[/]"
+            progress.update(task, advance=1, description=f"{result.run_id}{mark}")
+
+        results = run_sweep(runs, url, local=local, workers=workers, scheduler=scheduler, on_done=done,
+                            on_cluster=lambda text: progress.console.print(f"集群 (cluster): {text}"))
+    for axis in ("base", "city", "episode", "whatif"):
+        rows = by_axis(results, axis)
+        t = Table(title=f"按{AXIS_ZH[axis]}")
+        for col in ("取值", "运行数", "失败数", "平均损失产值(元)", "最小", "最大"):
+            t.add_column(col)
+        for r in rows:
+            t.add_row(r["value"], str(r["runs"]), str(r["failed"]) if not r["failed"] else f"[red]{r['failed']}[/]",
+                      *("" if r[k] is None else f"{r[k]:,.0f}" for k in ("lost_mean_yuan", "lost_min_yuan", "lost_max_yuan")))
+        console.print(t)
+    bad = failed(results)
+    limited = [r.run_id for r in results if r.limit_reached]
+    html = write_html(spec, results, out / "report.html", where=f"运行于 {where}。")
+    xlsx = write_workbook(spec, results, out / "sweep.xlsx")
+    data = write_json(spec, results, out / "sweep.json")
+    console.print(f"报告 (report): {html}  ·  工作簿 (workbook): {xlsx}  ·  数据 (numbers): {data}")
+    if limited:
+        console.print(f"[yellow]求解达到时间上限、在其他机器上结果可能不同的运行 (time limit reached):[/] {'、'.join(limited)}")
+    if bad:
+        for r in bad:
+            console.print(f"[red]{r.run_id}[/] {r.labels['city']} · {r.labels['episode']} · {r.labels['whatif']}：{r.error}")
+        raise EmergencyError(f"{len(bad)} 个运行失败（共 {len(runs)} 个），报告中已逐一列出 ({len(bad)} of {len(runs)} runs failed)")
