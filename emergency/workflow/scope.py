@@ -24,16 +24,12 @@ scoped without a line of its own.
 
 from __future__ import annotations
 
-from typing import Iterable, Protocol, TypeVar
+from typing import Iterable, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from emergency.errors import InputError, NotFound
-
-
-class HasCity(Protocol):
-    city: str | None
 
 
 W = TypeVar("W")
