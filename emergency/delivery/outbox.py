@@ -232,9 +232,9 @@ def enqueue_version(engine: Engine, warning_id: int, version_no: int | None, cfg
     return insert_rows(engine, rows, marker, actor)
 
 
-def enqueue_due(engine: Engine, now: datetime, cfg: DeliveryConfig) -> int:
+def enqueue_due(engine: Engine, now: datetime, cfg: DeliveryConfig, warning_id: int | None = None) -> int:
     """Enqueue every version of an active warning, and the release of a warning released
-    within ``release_window_hours``, not yet enqueued."""
+    within ``release_window_hours``, not yet enqueued (of ``warning_id`` only if given)."""
     from emergency.workflow.models import ACTIVE_STATES, PlanVersion, WarningRecord, WarningState
 
     now = clock.as_utc(now)
@@ -250,11 +250,11 @@ def enqueue_due(engine: Engine, now: datetime, cfg: DeliveryConfig) -> int:
         latest = dict(conn.execute(select(PlanVersion.warning_id, PlanVersion.version_no).order_by(PlanVersion.version_no)).all())
     n = 0
     for wid, vno in active:
-        if (wid, vno, m.NOTICE) not in done:
+        if (wid, vno, m.NOTICE) not in done and warning_id in (None, wid):
             n += enqueue_version(engine, wid, vno, cfg, now)
     for wid, released_at, updated_at in released:
         at = clock.as_utc(released_at or updated_at)
-        if at >= since and (wid, latest.get(wid), m.RELEASE) not in done:
+        if at >= since and (wid, latest.get(wid), m.RELEASE) not in done and warning_id in (None, wid):
             n += enqueue_version(engine, wid, None, cfg, now)
     return n
 
@@ -337,15 +337,15 @@ class Claim:
 
 
 def claim_next(engine: Engine, area: str, channel: str, now: datetime, cfg: DeliveryConfig,
-               only: set[int] | None = None) -> Claim | None:
+               warning_id: int | None = None) -> Claim | None:
     """Claim the oldest due row of the lane (conditional UPDATE; a row another worker took
     is passed over); None when the lane has nothing due."""
     now = clock.as_utc(now)
     skip: set[int] = set()
     while True:
         q = select(DeliveryOutbox).where(DeliveryOutbox.area == area, DeliveryOutbox.channel == channel, _due(now))
-        if only is not None:
-            q = q.where(DeliveryOutbox.id.in_(only))
+        if warning_id is not None:
+            q = q.where(DeliveryOutbox.warning_id == warning_id)
         if skip:
             q = q.where(DeliveryOutbox.id.not_in(skip))
         with engine.connect() as conn:
@@ -455,13 +455,13 @@ AFTER_SEND = None
 
 
 def run_lane(engine: Engine, area: AreaDelivery, channel, now: datetime, cfg: DeliveryConfig,
-             only: set[int] | None = None, down: threading.Event | None = None) -> LaneResult:
+             warning_id: int | None = None, down: threading.Event | None = None) -> LaneResult:
     """One worker of a lane: claim, send, record, until nothing is due or the channel is
     down (``down``, shared by the lane's workers: one worker's connect failure stops all)."""
     out = LaneResult(area.area, channel.name)
     down = down or threading.Event()
     while not down.is_set():
-        claim = claim_next(engine, area.area, channel.name, now, cfg, only)
+        claim = claim_next(engine, area.area, channel.name, now, cfg, warning_id)
         if claim is None:
             return out
         if AFTER_CLAIM is not None:
@@ -494,12 +494,16 @@ def run_lane(engine: Engine, area: AreaDelivery, channel, now: datetime, cfg: De
     return out
 
 
-def drain(engine: Engine, now: datetime, cfg: DeliveryConfig, only: set[int] | None = None) -> DrainResult:
-    """Send every due row, one lane (thread) per configured channel; see the module docstring."""
+def drain(engine: Engine, now: datetime, cfg: DeliveryConfig, warning_id: int | None = None) -> DrainResult:
+    """Send every due row (of ``warning_id`` only if given), ``workers_per_channel`` threads
+    per configured channel; see the module docstring."""
     now = clock.as_utc(now)
     result = DrainResult(held=sweep(engine, now))
     with engine.connect() as conn:
-        busy = {(a, c) for a, c in conn.execute(select(DeliveryOutbox.area, DeliveryOutbox.channel).where(_due(now)).distinct())}
+        q = select(DeliveryOutbox.area, DeliveryOutbox.channel).where(_due(now))
+        if warning_id is not None:
+            q = q.where(DeliveryOutbox.warning_id == warning_id)
+        busy = {(a, c) for a, c in conn.execute(q.distinct())}
     lanes = [(a, ch) for a in cfg.areas for ch in a.channels if (a.area, ch.name) in busy]
     results: list[LaneResult] = []
     errors: list[BaseException] = []
@@ -508,7 +512,7 @@ def drain(engine: Engine, now: datetime, cfg: DeliveryConfig, only: set[int] | N
 
     def run(a, ch):
         try:
-            results.append(run_lane(engine, a, ch, now, cfg, only, flags[(a.area, ch.name)]))
+            results.append(run_lane(engine, a, ch, now, cfg, warning_id, flags[(a.area, ch.name)]))
         except BaseException as exc:  # noqa: BLE001 — reported after the other lanes finished
             errors.append(exc)
 

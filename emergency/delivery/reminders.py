@@ -61,9 +61,11 @@ def _contacts(engine: Engine, warning_id: int) -> dict[str, tuple[str | None, st
     return {u: (p, e) for u, p, e in zip(ents["uscc"], ents["contact_phone"], emails)}
 
 
-def remind_and_escalate(engine: Engine, now: datetime, cfg: DeliveryConfig | None = None, send: bool = True) -> int:
-    """Enqueue the reminders and escalations due at ``now`` (then send them when
-    ``send``); the number of messages enqueued. Without a configuration: an error log."""
+def remind_and_escalate(engine: Engine, now: datetime, cfg: DeliveryConfig | None = None, send: bool = True,
+                        warning_id: int | None = None) -> int:
+    """Enqueue the reminders and escalations due at ``now`` (of ``warning_id`` only if
+    given; then send them when ``send``); the number of messages enqueued. Without a
+    configuration: an error log."""
     from emergency.workflow.models import ACTIVE_STATES, WarningRecord
     from emergency.workflow.receipts import statuses
 
@@ -75,6 +77,7 @@ def remind_and_escalate(engine: Engine, now: datetime, cfg: DeliveryConfig | Non
     with Session(engine) as session:
         ids = session.execute(select(WarningRecord.id).where(
             WarningRecord.state.in_([s.value for s in ACTIVE_STATES])).order_by(WarningRecord.id)).scalars().all()
+    ids = [w for w in ids if warning_id in (None, w)]
     escalate_after = timedelta(minutes=cfg.escalate_after_minutes)
     n = 0
     with clock.use_clock(now):

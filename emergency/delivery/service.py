@@ -44,14 +44,15 @@ class SendSummary:
 
 def send_now(engine: Engine, cfg: DeliveryConfig | None = None, warning_id: int | None = None,
              now: datetime | None = None, actor: str = "cli") -> SendSummary:
-    """Enqueue new versions and due reminders, then send everything due."""
+    """Enqueue new versions and due reminders, then send what is due — of ``warning_id``
+    only when given (a city's officer drives its own warning, never another city's queue)."""
     from emergency.delivery.reminders import remind_and_escalate
 
     cfg = require_config(cfg)
     now = clock.as_utc(now or clock.now())
-    enqueued = enqueue_due(engine, now, cfg)
-    reminders = remind_and_escalate(engine, now, cfg, send=False)
-    result = drain(engine, now, cfg)
+    enqueued = enqueue_due(engine, now, cfg, warning_id)
+    reminders = remind_and_escalate(engine, now, cfg, send=False, warning_id=warning_id)
+    result = drain(engine, now, cfg, warning_id)
     with Session(engine) as session:
         record(session, actor, "delivery.send", None if warning_id is None else str(warning_id),
                {"enqueued": enqueued, "reminders": reminders, "sent": result.sent, "failed": result.failed,

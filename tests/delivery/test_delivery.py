@@ -181,3 +181,17 @@ def test_an_adjusted_then_released_warning_notifies_each_version_once(warning):
         marks = conn.execute(sa.select(m.DeliveryEnqueued.version_no, m.DeliveryEnqueued.purpose)
                              .order_by(m.DeliveryEnqueued.id)).all()
     assert [tuple(x) for x in marks] == [(1, "notice"), (2, "notice"), (2, "release")]
+
+
+def test_a_send_for_one_warning_touches_no_other_warnings_rows(warning):
+    """What a city's officer drives from its warning's page: that warning's queue only."""
+    engine, wid, _ = warning
+    with SmtpSink() as smtp, HttpSink() as robot:
+        cfg = config(smtp.port, robot.url)
+        with clock.use_clock(NOW):
+            assert outbox.enqueue_due(engine, NOW, cfg, warning_id=wid + 1) == 0
+            assert outbox.enqueue_due(engine, NOW, cfg, warning_id=wid) == 6
+            other = outbox.drain(engine, NOW, cfg, warning_id=wid + 1)
+            assert (other.sent, other.lanes) == (0, [])
+            assert smtp.messages == [] and robot.requests == []
+            assert outbox.drain(engine, NOW, cfg, warning_id=wid).sent == 5
