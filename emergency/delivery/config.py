@@ -52,11 +52,10 @@ file and the field.
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from emergency.errors import ConfigurationError
 
@@ -190,17 +189,9 @@ def load_delivery_config(path: Path | str | None = None) -> DeliveryConfig | Non
     path = path or os.environ.get(ENV_VAR)
     if not path:
         return None
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigurationError(f"{path}: delivery configuration not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"{path}: not valid TOML: {exc}") from None
-    try:
-        return DeliveryConfig.model_validate(data.get("delivery", data))
-    except ValidationError as exc:
-        problems = "; ".join(f"delivery.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ConfigurationError(f"{path}: {problems}") from None
+    from config.loading import load_toml_model
+
+    return load_toml_model(DeliveryConfig, Path(path), "delivery", ConfigurationError)
 
 
 def secret(env: str | None, what: str) -> str | None:

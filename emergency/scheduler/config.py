@@ -68,6 +68,7 @@ class SchedulerConfig(BaseModel):
         default_factory=lambda: ["optimal", "feasible", "infeasible", "not_solved"])
     forecast: ForecastSource = Field(default_factory=ForecastSource)
     # closing the loop (issue 17): notice delivery, receipt reminders and escalation, the daily report
+    delivery_config: Path | None = None  # the channels file (emergency.delivery.config); default $EMERGENCY_DELIVERY_CONFIG
     delivery_minutes: int = Field(default=2, ge=1)  # drain the delivery outbox (due sends and retries)
     receipt_reminder_minutes: int = Field(default=10, ge=1)  # remind firms late with 回执/落实报告, escalate
     daily_report_time: str = "10:00"  # 每日 10:00: the previous day's response report, per county and city

@@ -70,18 +70,20 @@ def reminders_job(config: dict) -> int:
 
 def notice_delivery_job(config: dict) -> int:
     """Send what the delivery outbox holds that is due (new notices, retries with backoff)."""
+    from emergency.delivery.config import load_delivery_config
     from emergency.delivery.outbox import deliver_due
 
     cfg = SchedulerConfig.model_validate(config)
-    return deliver_due(engine(), _now(cfg))
+    return deliver_due(engine(), _now(cfg), load_delivery_config(cfg.delivery_config))
 
 
 def receipt_reminders_job(config: dict) -> int:
     """Remind firms whose 回执 or 落实报告 is overdue; escalate to the county and the duty officer."""
+    from emergency.delivery.config import load_delivery_config
     from emergency.delivery.reminders import remind_and_escalate
 
     cfg = SchedulerConfig.model_validate(config)
-    return remind_and_escalate(engine(), _now(cfg))
+    return remind_and_escalate(engine(), _now(cfg), load_delivery_config(cfg.delivery_config))
 
 
 def daily_report_job(config: dict) -> int:
