@@ -2,8 +2,10 @@
 
 A deployment TOML file — its path in ``EMERGENCY_DELIVERY_CONFIG`` (read by the
 scheduler's jobs and the API), or ``--config`` on ``emergency delivery`` — with a
-``[delivery]`` table (or the file's top level)::
+``[delivery]`` table (or the same keys at the file's top level, without the
+``delivery.`` prefix)::
 
+    [delivery]
     lease_seconds = 120          # a claimed row not recorded by then is another worker's again
     backoff_base_minutes = 1     # retry after 1, 2, 4, … minutes
     backoff_cap_minutes = 60
