@@ -42,6 +42,7 @@ def generate(
     firms_per_city: Annotated[Optional[int], typer.Option("--firms-per-city", min=1, help="Or this many firms per city.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same region).")] = 1,
     replace: Annotated[bool, typer.Option("--replace", help="Replace list versions of the same names.")] = False,
+    region: Annotated[Optional[str], typer.Option("--region", help="Generate the cities of this region (config/regions) instead of the first --cities of 2+26.")] = None,
     actor: ActorOption = "cli",
     database: DatabaseOption = None,
 ) -> None:
@@ -55,7 +56,13 @@ def generate(
     engine = open_engine(database)
     t0 = time.perf_counter()
     with console.status("生成区域清单 (generating)…"):
-        tables = generate_region(cities, lines_total=lines, firms_per_city=firms_per_city, seed=seed)
+        names = None
+        if region is not None:
+            from config.regions import load_region
+
+            names = list(load_region(region).cities)
+            cities = len(names)
+        tables = generate_region(cities, lines_total=lines, firms_per_city=firms_per_city, seed=seed, names=names)
     t1 = time.perf_counter()
     with console.status("写入数据库 (writing)…") as status:
         summaries = import_region(engine, tables, actor=actor, replace=replace,
@@ -70,7 +77,8 @@ def generate(
 
 @app.command()
 def plan(
-    level: Annotated[str, typer.Option("--level", help="Warning level: yellow | orange | red.")],
+    level: Annotated[Optional[str], typer.Option("--level", help="Warning level: yellow | orange | red (default: the regional warning's).")] = None,
+    regional_warning: Annotated[Optional[int], typer.Option("--regional-warning", min=1, help="Plan the cities of this regional warning (区域预警) at its level.")] = None,
     region: Annotated[Optional[str], typer.Option("--region", help="A region defined in config/regions (key or Chinese name).")] = None,
     cities: Annotated[Optional[str], typer.Option("--cities", help="Cities, comma-separated (or a number with --generate).")] = None,
     mode: Annotated[str, typer.Option("--mode", help="compare (both and the saving) | joint | separate.")] = "compare",
@@ -86,6 +94,16 @@ def plan(
     from emergency.joint.pooling import load_pooling
     from emergency.joint.service import RegionSpec, load_region_tables, plan_region, resolve_region
 
+    if regional_warning is not None:
+        if region or cities or generate is not None:
+            raise InputError("--regional-warning 已确定城市，不能再给 --region / --cities / --generate")
+        from emergency.cli.options import open_engine
+        from emergency.region.service import get_regional
+
+        rw = get_regional(open_engine(database), regional_warning)
+        if rw.state != "issued":
+            console.print(f"[yellow]注意：区域预警 #{rw.id} 已解除，仍按其城市与级别计算[/]")
+        region, level = rw.region, level or rw.level
     if level not in LEVELS:
         raise InputError(f"--level 须为 {' | '.join(LEVELS)}（收到 {level!r}）")
     if mode not in MODES:

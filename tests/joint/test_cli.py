@@ -70,3 +70,31 @@ def test_plan_a_generated_region_in_memory(tmp_path):
         assert data["joint"]["regional_achieved_kg"][k] >= data["joint"]["regional_required_kg"][k] * (1 - 1e-9)
     r = CliRunner().invoke(app, ["joint", "plan", "--region", "nowhere", "--generate", "100", "--level", "red"])
     assert isinstance(r.exception, NotFound)
+
+
+def test_plan_the_cities_of_a_regional_warning(sqlite_url, tmp_path):
+    """`--regional-warning ID`: the region's cities (each from its latest list) at the regional level."""
+    from datetime import datetime
+
+    from emergency.region.service import issue_regional
+
+    run = CliRunner().invoke
+    r = run(app, ["joint", "generate", "--region", "demo", "--firms-per-city", "50", "--seed", "2", "--database", sqlite_url])
+    assert r.exit_code == 0, r.output
+    engine = open_database(sqlite_url)
+    try:
+        from config.regions import load_region
+
+        assert sorted(service.cities(engine)) == sorted(load_region("demo").cities)
+        rw = issue_regional(engine, actor="province", region="demo", level="orange",
+                            start=datetime(2030, 1, 5, 0, 0), end=datetime(2030, 1, 8, 0, 0))
+    finally:
+        engine.dispose()
+    r = run(app, ["joint", "plan", "--regional-warning", str(rw.id), "--mode", "joint", "--out", str(tmp_path),
+                  "--database", sqlite_url])
+    assert r.exit_code == 0, r.output
+    data = json.loads((tmp_path / "joint_plan.json").read_text(encoding="utf-8"))
+    assert sorted(row["city"] for row in data["by_city"]) == sorted(load_region("demo").cities)
+    assert data["level"] == "orange"
+    r = run(app, ["joint", "plan", "--regional-warning", str(rw.id), "--cities", "演示市", "--database", sqlite_url])
+    assert isinstance(r.exception, InputError)
