@@ -21,7 +21,7 @@ import logging
 import uuid
 from typing import Callable
 
-from emergency.errors import ConfigurationError
+from emergency.errors import ConfigurationError, InputError
 from scenarios.sweep import RunResult, RunSpec, run_one, sorted_results
 
 OnDone = Callable[[RunResult], None]
@@ -71,12 +71,12 @@ def run_sweep(runs: list[RunSpec], database: str | None = None, *, local: bool =
     if local:
         return run_local(runs, database, on_done)
     if workers < 1:
-        raise ConfigurationError("--workers 至少为 1 (at least one worker)")
+        raise InputError("--workers 至少为 1 (at least one worker)")
     from distributed import Client, LocalCluster
 
     if scheduler:
         try:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as exc:
             raise ConfigurationError(f"无法连接 Dask 调度器 (cannot reach the Dask scheduler) {scheduler}: {exc}") from None
         try:

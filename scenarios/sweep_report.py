@@ -31,7 +31,8 @@ def _yuan(v: float | None) -> str:
 
 
 def _levels(days: dict[str, int]) -> str:
-    return "、".join(f"{LEVEL_ZH[k]}{v}天" for k, v in sorted(days.items()) if k != "none")
+    """Days per level, yellow to red (``黄色2天、橙色1天、红色2天``)."""
+    return "、".join(f"{LEVEL_ZH[k]}{days[k]}天" for k in ("yellow", "orange", "red") if days.get(k))
 
 
 def run_row(r: RunResult) -> list:
