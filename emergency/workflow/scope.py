@@ -29,7 +29,7 @@ from typing import Iterable, TypeVar
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from emergency.errors import InputError, NotFound
+from emergency.errors import Conflict, InputError, NotFound, PermissionDenied
 
 
 W = TypeVar("W")
@@ -155,3 +155,60 @@ def audit_actors(engine: Engine, user) -> list[str] | None:
         return None
     with engine.connect() as conn:
         return [r[0] for r in conn.execute(select(User.username).where(User.city == mine)).all()]
+
+
+def _file_version(path) -> tuple[str | None, str | None]:
+    """(version name, city) from a list workbook's 清单版本 sheet alone (cheap: one small
+    sheet of a bounded upload); (None, None) when it cannot be read — the import then
+    reports the file's problems itself."""
+    from python_calamine import CalamineWorkbook
+
+    from enterprise_registry.cells import header_key, is_blank
+    from enterprise_registry.columns import VERSION_SHEET
+    from enterprise_registry.listfiles import locate_header
+    from enterprise_registry.workbook import check_workbook
+
+    try:
+        check_workbook(path, [VERSION_SHEET.title])
+        wb = CalamineWorkbook.from_path(str(path))
+        names = {n.strip(): n for n in wb.sheet_names}
+        cells = wb.get_sheet_by_name(names[VERSION_SHEET.title]).to_python(skip_empty_area=False)
+        sheet = locate_header(VERSION_SHEET, VERSION_SHEET.title, cells)
+    except Exception:  # noqa: BLE001 - an unreadable file is the import's to report, cell by cell
+        return None, None
+    keys = [header_key(h) for h in sheet.header]
+    if not sheet.rows:
+        return None, None
+
+    def value(spec_key: str) -> str | None:
+        col = next(c for c in VERSION_SHEET.columns if c.key == spec_key)
+        at = keys.index(header_key(col.header)) if header_key(col.header) in keys else None
+        row = sheet.rows[0]
+        v = row[at] if at is not None and at < len(row) else None
+        return None if is_blank(v) else str(v).strip()
+
+    return value("name"), value("city")
+
+
+def check_import(engine: Engine, user, path) -> None:
+    """A city's account imports its own city's lists only, and never under a version
+    name another city's list holds (``--replace`` would delete that list)."""
+    from enterprise_registry.models import ListVersion
+
+    mine = city_of(user)
+    if mine is None:
+        return
+    name, city = _file_version(path)
+    if city is None:  # not read from the one sheet: the full check (which rejects a broken file, cell by cell)
+        from enterprise_registry.service import check_list_file
+
+        version = check_list_file(path).version
+        name, city = version.get("name"), version.get("city")
+    if city != mine:
+        raise PermissionDenied(f"您的账户属于{mine}，只能导入{mine}的清单（文件“清单版本”表中的城市为{city}）"
+                               "(a city's account imports its own city's lists)")
+    if name is not None:
+        with engine.connect() as conn:
+            row = conn.execute(select(ListVersion.city).where(ListVersion.name == name)).first()
+        if row is not None and row[0] != mine:
+            raise Conflict(f"清单版本名“{name}”已被使用，请换一个版本名 (version name taken)")

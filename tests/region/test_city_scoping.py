@@ -50,7 +50,7 @@ CITY_DECISIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/users/{username}/revoke-tokens"): BY_ID, ("POST", "/api/users/{username}/deactivate"): BY_ID,
     ("GET", "/api/registry/versions"): LISTS, ("GET", "/api/registry/enterprises"): PICKS,
     ("GET", "/api/registry/enterprises/{uscc}"): BY_ID,
-    ("POST", "/api/registry/import"): NONE,  # see the report: a city's planner may still import another city's list
+    ("POST", "/api/registry/import"): PICKS,  # its own city's lists only (test_a_city_account_imports_…)
     ("GET", "/api/registry/versions/{version}/check"): BY_ID,
     ("POST", "/api/plans/preview"): PICKS, ("GET", "/api/warnings"): LISTS, ("POST", "/api/warnings"): PICKS,
     ("POST", "/api/compliance/electricity"): NONE, ("GET", "/api/audit"): LISTS,
@@ -61,7 +61,7 @@ CITY_DECISIONS: dict[tuple[str, str], str] = {
     ("GET", "/"): LISTS, ("POST", "/forecast/evaluate"): PICKS,
     ("GET", "/warnings"): LISTS, ("GET", "/warnings/new"): PICKS, ("POST", "/warnings/preview"): PICKS,
     ("POST", "/warnings/issue"): PICKS, ("GET", "/compliance"): LISTS, ("POST", "/compliance/electricity"): LISTS,
-    ("GET", "/registry"): PICKS, ("GET", "/registry/firms/{uscc}"): BY_ID, ("POST", "/registry/import"): NONE,
+    ("GET", "/registry"): PICKS, ("GET", "/registry/firms/{uscc}"): BY_ID, ("POST", "/registry/import"): PICKS,
     ("GET", "/registry/check"): PICKS, ("GET", "/registry/check.xlsx"): PICKS,
     ("GET", "/map"): LISTS, ("GET", "/map/points.json"): PICKS,
     ("GET", "/rotation"): LISTS, ("POST", "/rotation/plan"): PICKS, ("GET", "/rotation/runs/{run_id}"): BY_ID,
@@ -411,3 +411,38 @@ def test_two_cities_issue_for_their_城区_at_the_same_moment(db_url):
         claims = sorted(r[0] for r in conn.exec_driver_sql("SELECT area FROM active_area"))
     assert set(claims) == {f"{JIA}/城区", f"{YI}/城区"} and len(claims) == 2
     engine.dispose()
+
+
+def test_a_city_account_imports_its_own_citys_lists_only(world, tmp_path):
+    """A 乙市 list uploaded by 甲市's account is refused, so is a 甲市 list named like
+    乙市's version (``replace`` would delete 乙市's list); its own city's new version is
+    imported. The province imports any city's."""
+    from enterprise_registry.listfiles import write_list_file
+
+    app, tokens, _ = world
+    client = TestClient(app)
+
+    def upload(token, tables, name, replace=False):
+        path = write_list_file(tables, tmp_path / name)
+        with path.open("rb") as f:
+            return client.post("/api/registry/import", params={"replace": replace},
+                               files={"file": (name, f, "application/octet-stream")},
+                               headers={"Authorization": f"Bearer {token}"})
+
+    with clock.use_clock(NOW):
+        yi = city_tables(YI)
+        yi.version["name"] = "乙市清单2027"
+        r = upload(tokens["jia_admin"], yi, "yi.xlsx")
+        assert r.status_code == 403 and "只能导入甲市的清单" in r.json()["detail"]
+        taken = city_tables(JIA)
+        taken.version["name"] = VERSIONS[YI]
+        r = upload(tokens["jia_admin"], taken, "taken.xlsx", replace=True)
+        assert r.status_code == 409
+        assert [v["name"] for v in registry.list_versions(app.state.engine) if v["city"] == YI] == [VERSIONS[YI]]
+        mine = city_tables(JIA)
+        mine.version["name"] = "甲市清单2027"
+        r = upload(tokens["jia_admin"], mine, "jia.xlsx")
+        assert r.status_code == 201 and r.json()["version"] == "甲市清单2027"
+        root = accounts.add_user(app.state.engine, "root", "password-123", "admin")
+        r = upload(accounts.create_token(app.state.engine, root), yi, "yi.xlsx")
+        assert r.status_code == 201 and r.json()["version"] == "乙市清单2027"

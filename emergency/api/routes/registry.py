@@ -55,6 +55,7 @@ def import_list(request: Request, user: RegistryWriter, file: Annotated[UploadFi
     with tempfile.TemporaryDirectory(prefix="emergency-upload-") as tmp:
         path = uploads.receive(file, Path(tmp), (".xlsx",))
         with uploads.shown_as(path, name):
+            scope.check_import(engine(request), user, path)
             summary = lists.import_list_file(engine(request), path, replace=replace, actor=user.username,
                                              source_name=name)
     return summary.__dict__

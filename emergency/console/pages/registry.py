@@ -122,6 +122,7 @@ def import_list(request: Request, who: RegistryAction, file: Annotated[UploadFil
     with tempfile.TemporaryDirectory(prefix="emergency-upload-") as tmp:
         path = uploads.receive(file, Path(tmp), (".xlsx",))
         with uploads.shown_as(path, name):
+            scope.check_import(engine, who, path)
             summary = import_list_file(engine, path, replace=replace == "1", actor=who.username, source_name=name)
     versions = _versions(engine, who)
     return render(request, "registry.html", status_code=201, who=who, versions=versions, total=0, items=[], page=1,
