@@ -31,6 +31,10 @@ cluster (``scenarios.dask_runner``) — changes nothing in the numbers.
     version = "2026—2027年秋冬季"             # a list version in the database ...
     city = "太原市"                          # ... of this city (a deployment with several cities)
 
+    # [region]                              # or: the cities of a defined region (config/regions), in its order,
+    # name = "fenwei"                       #   each city's latest list version in the database ...
+    # generate = { enterprises = 300, seed = 1 }  # ... or generated (the i-th city with seed + i − 1)
+
     [[whatifs]]                             # what-ifs over the base's own [whatif] (default: none)
     name = "基准"
     [[whatifs]]
@@ -64,7 +68,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from config.loading import read_toml
 from emergency.errors import InputError
 from emergency.vocabulary import LEVEL_LABELS_ZH, WarningLevel
-from scenarios.spec import Episode, Scenario, WhatIf, load_scenario
+from scenarios.spec import Episode, GenerateSpec, Scenario, WhatIf, load_scenario
 
 BASELINE = "基准"
 AXES = ("base", "city", "episode", "whatif")
@@ -118,6 +122,23 @@ class CitySpec(_Spec):
         return "/".join(x for x in (self.city, self.version) if x)
 
 
+class RegionCities(_Spec):
+    """The cities axis as a defined region's cities (``config/regions``), in the region's order."""
+
+    name: str = Field(min_length=1)  # the region's key or Chinese name (fenwei, 汾渭平原)
+    generate: GenerateSpec | None = None  # each city generated (seed + its position − 1); default: the database
+
+    def cities(self) -> list[CitySpec]:
+        from config.regions import load_region
+
+        region = load_region(self.name)
+        if self.generate is None:  # each city's latest list version in the database
+            return [CitySpec(name=c, city=c) for c in region.cities]
+        g = self.generate
+        return [CitySpec(name=c, generate=GenerateCity(enterprises=g.enterprises, seed=g.seed + i, city=c))
+                for i, c in enumerate(region.cities)]
+
+
 class Member(_Spec):
     """One member of the forecast ensemble: a daily AQI series."""
 
@@ -138,6 +159,7 @@ class Sweep(_Spec):
     levels: list[WarningLevel] = Field(default_factory=list)
     level_days: int = Field(default=3, ge=1, le=120)
     cities: list[CitySpec] = Field(default_factory=list)
+    region: RegionCities | None = None
     whatifs: list[NamedWhatIf] = Field(default_factory=list)
     cost_curves: bool = False
     time_limit: float = Field(default=20.0, gt=0, le=600)
@@ -151,6 +173,8 @@ class Sweep(_Spec):
 
     @model_validator(mode="after")
     def _check(self) -> "Sweep":
+        if self.region is not None and self.cities:
+            raise ValueError("give either [[cities]] or [region], not both")
         if WarningLevel.NONE in self.levels:
             raise ValueError("levels must be yellow, orange or red")
         if len(set(self.levels)) != len(self.levels):
@@ -241,6 +265,8 @@ def load_sweep(path: Path) -> Sweep:
         raise InputError(format_validation_error(str(path), exc), file=str(path)) from None
     for i, name in enumerate(sweep.base):
         _read_base(Path(sweep.path), name, i)
+    if sweep.region is not None:
+        sweep.region.cities()  # an unknown region: NotFound naming the known ones
     return sweep
 
 
@@ -271,7 +297,7 @@ def expand(sweep: Sweep) -> list[RunSpec]:
     base_labels = [s.name for s in bases]
     if len(set(base_labels)) != len(base_labels):  # two files may share a scenario name: keep labels apart
         base_labels = [f"{s.name}（{Path(n).name}）" for s, n in zip(bases, sweep.base)]
-    cities: list[CitySpec | None] = list(sweep.cities) or [None]
+    cities: list[CitySpec | None] = (sweep.region.cities() if sweep.region else list(sweep.cities)) or [None]
     episodes = _episodes(sweep)
     whatifs: list[NamedWhatIf | None] = list(sweep.whatifs) or [None]
     runs = []

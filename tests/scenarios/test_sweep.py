@@ -218,3 +218,31 @@ def test_cli_refuses_local_with_a_scheduler(tmp_path):
     res = CliRunner().invoke(app, ["scenario", "sweep", str(f), "--local", "--scheduler", "tcp://127.0.0.1:1"])
     assert isinstance(res.exception, InputError) and res.exception.exit_code == 14
     assert not (tmp_path / "sweep-output").exists()
+
+
+def test_region_cities_from_the_database_and_generated(tmp_path):
+    """[region]: the cities axis is the region's cities in its order (config/regions/demo.toml:
+    演示市, 演示北市, 演示南市); from the database each city reads its own latest list."""
+    db_url = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    engine = open_database(db_url)
+    for n, (city, seed) in enumerate((("演示市", 1), ("演示北市", 2), ("演示南市", 3))):
+        registry.import_tables(engine, generate_registry(20 + 10 * n, seed, city=city))
+    engine.dispose()
+    base = f"name = 'r'\nbase = '{RED_EPISODE}'\nlevels = ['orange']\nlevel_days = 1\n"
+    runs = expand(load_sweep(_write(tmp_path, base + "[region]\nname = '演示区域'\n")))
+    assert [(r.run_id, r.labels["city"]) for r in runs] == [
+        ("B01-C01-E01-W01", "演示市"), ("B01-C02-E01-W01", "演示北市"), ("B01-C03-E01-W01", "演示南市")]
+    results = run_sweep(runs, db_url, local=True)
+    assert [(r.ok, r.city_name, r.enterprises) for r in results] == [
+        (True, "演示市", 20), (True, "演示北市", 30), (True, "演示南市", 40)]
+
+    gen = expand(load_sweep(_write(tmp_path, base + "[region]\nname = 'demo'\ngenerate = { enterprises = 25, seed = 4 }\n",
+                                   "gen.toml")))
+    assert [(r.city.generate.city, r.city.generate.seed) for r in gen] == [("演示市", 4), ("演示北市", 5), ("演示南市", 6)]
+
+    with pytest.raises(InputError, match="not both"):
+        load_sweep(_write(tmp_path, base + "[region]\nname = 'demo'\n[[cities]]\ncity = 'x'\n", "both.toml"))
+    from emergency.errors import NotFound
+
+    with pytest.raises(NotFound, match="演示区域"):
+        load_sweep(_write(tmp_path, base + "[region]\nname = 'atlantis'\n", "none.toml"))
