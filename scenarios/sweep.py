@@ -16,13 +16,12 @@ cluster (``scenarios.dask_runner``) — changes nothing in the numbers.
     cost_curves = false                     # keep the base scenarios' cost curves (slower)
     time_limit = 20.0                       # wall-clock safety net per neighbourhood search (seconds)
     search_work = 1.0                       # CP-SAT deterministic time per neighbourhood search (reproducible)
+    levels = ["orange", "red"]              # fixed-level episodes of level_days days
 
     [[members]]                             # forecast ensemble: one daily AQI series per member
     name = "m01"
     daily_aqi = [160, 215, 262, 318, 334, 247, 150, 110]
     # start = 2026-12-20                    # optional, for dates in the report
-
-    levels = ["orange", "red"]              # fixed-level episodes of level_days days (top level key)
 
     [[cities]]                              # the list each run plans (default: the base's own)
     name = "晋中市"                          # the label in the report (default: the city, or the version)
@@ -43,8 +42,8 @@ cluster (``scenarios.dask_runner``) — changes nothing in the numbers.
 
 Expansion: for every base (in file order), every city, every episode (the members in
 file order, then the levels in file order), every what-if — nested in that order. A run's
-id is ``B<b>-C<c>-E<e>-W<w>`` with two-digit, one-based positions on each axis
-(``B01-C02-E03-W01``), so ids sort in expansion order and the same file gives the same
+id is ``B<b>-C<c>-E<e>-W<w>`` with one-based positions on each axis, zero-padded to two
+digits or to the axis's length (``B01-C02-E03-W01``; ``E001`` with 100 members or more), so ids sort in expansion order and the same file gives the same
 ids everywhere. An axis left out has one value: the base's own list, episode or what-if
 (position 01, label ``基准``).
 
@@ -300,6 +299,8 @@ def expand(sweep: Sweep) -> list[RunSpec]:
     cities: list[CitySpec | None] = (sweep.region.cities() if sweep.region else list(sweep.cities)) or [None]
     episodes = _episodes(sweep)
     whatifs: list[NamedWhatIf | None] = list(sweep.whatifs) or [None]
+    width = {axis: max(2, len(str(n))) for axis, n in
+             (("base", len(bases)), ("city", len(cities)), ("episode", len(episodes)), ("whatif", len(whatifs)))}
     runs = []
     for b, base in enumerate(bases, 1):
         for c, city in enumerate(cities, 1):
@@ -311,7 +312,7 @@ def expand(sweep: Sweep) -> list[RunSpec]:
                         "cost_curve": base.cost_curve if sweep.cost_curves else None,
                     })
                     pos = {"base": b, "city": c, "episode": e, "whatif": w}
-                    run_id = "-".join(f"{AXIS_LETTERS[a]}{pos[a]:02d}" for a in AXES)
+                    run_id = "-".join(f"{AXIS_LETTERS[a]}{pos[a]:0{width[a]}d}" for a in AXES)
                     labels = {
                         "base": base_labels[b - 1],
                         "city": city.label if city is not None else _registry_label(base),

@@ -246,3 +246,11 @@ def test_region_cities_from_the_database_and_generated(tmp_path):
 
     with pytest.raises(NotFound, match="演示区域"):
         load_sweep(_write(tmp_path, base + "[region]\nname = 'atlantis'\n", "none.toml"))
+
+
+def test_ids_sort_in_expansion_order_past_99_members(tmp_path):
+    members = "".join(f"[[members]]\nname = 'm{i}'\ndaily_aqi = [{100 + i}]\n" for i in range(1, 101))
+    runs = expand(load_sweep(_write(tmp_path, f"name = 'x'\nbase = '{RED_EPISODE}'\n{members}")))
+    ids = [r.run_id for r in runs]
+    assert ids[0] == "B01-C01-E001-W01" and ids[99] == "B01-C01-E100-W01" and ids[98] == "B01-C01-E099-W01"
+    assert ids == sorted(ids)
