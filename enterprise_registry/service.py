@@ -271,14 +271,14 @@ def load_planning_tables(engine: Engine, version: str | None = None, city: str |
         return reading.read_tables(db, version, PLANNING_ENTERPRISE_KEYS, PLANNING_LINE_KEYS, city=city)
 
 
-def load_registry_frame(engine: Engine, version: str | None = None) -> RegistryTables:
+def load_registry_frame(engine: Engine, version: str | None = None, city: str | None = None) -> RegistryTables:
     """The optimiser's loader: a version's areas, enterprises and lines, column-wise.
 
     Same columns as the exchange format (codes, fractions); a line's id for plans is
     ``make_line_id(lines["uscc"][i], lines["line_code"][i])``. Three selects, no ORM
     objects: 250,000 lines load in a few seconds.
     """
-    return export_tables(engine, version)
+    return export_tables(engine, version, city)
 
 
 def _version_public(row, counts: dict[int, tuple[int, int]]) -> ListVersionPublic:

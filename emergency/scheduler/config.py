@@ -48,6 +48,7 @@ class SchedulerConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     timezone: str = Field(default_factory=lambda: clock.zone_name(), description="default: the bureau's zone (EMERGENCY_TIMEZONE)")
+    city: str | None = None  # the city whose list and forecast this scheduler watches (needed when several cities' lists are here)
     area: str | None = None  # rotation plans of this area only (default: any plan covering the day)
     warning_area: str | None = None  # registry area (city) the forecast poll watches (default: the list's city)
     policy_area: str | None = None  # policy of the warning rules (default: the list's city)

@@ -59,7 +59,7 @@ def _registry_and_rules(engine: Engine, cfg: SchedulerConfig):
     from emergency.plans.service import policy_for
     from enterprise_registry.service import load_registry_frame
 
-    tables = load_registry_frame(engine)
+    tables = load_registry_frame(engine, city=cfg.city)
     policy = policy_for(tables, cfg.policy_area)
     return tables, policy
 
