@@ -57,7 +57,6 @@ the command's exit code says so.
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -66,6 +65,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from config.loading import read_toml
 from emergency.errors import InputError
+from emergency.optimization.neighbourhood import reproducible_search
 from emergency.vocabulary import LEVEL_LABELS_ZH, WarningLevel
 from scenarios.spec import Episode, GenerateSpec, Scenario, WhatIf, load_scenario
 
@@ -344,73 +344,13 @@ def _tables(spec: RunSpec, database: str | None):
     return export_tables(open_database(database), city.version, city=city.city)
 
 
-@dataclass
-class SearchLog:
-    """What the neighbourhood searches of one run did (see :func:`reproducible_search`)."""
-
-    searches: int = 0
-    limit_reached: int = 0  # searches stopped by their wall-clock limit: their plan may differ elsewhere
-    seconds: float = 0.0
-
-
-@contextmanager
-def reproducible_search(wall_limit: float, work_limit: float):
-    """The engine's neighbourhood MIP (CP-SAT) run so that the same problem gives the same plan.
-
-    The engine searches with two threads and stops each neighbourhood at 1 s / 4 s of
-    wall time (or as soon as a plan is within half the gap tolerance): which solution
-    comes first, and where the clock stops the search, depend on thread timing and
-    machine load, so the same plan solved twice differs by a few yuan in 10^8 (measured
-    on a 12-run sweep: 9 runs differed between an in-process run and a LocalCluster; with
-    one thread but the same wall-clock limits, still 3 to 6). Here every search has
-
-    - one thread (one order of exploration; the early stop at "good enough" then falls
-      on the same solution every time);
-    - a limit of ``work_limit`` units of CP-SAT's *deterministic* time (a count of work
-      done, the same on every machine and under any load) instead of the stage's clock;
-    - ``wall_limit`` seconds of wall time as a safety net only. A search stopped by it is
-      counted in the yielded :class:`SearchLog` and the run says so
-      (``RunResult.limit_reached``): its numbers may differ elsewhere.
-
-    ``emergency.optimization.solver`` looks ``solve_free_lines`` up, and
-    ``emergency.optimization.neighbourhood`` CP-SAT's ``SatParameters``, at call time;
-    both originals are put back on exit. Runs in one process follow one another (a Dask
-    worker runs one task at a time: ``threads_per_worker=1``)."""
-    from ortools.sat.python import cp_model_helper as cmh
-
-    from emergency.optimization import solver
-
-    original, parameters = solver.solve_free_lines, cmh.SatParameters
-    log = SearchLog()
-
-    def counted_work() -> object:
-        params = parameters()
-        params.max_deterministic_time = work_limit
-        return params
-
-    def one_thread(problem, free, residual, hint, time_limit, workers=2, good_enough=None):
-        t0 = time.perf_counter()
-        out = original(problem, free, residual, hint, wall_limit, 1, good_enough=good_enough)
-        took = time.perf_counter() - t0
-        log.searches += 1
-        log.seconds += took
-        log.limit_reached += 1 if took >= 0.95 * wall_limit else 0
-        return out
-
-    solver.solve_free_lines, cmh.SatParameters = one_thread, counted_work
-    try:
-        yield log
-    finally:
-        solver.solve_free_lines, cmh.SatParameters = original, parameters
-
-
 def run_one(spec: RunSpec, database: str | None = None) -> RunResult:
     """Run one scenario of a sweep; a failure is the result (``ok = False``), never an exception."""
     from emergency.errors import EmergencyError
 
     t0 = time.perf_counter()
     try:
-        with reproducible_search(spec.time_limit, spec.search_work) as log:
+        with reproducible_search(work_limit=spec.search_work, wall_limit=spec.time_limit) as log:
             result = _simulate(spec, database)
         result.limit_reached = log.limit_reached
     except EmergencyError as exc:

@@ -9,6 +9,11 @@ feasible in reals.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -23,6 +28,42 @@ _INT_MAX = 2**62
 # pandas, which costs `emergency plan` a third of a second of start-up for nothing. The
 # CP-SAT helper itself (~0.08 s to import) is loaded only when a neighbourhood is solved:
 # most plans are within tolerance once the LP choice is rounded.
+
+
+@dataclass
+class ReproducibleSearch:
+    """The neighbourhood searches run under :func:`reproducible_search`, and what they did."""
+
+    work_limit: float  # CP-SAT deterministic time per search
+    wall_limit: float  # seconds: a safety net only
+    searches: int = 0
+    limit_reached: int = 0  # searches stopped by the wall clock: their plan may differ elsewhere
+    seconds: float = 0.0
+
+
+_REPRODUCIBLE: ContextVar[ReproducibleSearch | None] = ContextVar("reproducible_search", default=None)
+
+
+@contextmanager
+def reproducible_search(work_limit: float = 1.0, wall_limit: float = 60.0) -> Iterator[ReproducibleSearch]:
+    """Within the block, every neighbourhood search gives the same plan for the same problem,
+    on any machine and under any load.
+
+    By default a search uses two threads and stops at its stage's wall-clock limit (or as
+    soon as a plan is within half the gap tolerance): which solution comes first, and where
+    the clock stops it, depend on thread timing and load, so one plan solved twice may
+    differ by a few yuan in 10^8 (measured on a 12-run scenario sweep: 9 runs differed
+    between two executions). Here a search has one thread (one order of exploration), a
+    limit of ``work_limit`` units of CP-SAT's *deterministic* time (work counted, not
+    seconds) instead of the stage's clock, and ``wall_limit`` seconds as a safety net only:
+    a search stopped by it is counted in ``limit_reached`` (the caller says so). Scenario
+    sweeps run their plans this way (``scenarios.sweep``); the context is per thread."""
+    mode = ReproducibleSearch(work_limit, wall_limit)
+    token = _REPRODUCIBLE.set(mode)
+    try:
+        yield mode
+    finally:
+        _REPRODUCIBLE.reset(token)
 
 
 def solve_free_lines(
@@ -77,6 +118,10 @@ def solve_free_lines(
     model.solution_hint.values.extend(hinted.astype(int).tolist())
 
     params = cmh.SatParameters()
+    mode = _REPRODUCIBLE.get()
+    if mode is not None:
+        time_limit, workers = mode.wall_limit, 1
+        params.max_deterministic_time = mode.work_limit
     params.max_time_in_seconds = max(0.05, time_limit)
     params.num_workers = workers
     params.relative_gap_limit = 1e-6
@@ -85,7 +130,13 @@ def solve_free_lines(
     callback = _stop_when_good_enough()(good_enough) if good_enough is not None else None
     if callback is not None:
         wrapper.add_solution_callback(callback)
+    t0 = time.perf_counter()
     response = wrapper.solve(model)
+    if mode is not None:
+        took = time.perf_counter() - t0
+        mode.searches += 1
+        mode.seconds += took
+        mode.limit_reached += took >= 0.95 * time_limit
     if callback is not None:
         wrapper.clear_solution_callback(callback)
     if response.status not in (cmh.CpSolverStatus.OPTIMAL, cmh.CpSolverStatus.FEASIBLE):
