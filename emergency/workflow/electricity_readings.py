@@ -248,13 +248,34 @@ def _upsert(session: Session, rows: list[dict]) -> None:
         session.execute(stmt, rows[i:i + BATCH])
 
 
-def import_electricity(engine: Engine, path: Path, actor: str = "system", source_name: str | None = None) -> ImportSummary:
+def _check_city_firms(engine: Engine, rows: list[dict], city: str, name: str) -> None:
+    from sqlalchemy import select
+
+    from enterprise_registry.models import Enterprise, ListVersion
+
+    codes = sorted({r["enterprise_uscc"] for r in rows})
+    with engine.connect() as conn:
+        known = set(conn.execute(
+            select(Enterprise.uscc).join(ListVersion, Enterprise.version_id == ListVersion.id)
+            .where(ListVersion.city == city, Enterprise.uscc.in_(codes))).scalars())
+    foreign = [c for c in codes if c not in known]
+    if foreign:
+        shown = "、".join(foreign[:10]) + (f" 等 {len(foreign)} 家" if len(foreign) > 10 else "")
+        raise InputError(f"{name}: 以下企业不在{city}的清单中，未导入任何数据：{shown} "
+                         "(firms not in your city's lists: nothing imported)")
+
+
+def import_electricity(engine: Engine, path: Path, actor: str = "system", source_name: str | None = None,
+                       city: str | None = None) -> ImportSummary:
     """Import the readings file at ``path`` (see the module docstring). ``source_name``:
     the file's name as the user gave it (an upload's client name), used in messages and
-    the audit log instead of ``path``."""
+    the audit log instead of ``path``. ``city``: the importing account's city — a firm in
+    none of that city's list versions is refused (a city does not touch another's data)."""
     path = Path(path)
     name = source_name or str(path)
     rows = read_readings(path, name)
+    if city is not None and rows:
+        _check_city_firms(engine, rows, city, name)
     file_name = source_name or path.name
     with Session(engine) as session:
         try:

@@ -446,3 +446,29 @@ def test_a_city_account_imports_its_own_citys_lists_only(world, tmp_path):
         root = accounts.add_user(app.state.engine, "root", "password-123", "admin")
         r = upload(accounts.create_token(app.state.engine, root), yi, "yi.xlsx")
         assert r.status_code == 201 and r.json()["version"] == "乙市清单2027"
+
+
+def test_a_city_account_uploads_readings_of_its_own_citys_firms_only(world):
+    """Electricity readings are keyed by firm: 甲市's officer uploading a file with one of
+    乙市's firms imports nothing (the whole file), its own firms' readings go in; the province
+    uploads any city's."""
+    import sqlalchemy as sa
+
+    app, tokens, _ = world
+    client = TestClient(app)
+
+    def upload(token, codes):
+        body = "统一社会信用代码,日期,用电量(kWh)\n" + "".join(f"{c},2026-12-01,100\n" for c in codes)
+        return client.post("/api/compliance/electricity", files={"file": ("电.csv", body.encode(), "text/csv")},
+                           headers={"Authorization": f"Bearer {token}"})
+
+    def stored() -> int:
+        with app.state.engine.connect() as conn:
+            return conn.execute(sa.text("SELECT count(*) FROM electricity_reading")).scalar()
+
+    with clock.use_clock(NOW):
+        r = upload(tokens["jia_officer"], [CODES[JIA][0], CODES[YI][0]])
+        assert r.status_code == 400 and CODES[YI][0] in r.json()["detail"] and "不在甲市的清单中" in r.json()["detail"]
+        assert stored() == 0
+        assert upload(tokens["jia_officer"], CODES[JIA]).status_code == 201 and stored() == 3
+        assert upload(tokens["province"], [CODES[YI][0]]).status_code == 201 and stored() == 4

@@ -31,9 +31,11 @@ def compliance(
 def electricity(request: Request, user: Compliance, file: Annotated[UploadFile, File()]) -> dict:
     """Daily electricity readings (CSV; columns in :mod:`emergency.workflow.electricity_readings`):
     whole file or nothing; readings of the same enterprise, line and day are replaced."""
+    from emergency.workflow import scope
     from emergency.workflow.electricity_readings import import_electricity
 
     with tempfile.TemporaryDirectory() as tmp:
         path = receive(file, Path(tmp), (".csv",))
-        s = import_electricity(engine(request), path, actor=user.username, source_name=client_name(file))
+        s = import_electricity(engine(request), path, actor=user.username, source_name=client_name(file),
+                               city=scope.city_of(user))
     return {"rows": s.rows, "new": s.new, "replaced": s.replaced, "enterprises": s.enterprises, "file": s.file}

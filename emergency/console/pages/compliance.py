@@ -46,7 +46,8 @@ def upload_electricity(request: Request, who: ComplianceAction, file: Annotated[
     with tempfile.TemporaryDirectory(prefix="emergency-upload-") as tmp:
         path = receive(file, Path(tmp), (".csv",))
         with shown_as(path, name):
-            summary = import_electricity(request.app.state.engine, path, actor=who.username, source_name=name)
+            summary = import_electricity(request.app.state.engine, path, actor=who.username, source_name=name,
+                                         city=scope.city_of(who))
     from emergency.console import plan_view
 
     for w in list_warnings(request.app.state.engine, active_only=True):  # the checks change with the readings
