@@ -44,7 +44,7 @@ from sqlmodel import Session
 
 from config.evaluation import load_evaluation_policy
 from emergency import clock
-from emergency.errors import Conflict
+from emergency.errors import Conflict, NotFound
 from emergency.evaluation import hourly_files as hf
 from emergency.evaluation.models import CemsReading
 from emergency.vocabulary import Pollutant
@@ -145,12 +145,15 @@ class CemsImportSummary:
         return d
 
 
-def listed_firms(engine: Engine, version: str | None) -> tuple[str, set[str]]:
-    """The list version (named, or in effect today) and its firms' 统一社会信用代码."""
+def listed_firms(engine: Engine, version: str | None, city: str | None = None) -> tuple[str, set[str]]:
+    """The list version (named, or ``city``'s in effect today) and its firms' 统一社会信用代码
+    (a named version of another city than ``city`` is not found)."""
     from enterprise_registry.models import Enterprise, ListVersion
     from enterprise_registry.service import get_version, latest_version
 
-    v = get_version(engine, version) if version else latest_version(engine)
+    v = get_version(engine, version) if version else latest_version(engine, city)
+    if city is not None and v.city != city:
+        raise NotFound(f"清单版本“{version}”不存在 (no such list version)")
     with Session(engine) as s:
         vid = s.execute(select(ListVersion.id).where(ListVersion.name == v.name)).scalar_one()
         return v.name, set(s.execute(select(Enterprise.uscc).where(Enterprise.version_id == vid)).scalars())
@@ -237,13 +240,14 @@ def _same(a: float, b: float) -> bool:
 
 
 def import_cems(engine: Engine, path: Path, actor: str = "system", source_name: str | None = None, *,
-                version: str | None = None, replace: bool = False) -> CemsImportSummary:
+                version: str | None = None, replace: bool = False, city: str | None = None) -> CemsImportSummary:
     """Import the CEMS file at ``path`` (the rules: module docstring). ``source_name``: the
-    user's name of the file (an upload's), used in messages and the audit log."""
+    user's name of the file (an upload's), used in messages and the audit log. ``city``:
+    the importing account's city: its list decides which firms are known."""
     path = Path(path)
     name = source_name or str(path)
     policy = load_evaluation_policy()
-    version_name, firms = listed_firms(engine, version)
+    version_name, firms = listed_firms(engine, version, city)
     rows = read_cems(path, name, firms, version_name, policy.limits.max_rows)
     file_name = source_name or path.name
     with Session(engine) as session:

@@ -472,3 +472,21 @@ def test_a_city_account_uploads_readings_of_its_own_citys_firms_only(world):
         assert stored() == 0
         assert upload(tokens["jia_officer"], CODES[JIA]).status_code == 201 and stored() == 3
         assert upload(tokens["province"], [CODES[YI][0]]).status_code == 201 and stored() == 4
+
+
+def test_a_city_accounts_cems_import_knows_only_its_own_citys_firms(world):
+    """CEMS readings are checked against the importing account's city's list: 乙市's firm in
+    甲市's file is an unknown firm (located, nothing imported); the province names a list."""
+    app, tokens, _ = world
+    client = TestClient(app)
+
+    def upload(token, code):
+        body = ("统一社会信用代码,排放口编号,监测时间,污染物,实测浓度(mg/m³),标干流量(m³/h)\n"
+                f"{code},DA001,2026-12-01 08:00,SO2,20,10000\n")
+        return client.post("/api/evaluation/cems", files={"file": ("cems.csv", body.encode(), "text/csv")},
+                           headers={"Authorization": f"Bearer {token}"})
+
+    with clock.use_clock(NOW):
+        r = upload(tokens["jia_officer"], CODES[YI][0])
+        assert r.status_code == 422 and CODES[YI][0] in str(r.json())
+        assert upload(tokens["jia_officer"], CODES[JIA][0]).status_code == 201

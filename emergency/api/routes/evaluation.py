@@ -15,6 +15,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 
 from emergency.api.routes.deps import Compliance, Reader, engine
 from emergency.api.uploads import client_name, receive
+from emergency.workflow import scope
 
 router = APIRouter(tags=["evaluation"])
 SUFFIXES = (".csv", ".xlsx")
@@ -29,7 +30,8 @@ def cems(request: Request, user: Compliance, file: Annotated[UploadFile, File()]
 
     with tempfile.TemporaryDirectory() as tmp:
         path = receive(file, Path(tmp), SUFFIXES)
-        s = import_cems(engine(request), path, actor=user.username, source_name=client_name(file), replace=replace)
+        s = import_cems(engine(request), path, actor=user.username, source_name=client_name(file), replace=replace,
+                        city=scope.city_of(user))
     return s.as_dict()
 
 

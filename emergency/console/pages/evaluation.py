@@ -22,6 +22,7 @@ from fastapi.responses import Response
 from emergency.console.pages._router import area_router
 from emergency.console.rendering import render
 from emergency.console.session import ComplianceAction, Reader
+from emergency.workflow import scope
 
 router = area_router()
 SUFFIXES = (".csv", ".xlsx")
@@ -30,7 +31,6 @@ SUFFIXES = (".csv", ".xlsx")
 def _home(request: Request, who, status_code: int = 200, cems=None, observations=None):
     from emergency.evaluation import cems as cems_mod
     from emergency.evaluation import observations as obs_mod
-    from emergency.workflow import scope
     from emergency.workflow.lifecycle import list_warnings
 
     return render(request, "evaluation_home.html", status_code=status_code, who=who,
@@ -53,7 +53,8 @@ def upload_cems(request: Request, who: ComplianceAction, file: Annotated[UploadF
     with tempfile.TemporaryDirectory(prefix="emergency-upload-") as tmp:
         path = receive(file, Path(tmp), SUFFIXES)
         with shown_as(path, name):
-            summary = import_cems(request.app.state.engine, path, actor=who.username, source_name=name)
+            summary = import_cems(request.app.state.engine, path, actor=who.username, source_name=name,
+                                  city=scope.city_of(who))
     return _home(request, who, 201, cems=summary)
 
 
