@@ -30,10 +30,13 @@ def write(engine: Engine, actor: str, action: str, target: str | None, details: 
 
 
 def audit_log(engine: Engine, *, target: str | None = None, actor: str | None = None, action: str | None = None,
-              limit: int = 200, offset: int = 0) -> list[AuditRecord]:
-    """Records in the order they were written; ``action`` matches a prefix (``warning.``)."""
+              limit: int = 200, offset: int = 0, actors: list[str] | None = None) -> list[AuditRecord]:
+    """Records in the order they were written; ``action`` matches a prefix (``warning.``);
+    ``actors``: only these accounts' records (a city's account sees its city's)."""
     with Session(engine) as session:
         q = select(AuditRecord).order_by(AuditRecord.id)
+        if actors is not None:
+            q = q.where(AuditRecord.actor.in_(sorted(actors)))
         if target:
             q = q.where(AuditRecord.target == target)
         if actor:
