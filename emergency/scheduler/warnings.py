@@ -130,7 +130,8 @@ def poll_forecast(engine: Engine, now: datetime, cfg: SchedulerConfig, evaluatio
         period = ev.period
         start = period.start if period is not None and period.start is not None else now + timedelta(hours=24)
         end = period.end if period is not None and period.end is not None else start + timedelta(hours=72)
-        payload = {"area": area, "level": level, "suggested_start": start, "suggested_end": end,
+        payload = {"area": area, "city": tables.version["city"], "level": level, "suggested_start": start,
+                   "suggested_end": end,
                    "evaluation": ev.as_dict(), "active_warnings": [a.id for a in active],
                    "note_zh": f"预报达到{ev.as_dict()['level_zh']}预警条件，建议值班员核实后发布（未自动发布）"}
         auto = area in cfg.auto_issue_areas

@@ -490,3 +490,22 @@ def test_a_city_accounts_cems_import_knows_only_its_own_citys_firms(world):
         r = upload(tokens["jia_officer"], CODES[YI][0])
         assert r.status_code == 422 and CODES[YI][0] in str(r.json())
         assert upload(tokens["jia_officer"], CODES[JIA][0]).status_code == 201
+
+
+def test_the_home_page_suggests_a_citys_own_warnings_only(world):
+    """The scheduler's suggestions name their city: 甲市's officer sees 甲市's, the province
+    both (an older suggestion without a city is shown to all)."""
+    from emergency.console.pages.home import suggestions
+    from emergency.scheduler.dispatch import record
+    from emergency.scheduler.warnings import KIND_SUGGESTION
+
+    app, _, _ = world
+    engine = app.state.engine
+    with clock.use_clock(NOW):
+        for city, scope_ in ((JIA, "甲:orange"), (YI, "乙:orange"), (None, "old:orange")):
+            payload = {"area": "城区", "level": "orange", **({"city": city} if city else {})}
+            record(engine, day=clock.today(), kind=KIND_SUGGESTION, scope=scope_, status="suggested",
+                   payload=payload, now=clock.now())
+        mine = suggestions(engine, JIA)
+        everyone = suggestions(engine, None)
+    assert len(mine) == 2 and len(everyone) == 3

@@ -28,8 +28,9 @@ router = area_router()
 SUGGESTION_DAYS = 3  # suggestions of the last days are shown
 
 
-def suggestions(engine) -> list[dict]:
-    """The scheduler's suggested warnings of the last days (newest first)."""
+def suggestions(engine, city: str | None = None) -> list[dict]:
+    """The scheduler's suggested warnings of the last days (newest first); ``city``: only
+    that city's (a suggestion recorded before suggestions named their city is shown to all)."""
     from emergency.scheduler.models import DispatchRecord
     from emergency.scheduler.warnings import KIND_SUGGESTION
 
@@ -42,6 +43,8 @@ def suggestions(engine) -> list[dict]:
     out = []
     for r in rows:
         payload = json.loads(r.payload or "{}")
+        if city is not None and payload.get("city") not in (None, city):
+            continue
         out.append({"day": r.day, "status": r.status, "area": payload.get("area"), "level": payload.get("level"),
                     "start": payload.get("suggested_start"), "end": payload.get("suggested_end"),
                     "note": payload.get("note_zh"), "issued": payload.get("issued_warning")})
@@ -65,7 +68,7 @@ def home(request: Request, who: Annotated[Who, Depends(signed_in)]):
     return render(request, "home.html", who=who, ev=ev, chart=chart, active=active,
                   regional=regional_banner(engine, who),
                   areas={w.id: "、".join(json.loads(w.areas)) for w in active},
-                  suggestions=suggestions(engine), tomorrow=clock.today() + timedelta(days=1))
+                  suggestions=suggestions(engine, scope.city_of(who)), tomorrow=clock.today() + timedelta(days=1))
 
 
 @router.post("/forecast/evaluate")
