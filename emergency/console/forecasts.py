@@ -142,10 +142,14 @@ def latest(engine: Engine, city: str | None = None) -> StoredEvaluation | None:
     return None
 
 
-def get(engine: Engine, evaluation_id: int) -> StoredEvaluation | None:
+def get(engine: Engine, evaluation_id: int, city: str | None = None) -> StoredEvaluation | None:
+    """The evaluation ``evaluation_id``; ``city``: None unless it was recorded for that city
+    (or for no city in particular) — another city's evaluation is not this city's evidence."""
     with Session(engine) as session:
         row = session.get(AuditRecord, evaluation_id)
     if row is None or row.action != ACTION:
         return None
     details = json.loads(row.details or "{}")
+    if city is not None and details.get("city") not in (None, city):
+        return None
     return StoredEvaluation(row.id, row.at, row.actor, details.get("source", ""), details.get("forecast") or {})

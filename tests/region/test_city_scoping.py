@@ -509,3 +509,20 @@ def test_the_home_page_suggests_a_citys_own_warnings_only(world):
         mine = suggestions(engine, JIA)
         everyone = suggestions(engine, None)
     assert len(mine) == 2 and len(everyone) == 3
+
+
+def test_another_citys_forecast_evaluation_is_not_evidence_for_a_warning(world):
+    """The issue form carries an evaluation's id: one recorded for 乙市 is not 甲市's."""
+    from emergency.console import forecasts
+    from emergency.workflow import audit
+
+    app, _, _ = world
+    engine = app.state.engine
+    with clock.use_clock(NOW):
+        audit.write(engine, "yi-officer", forecasts.ACTION, "forecast", {"source": "console", "forecast": {}, "city": YI})
+        audit.write(engine, "old", forecasts.ACTION, "forecast", {"source": "console", "forecast": {}})
+    records = audit.audit_log(engine, action=forecasts.ACTION)
+    yi_id, any_id = records[-2].id, records[-1].id
+    assert forecasts.get(engine, yi_id, JIA) is None
+    assert forecasts.get(engine, yi_id, YI) is not None and forecasts.get(engine, yi_id) is not None
+    assert forecasts.get(engine, any_id, JIA) is not None

@@ -150,8 +150,9 @@ def _issue_call(request: Request, who: Who, level: str, start: str, end: str, ar
         raise InputError("请填写预警开始和结束时间 (start and end are required)", field="start")
     if any(control_character(a) for a in areas):
         raise InputError("区域名称含控制字符 (control characters)", field="areas")
-    ev = forecasts.get(request.app.state.engine, int(evaluation)) if evaluation.isdigit() and len(evaluation) < 12 else None
     version = scope.version_for(request.app.state.engine, who, city=city or None)
+    ev = (forecasts.get(request.app.state.engine, int(evaluation), scope.chosen_city(who, city or None))
+          if evaluation.isdigit() and len(evaluation) < 12 else None)
     return issue_warning(request.app.state.engine, actor=who.username, level=lv, areas=areas or None, start=s, end=e,
                          forecast=ev.forecast if ev else None, preview=preview, registry_version=version, **approval.kwargs())
 
