@@ -316,3 +316,41 @@ def sheet_rows(spec: SheetSpec, table: dict) -> Iterator[list[Any]]:
             values = [format_cell(c.kind, v) for v in values]
         columns.append(values)
     yield from (list(row) for row in zip(*columns))
+
+
+HEADER_SEARCH_ROWS = 10  # title rows allowed above a header row
+
+
+def find_header(rows: list[tuple[int, list[Any]]], name: str, columns: dict[str, tuple[str, tuple[str, ...]]],
+                required: tuple[str, ...], one_of: tuple[str, ...] = (), help_text: str = "") -> tuple[int, dict[str, int]]:
+    """Where the header of an imported file is: (index of its row in ``rows``, column key ->
+    cell index). ``rows``: (row number, cells); ``columns``: key -> (shown name, accepted
+    names); ``one_of``: at least one of these keys. The header is the first of the first
+    :data:`HEADER_SEARCH_ROWS` rows naming any known column; a column named twice, a
+    required one missing, or no header at all is refused with every place located."""
+    from emergency.errors import ImportRejected
+
+    accepted = {header_key(n): key for key, (_, names) in columns.items() for n in names}
+    for i, (line, row) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        keys = [accepted.get(header_key(h)) for h in row]
+        if not any(keys):
+            continue
+        problems, col = [], {}
+        for j, key in enumerate(keys):
+            if key is None:
+                continue
+            if key in col:
+                problems.append(Problem(name, line, str(row[j]).strip(), None, f"列重复（第{col[key] + 1}列与第{j + 1}列）"))
+            else:
+                col[key] = j
+        for key in required:
+            if key not in col:
+                problems.append(Problem(name, line, columns[key][0], None, "缺少必填列"))
+        if one_of and not any(k in col for k in one_of):
+            problems.append(Problem(name, line, " / ".join(columns[k][0] for k in one_of), None, "至少需要其中一列"))
+        if problems:
+            raise ImportRejected(f"{name}: 表头有误，未导入任何数据。{help_text}", problems)
+        return i, col
+    first = rows[0][0] if rows else 1
+    raise ImportRejected(f"{name}: 找不到表头（前{HEADER_SEARCH_ROWS}行中没有可识别的列名），未导入任何数据。{help_text}",
+                         [Problem(name, first, columns[k][0], None, "缺少必填列") for k in required])

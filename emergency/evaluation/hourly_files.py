@@ -22,9 +22,9 @@ from typing import Any
 from emergency import clock
 from emergency.errors import ImportRejected, InputError, TooLarge
 from emergency.workflow.electricity_readings import _control, _decode, _records  # the CSV rules of every import
-from enterprise_registry.cells import CellError, Problem, header_key, is_blank, normalise_text
+from enterprise_registry.cells import HEADER_SEARCH_ROWS, CellError, Problem, is_blank, normalise_text
+from enterprise_registry.cells import find_header as cells_find_header
 
-HEADER_SEARCH_ROWS = 10
 MAX_PROBLEMS = 10_000
 
 # key -> (header shown to users, accepted header names)
@@ -76,30 +76,8 @@ def _xlsx_rows(path: Path, name: str) -> list[tuple[int, list[Any]]]:
 
 def find_header(rows: list[tuple[int, list[Any]]], name: str, columns: Columns, required: tuple[str, ...],
                 one_of: tuple[str, ...] = ()) -> tuple[int, dict[str, int]]:
-    """Index of the header row and column key -> cell index; ``one_of``: at least one of these keys."""
-    accepted = {header_key(n): key for key, (_, names) in columns.items() for n in names}
-    for i, (line, row) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        keys = [accepted.get(header_key(h)) for h in row]
-        if not any(keys):
-            continue
-        problems, col = [], {}
-        for j, key in enumerate(keys):
-            if key is None:
-                continue
-            if key in col:
-                problems.append(Problem(name, line, str(row[j]).strip(), None, f"列重复（第{col[key] + 1}列与第{j + 1}列）"))
-            else:
-                col[key] = j
-        for key in required:
-            if key not in col:
-                problems.append(Problem(name, line, columns[key][0], None, "缺少必填列"))
-        if one_of and not any(k in col for k in one_of):
-            problems.append(Problem(name, line, " / ".join(columns[k][0] for k in one_of), None, "至少需要其中一列"))
-        if problems:
-            raise ImportRejected(f"{name}: 表头有误，未导入任何数据。{columns_help(columns)}", problems)
-        return i, col
-    raise ImportRejected(f"{name}: 找不到表头（前{HEADER_SEARCH_ROWS}行中没有可识别的列名），未导入任何数据。{columns_help(columns)}",
-                         [Problem(name, rows[0][0], columns[k][0], None, "缺少必填列") for k in required])
+    """Index of the header row and column key -> cell index (:func:`enterprise_registry.cells.find_header`)."""
+    return cells_find_header(rows, name, columns, required, one_of, columns_help(columns))
 
 
 def shown(value: Any) -> Any:

@@ -37,12 +37,11 @@ from sqlmodel import Session
 from emergency.errors import Conflict, ImportRejected, InputError
 from emergency.workflow import audit
 from emergency.workflow.models import ElectricityReading
-from enterprise_registry.cells import CellError, Problem, header_key, parse_date, parse_float, parse_uscc
+from enterprise_registry.cells import CellError, Problem, find_header, parse_date, parse_float, parse_uscc
 
 MAX_KWH = 1e9  # kWh per firm (or line) per day: 41.7 GW around the clock, beyond any single enterprise
 LINE_ID_MAX = 80  # the column's length (PostgreSQL refuses longer)
 MAX_PROBLEMS = 10_000  # problems listed; beyond that the message gives the count
-HEADER_SEARCH_ROWS = 10  # title rows allowed above the header
 BATCH = 2_000
 
 # key -> (header shown to users, accepted header names)
@@ -53,7 +52,6 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "kwh": ("用电量(kWh)", ("用电量(kWh)", "kwh", "日用电量(kWh)", "用电量")),
 }
 REQUIRED = ("enterprise_uscc", "day", "kwh")
-_HEADER_KEYS = {header_key(name): key for key, (_, names) in COLUMNS.items() for name in names}
 
 
 @dataclass(frozen=True)
@@ -134,28 +132,7 @@ def _control(value: str) -> str | None:
 
 def _find_header(records: list[tuple[int, list[str]]], name: str) -> tuple[int, dict[str, int]]:
     """Index of the header record and column key -> cell index."""
-    for i, (line, row) in enumerate(records[:HEADER_SEARCH_ROWS]):
-        keys = [_HEADER_KEYS.get(header_key(h)) for h in row]
-        if not any(keys):
-            continue
-        problems, col = [], {}
-        for j, key in enumerate(keys):
-            if key is None:
-                continue
-            if key in col:
-                problems.append(Problem(name, line, row[j].strip(), None, f"列重复（第{col[key] + 1}列与第{j + 1}列）"))
-            else:
-                col[key] = j
-        for key in REQUIRED:
-            if key not in col:
-                problems.append(Problem(name, line, COLUMNS[key][0], None, "缺少必填列"))
-        if problems:
-            raise ImportRejected(f"{name}: 表头有误，未导入任何数据。{columns_help()}", problems)
-        return i, col
-    first = records[0][0] if records else 1
-    raise ImportRejected(
-        f"{name}: 找不到表头（前{HEADER_SEARCH_ROWS}行中没有可识别的列名），未导入任何数据。{columns_help()}",
-        [Problem(name, first, COLUMNS[k][0], None, "缺少必填列") for k in REQUIRED])
+    return find_header(records, name, COLUMNS, REQUIRED, help_text=columns_help())
 
 
 def _cell(key: str, raw: str) -> object:
