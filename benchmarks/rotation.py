@@ -93,7 +93,7 @@ def main() -> None:
              f"{'status':>10} {'objective':>11} {'bound':>11} {'gap':>7} {'checked':>7}"
     print(header)
     print("-" * len(header))
-    for n in (int(x) for x in args.lines.split(",")):
+    for n in (int(x) for x in args.lines.split(",") if x.strip()):
         t = trimmed_list(n, args.seed, rules)
         t0 = time.perf_counter()
         run = plan_season(t, SEASON, rules=rules, time_limit=args.time_limit, workers=args.workers, seed=args.seed)

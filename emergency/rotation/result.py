@@ -164,6 +164,7 @@ class RotationResult:
     violations: list[Violation] = field(default_factory=list)
     soft_misses: list[SoftMiss] = field(default_factory=list)
     info: dict = field(default_factory=dict)  # model size, solver branches, phases
+    joint: object | None = field(default=None, repr=False, compare=False)  # joint_bound.JointLift, resumable
 
     @property
     def gap(self) -> float | None:

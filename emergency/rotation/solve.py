@@ -1,7 +1,11 @@
 """Solve a rotation problem; explain it when the rules cannot all hold.
 
-1. The hard model (:func:`emergency.rotation.model.build_model`). A calendar found is
-   OPTIMAL or FEASIBLE with its objective, best bound and gap.
+1. The hard model (:func:`emergency.rotation.model.build_model`), started from the
+   better of two calendars: the staggered heuristic and the slot calendar
+   (:mod:`emergency.rotation.slots`, whole slots of 7–8 days solved first). A calendar
+   found is OPTIMAL or FEASIBLE with its objective, best bound and gap; the bound is
+   CP-SAT's, the peaks' own (configuration LP, average day) and, where the city's peak
+   is coupled to its counties', the joint bound (:mod:`emergency.rotation.joint_bound`).
 2. Proven infeasible: a relaxation is solved, its positive named slacks become
    :class:`Violation` rows — which rule, which area and industry (or line), which
    days, by how much — and its calendar is attached, so a planner sees the nearest
@@ -15,7 +19,9 @@ rule only within one industry and capacity unit): the parts are independent, so 
 calendar is the union of their calendars, the objective and the proven bound are
 sums, and each part gets a share of the time limit by its size (time a part does not
 use goes to the next). One CP-SAT model per industry proves far tighter bounds in
-the same time than one model of the whole season.
+the same time than one model of the whole season. A tenth of the time limit is held
+back for the joint bounds of the parts whose city is not proven free of its counties
+(largest absolute gap first); parts with nothing to couple return it unused.
 
 Each phase gets at least one second of the time limit (a phase left with less still
 gets a try), but never more than the whole limit: a limit below a second is kept.
@@ -34,6 +40,8 @@ from emergency.errors import OptimizationError
 from emergency.rotation.heuristic import staggered_calendar
 from emergency.rotation.model import GROUP_RULES, PPM, RELAXABLE, RotationModel, build_model, share_bounds
 from emergency.rotation.problem import Role, RotationProblem
+from emergency.rotation.joint_bound import joint_lift
+from emergency.rotation.slots import slot_calendar, spread_value
 from emergency.rotation.result import (
     RotationCalendar,
     RotationResult,
@@ -60,6 +68,9 @@ class _Solution:
         return int(self.values[var.index])
 
 
+JOINT_SHARE = 0.3  # of what is left after the hint, for the joint bound of the city and its counties
+JOINT_RESERVE = 0.1  # of the whole time limit, held back from the parts for their joint bounds (coupled parts only)
+SLOT_SHARE = 0.7  # of a part's time limit for the slot calendar (emergency.rotation.slots)
 LNS_LINES = 50  # a part with this many rotating lines, started from a complete hint, is searched by LNS only
 
 
@@ -241,9 +252,19 @@ def _zero_slack(rm: RotationModel, sol: "_Solution") -> bool:
     return all(sol.value(sl.var) == 0 for sl in rm.slacks)
 
 
-def _feasible_result(problem, rm, sol, t0, info) -> RotationResult:
+def _city_peak(problem: RotationProblem, rm: RotationModel, sol: "_Solution") -> int | None:
+    """The city group's peak in a solution (ppm), if the part has one."""
+    for pen in rm.penalties:
+        for g in problem.groups:
+            if g.scope == "city" and pen.name == f"balance[{g.key}]":
+                return sol.value(pen.expr)
+    return None
+
+
+def _feasible_result(problem, rm, sol, t0, info, floor: float | None = None) -> RotationResult:
     cal = _calendar(problem, rm, sol)
-    bound = max(sol.bound, rm.objective_floor) if np.isfinite(sol.bound) else rm.objective_floor
+    floor = rm.objective_floor if floor is None else max(floor, rm.objective_floor)
+    bound = max(sol.bound, floor) if np.isfinite(sol.bound) else floor
     return RotationResult(
         status=RotationStatus.OPTIMAL if sol.optimal else RotationStatus.FEASIBLE,
         objective=sol.objective, best_bound=bound, seconds=time.perf_counter() - t0, calendar=cal,
@@ -281,15 +302,36 @@ def solve(
     order = np.argsort(size, kind="stable")  # small parts first: the time they leave goes to the large ones
     results: dict[int, RotationResult] = {}
     left_size = float(size.sum())
+    reserve = JOINT_RESERVE * time_limit
     for k in order:
         idx = parts[k]
-        remaining = max(time_limit - (time.perf_counter() - t0), 0.0)
+        remaining = max(time_limit - reserve - (time.perf_counter() - t0), 0.0)
         budget = remaining * size[k] / left_size if left_size > 0 else remaining
         left_size -= size[k]
         sub = problem.restrict(idx)
         results[int(k)] = _solve_part(sub, time_limit=max(budget, min(0.5, time_limit)),
                                       hint=None if hint is None else hint[idx], **kw)
+    _lift_coupled(results, t0 + time_limit)
     return _join(problem, parts, results, t0)
+
+
+def _lift_coupled(results: dict[int, RotationResult], deadline: float) -> None:
+    """Spend the time held back on the joint bounds of the parts where the city is
+    proven coupled to its counties, the largest absolute gap first."""
+    coupled = [r for r in results.values() if r.joint is not None and r.joint.coupled and r.objective is not None]
+    gap = {id(r): max(r.objective - (r.best_bound or 0.0), 0.0) for r in coupled}
+    # parts already proven coupled first, by their share of the proven parts' gaps; the others after
+    proven = sorted((r for r in coupled if r.joint.lifted), key=lambda r: -gap[id(r)])
+    unknown = sorted((r for r in coupled if not r.joint.lifted), key=lambda r: -gap[id(r)])
+    for group in (proven, unknown):
+        total = sum(gap[id(r)] for r in group)
+        for r in group:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return
+            r.best_bound = max(r.best_bound or 0.0, r.joint.run(left * gap[id(r)] / total if total > 0 else left))
+            r.info["joint_bound"] = r.joint.info()
+            total -= gap[id(r)]
 
 
 def _join(problem: RotationProblem, parts: list[np.ndarray], results: dict[int, RotationResult], t0: float) -> RotationResult:
@@ -321,7 +363,7 @@ def _join(problem: RotationProblem, parts: list[np.ndarray], results: dict[int, 
         "parts": [
             {"industry": problem.industry[idx[0]], "unit": problem.unit[idx[0]], "lines": int(len(idx)),
              "status": r.status.value, "objective": r.objective, "best_bound": r.best_bound, "gap": r.gap,
-             "seconds": round(r.seconds, 3)}
+             "seconds": round(r.seconds, 3), "hint": r.info.get("hint")}
             for idx, r in zip(parts, rs)
         ],
     }
@@ -353,18 +395,38 @@ def _solve_part(
     A repair that ends with a proven positive violation proves the rules infeasible.
     ``relax_time_limit`` (default ``time_limit``) bounds each explaining relaxation."""
     t0 = time.perf_counter()
-    if hint is None:
-        hint = staggered_calendar(problem, improve_seconds=min(0.1 * time_limit, 5.0))
     deadline = t0 + time_limit
     floor = min(1.0, time_limit)  # the least a phase gets
-    rm, fallback = _hinted(problem, hint, time_limit, workers, seed)
+    rm = fallback = None
+    hint_source = "given"
+    slot_seconds = 0.0
+    if hint is None:
+        staggered = staggered_calendar(problem, improve_seconds=min(0.1 * time_limit, 5.0))
+        t1 = time.perf_counter()
+        slots = slot_calendar(problem, SLOT_SHARE * time_limit, workers, seed, start=staggered)
+        slot_seconds = time.perf_counter() - t1
+        hint, hint_source = staggered, "staggered (no slot calendar)"
+        if slots is not None and spread_value(problem, slots) <= spread_value(problem, staggered):
+            rm, fallback = _hinted(problem, slots, time_limit, workers, seed)
+            hint, hint_source = slots, "slots" if fallback is not None else "staggered (the slot calendar breaks a rule)"
+            if fallback is None:
+                hint, rm = staggered, None
+        elif slots is not None:
+            hint_source = "staggered (better than the slot calendar)"
+    if rm is None:
+        rm, fallback = _hinted(problem, hint, time_limit, workers, seed)
+    lift = joint_lift(problem, rm, _city_peak(problem, rm, fallback)) if fallback is not None else None
+    if lift is not None:
+        lift.run(JOINT_SHARE * max(deadline - time.perf_counter(), 0.0))
     info: dict = {
         "variables": len(rm.model.proto.variables),
         "constraints": len(rm.model.proto.constraints),
         "workers": max(1, min(int(workers), MAX_WORKERS)),
         "hint_complete": rm.hint_complete,
-        "build_seconds": round(time.perf_counter() - t0, 3),
-        "phases": [],
+        "hint": hint_source,
+        "build_seconds": round(time.perf_counter() - t0 - slot_seconds, 3),
+        "phases": [{"phase": "slot calendar", "seconds": round(slot_seconds, 3), "status": "feasible" if hint_source == "slots"
+                    else "unknown", "solution_from": None, "branches": 0, "conflicts": 0}] if slot_seconds else [],
     }
 
     def phase(name, solver, code, seconds, sol):
@@ -401,7 +463,11 @@ def _solve_part(
             elif rsol is not None:
                 repaired = (rx, rsol)
     if sol is not None:
-        return _feasible_result(problem, rm, sol, t0, info)
+        result = _feasible_result(problem, rm, sol, t0, info, None if lift is None else lift.floor)
+        result.joint = lift
+        if lift is not None:
+            info["joint_bound"] = lift.info()
+        return result
     if code == cp_model.INFEASIBLE and explain:
         if repaired is not None:
             info["relaxation1"] = {"relaxed": sorted(GROUP_RULES), "status": "optimal", "violation": repaired[1].objective}
