@@ -69,7 +69,7 @@ class _Solution:
 
 
 JOINT_SHARE = 0.3  # of what is left after the hint, for the joint bound of the city and its counties
-JOINT_RESERVE = 0.1  # of the whole time limit, held back from the parts for their joint bounds (coupled parts only)
+JOINT_RESERVE = 0.15  # of the whole time limit, held back from the parts for their joint bounds (coupled parts only)
 SLOT_SHARE = 0.7  # of a part's time limit for the slot calendar (emergency.rotation.slots)
 LNS_LINES = 50  # a part with this many rotating lines, started from a complete hint, is searched by LNS only
 
@@ -363,7 +363,7 @@ def _join(problem: RotationProblem, parts: list[np.ndarray], results: dict[int, 
         "parts": [
             {"industry": problem.industry[idx[0]], "unit": problem.unit[idx[0]], "lines": int(len(idx)),
              "status": r.status.value, "objective": r.objective, "best_bound": r.best_bound, "gap": r.gap,
-             "seconds": round(r.seconds, 3), "hint": r.info.get("hint")}
+             "seconds": round(r.seconds, 3), "hint": r.info.get("hint"), "joint_bound": r.info.get("joint_bound")}
             for idx, r in zip(parts, rs)
         ],
     }
