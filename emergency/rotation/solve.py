@@ -295,7 +295,9 @@ def solve(
     parts = problem.components()
     kw = dict(workers=workers, seed=seed, explain=explain, relax_time_limit=relax_time_limit, log=log)
     if len(parts) <= 1:
-        return _solve_part(problem, time_limit=time_limit, hint=hint, **kw)
+        result = _solve_part(problem, time_limit=time_limit, hint=hint, **kw)
+        result.joint = None  # its columns and certificates are not kept with the result
+        return result
     t0 = time.perf_counter()
     free = problem.is_free()
     size = np.array([max(int(free[idx].sum()), 1) for idx in parts], dtype=float)
@@ -312,6 +314,8 @@ def solve(
         results[int(k)] = _solve_part(sub, time_limit=max(budget, min(0.5, time_limit)),
                                       hint=None if hint is None else hint[idx], **kw)
     _lift_coupled(results, t0 + time_limit)
+    for r in results.values():
+        r.joint = None
     return _join(problem, parts, results, t0)
 
 
