@@ -256,8 +256,8 @@ def proven_infeasible(inst: JointInstance, city_cap: float, county_caps: np.ndar
         added = False
         for trial in ((u,) if centre is None else (SMOOTHING * centre + (1 - SMOOTHING) * u, u)):
             best, col = knapsack(inst, rooms, trial)
-            value = float(need @ trial) - inst.days * best  # > 0: trial is a certificate
-            if value > 1e-7 * max(float(need @ trial), 1.0):
+            value = float(need @ trial) - inst.days * best
+            if _is_certificate(inst, trial, best):
                 inst.certificates.append(trial)
                 proven = True
                 break
@@ -280,9 +280,13 @@ def _allowed(inst: JointInstance, rooms: _Rooms, col: np.ndarray) -> bool:
                                            <= rooms.county).all()
 
 
-def _certifies(inst: JointInstance, rooms: _Rooms, u: np.ndarray) -> bool:
-    best, _ = knapsack(inst, rooms, u)
+def _is_certificate(inst: JointInstance, u: np.ndarray, best: float) -> bool:
+    """Σ n_l u_l > T · max_S Σ_{l∈S} u_l (``best``), with a relative margin for rounding."""
     return float(inst.need @ u) - inst.days * best > 1e-7 * max(float(inst.need @ u), 1.0)
+
+
+def _certifies(inst: JointInstance, rooms: _Rooms, u: np.ndarray) -> bool:
+    return _is_certificate(inst, u, knapsack(inst, rooms, u)[0])
 
 
 def _merge(pool: list, cols: list, limit: int = 2000) -> list:
@@ -402,9 +406,8 @@ def joint_lift(p: RotationProblem, rm, city_peak: int | None = None) -> JointLif
     weight = p.rules.weights.balance
     if weight <= 0:
         return None
-    index = {f"balance[{g.key}]": gi for gi, g in enumerate(p.groups)}
-    floors = {index[pen.name]: int(rm.model.proto.variables[pen.expr.index].domain[0])
-              for pen in rm.penalties if pen.name in index}
+    floors = {pen.group: int(rm.model.proto.variables[pen.expr.index].domain[0])
+              for pen in rm.penalties if pen.group is not None}
     inst = instance(p, floors)
     if inst is None:
         return None

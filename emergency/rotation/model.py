@@ -67,6 +67,7 @@ class Penalty:
     name: str
     weight: int
     expr: object
+    group: int | None = None  # the group whose peak this is (balance terms)
 
 
 @dataclass
@@ -323,7 +324,7 @@ def balance_penalty(m: cp_model.CpModel, p: RotationProblem, exprs: dict) -> lis
         peak = m.new_int_var(peak_lower_bound(p, g, day_exprs, fixed, free), 2 * PPM, f"share_peak[{g.key}]")
         for vs, cs, const in day_exprs:
             m.add(peak >= (cp_model.LinearExpr.weighted_sum(vs, cs) if vs else 0) + int(round(const)))
-        out.append(Penalty(f"balance[{g.key}]", w, peak))
+        out.append(Penalty(f"balance[{g.key}]", w, peak, group=gi))
     return out
 
 

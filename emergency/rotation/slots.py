@@ -10,7 +10,7 @@ instead of 120:
     z[l, j] ∈ {0, 1}            line l stops the whole slot j
     q_l ≤ Σ_j len_j · z[l, j] ≤ q_l + Σ_j (len_j − B) · z[l, j]   (the excess is trimmed off run ends)
     peak_g ≥ fixed_g,j + Σ_{l ∈ g} s_l · z[l, j]     every group g, slot j
-    minimise Σ_g w · peak_g  (+ one unit per run start: fewer restarts at equal spread)
+    minimise Σ_g w · peak_g
 
 On the 500-line benchmark it reaches within 0.1–3 % of the proven bound in seconds,
 where the day model from the staggered hint stalls at 2–4 %. The day model then
@@ -28,8 +28,6 @@ from emergency.rotation.model import PPM
 from emergency.rotation.problem import RotationProblem
 
 MIN_BLOCK = 3  # below this the slots are the days: nothing to gain
-RESTARTS = False
-SYMMETRY = False
 
 
 def slot_lengths(days: int, block: int) -> list[int]:
@@ -80,22 +78,6 @@ def slot_calendar(p: RotationProblem, seconds: float, workers: int = 2, seed: in
         need[l] = n
     if not z:
         return None
-    # slots of one length are interchangeable when nothing fixed tells them apart: the
-    # largest lines take the first of them (lexicographic order on two rows)
-    uniform = all(all(not isinstance(v, int) for v in vs) for vs in z.values()) and \
-        len({tuple(fixed[:, a:a + k].sum(axis=1)) for a, k in zip(starts, lens)}) <= 2
-    if uniform and SYMMETRY:
-        top = sorted(z, key=lambda l: (-p.capacity[l], p.line_id[l]))[:2]
-        for j in range(len(lens) - 1):
-            k = next((k for k in range(j + 1, len(lens)) if lens[k] == lens[j]), None)
-            if k is None:
-                continue
-            a0, b0 = z[top[0]][j], z[top[0]][k]
-            m.add(a0 >= b0)
-            if len(top) > 1:
-                a1, b1 = z[top[1]][j], z[top[1]][k]
-                m.add(a1 >= b1).only_enforce_if([a0, b0])
-                m.add(a1 >= b1).only_enforce_if([a0.Not(), b0.Not()])
     w = max(p.rules.weights.balance, 1)
     terms = []
     for g in p.groups:
@@ -112,19 +94,7 @@ def slot_calendar(p: RotationProblem, seconds: float, workers: int = 2, seed: in
             vs = [(z[l][j], c) for l, c in members if not isinstance(z[l][j], int)]
             m.add(peak >= sum(c * v for v, c in vs) + const if vs else peak >= const)
         terms.append(w * peak)
-    restarts = []
-    for l, vs in z.items():
-        for j, v in enumerate(vs):
-            if isinstance(v, int):
-                continue
-            prev = vs[j - 1] if j > 0 else 0
-            if isinstance(prev, int):
-                restarts.append(v)
-            else:
-                r = m.new_bool_var("")
-                m.add_bool_or([v.Not(), prev, r])  # v ∧ ¬prev ⇒ r
-                restarts.append(r)
-    m.minimize(sum(terms) + (sum(restarts) if RESTARTS else 0))
+    m.minimize(sum(terms))
     if start is not None:
         for l, vs in z.items():
             for j, v in enumerate(vs):

@@ -255,9 +255,8 @@ def _zero_slack(rm: RotationModel, sol: "_Solution") -> bool:
 def _city_peak(problem: RotationProblem, rm: RotationModel, sol: "_Solution") -> int | None:
     """The city group's peak in a solution (ppm), if the part has one."""
     for pen in rm.penalties:
-        for g in problem.groups:
-            if g.scope == "city" and pen.name == f"balance[{g.key}]":
-                return sol.value(pen.expr)
+        if pen.group is not None and problem.groups[pen.group].scope == "city":
+            return sol.value(pen.expr)
     return None
 
 
