@@ -45,6 +45,7 @@ import numpy as np
 from emergency.rotation.problem import Role, RotationProblem
 
 PPM = 1_000_000
+CHUNK = 256  # units of the city combined at once in the max-plus convolution
 UNITS = 4000  # the city's capacity in knapsack units (capacities are rounded down to them)
 D_GRID = (0, 1 / 16, 1 / 8, 1 / 4, 3 / 8, 1 / 2, 3 / 4, 1)  # county slacks D, as fractions of the city's span
 SMOOTHING = 0.5  # weight of the best dual so far in the duals priced (Wentges)
@@ -156,47 +157,81 @@ def _rooms(inst: JointInstance, city_cap: float, county_caps: np.ndarray) -> _Ro
 def knapsack(inst: JointInstance, rooms: _Rooms, value: np.ndarray) -> tuple[float, np.ndarray]:
     """max Σ value_l y_l over the sets y the rounded rooms allow: each county's lines
     under its room, all lines under the city's. Exact (dynamic programming over the
-    units); returns the value and the set."""
-    n = len(value)
-    B = rooms.city
-    g = np.zeros(B + 1)
-    picks: list[tuple[np.ndarray, np.ndarray, list[int], np.ndarray]] = []
+    units): a table per county, ``f_k[j]`` the best value within ``j`` units, then the
+    tables combined under the city's room by max-plus convolution. With ``E`` units of
+    the counties' rooms more than the city's, some optimum leaves exactly ``E`` units of
+    them unused (the tables do not decrease): the convolution runs over those unused
+    units when that is cheaper than over the units used. Returns the value and the set."""
+    B = int(rooms.city)
+    tables = []  # per county: items, their keep table, f
     for k in range(len(rooms.county)):
         items = np.nonzero((inst.county == k) & (value > 1e-12))[0]
-        items = items[rooms.weight[items] <= min(rooms.county[k], B)]
+        R = int(min(rooms.county[k], B))
+        items = items[rooms.weight[items] <= R]
         if not len(items):
             continue
-        R = int(min(rooms.county[k], B))
+        R = min(R, int(rooms.weight[items].sum()))
         f = np.zeros(R + 1)
         keep = np.zeros((len(items), R + 1), dtype=bool)
-        for i, l in enumerate(items):
-            w, v = int(rooms.weight[l]), float(value[l])
-            cand = np.full(R + 1, -1.0)
-            cand[w:] = f[: R + 1 - w] + v
-            better = cand > f + 1e-15
-            keep[i] = better
-            f = np.where(better, cand, f)
-        # combine with the other counties under the city room (max-plus convolution)
-        steps = [0] + [j for j in range(1, R + 1) if f[j] > f[j - 1] + 1e-15]
-        new = g.copy()
-        arg = np.zeros(B + 1, dtype=np.int64)
-        for j in steps[1:]:
-            cand = g[: B + 1 - j] + f[j]
-            better = cand > new[j:] + 1e-15
-            new[j:] = np.where(better, cand, new[j:])
-            arg[j:] = np.where(better, j, arg[j:])
-        g = new
-        picks.append((items, keep, steps, arg))
-    chosen = np.zeros(n, dtype=bool)
-    b = B
-    for items, keep, _, arg in reversed(picks):
-        j = int(arg[b])
-        b -= j
+        for i, (w, v) in enumerate(zip(rooms.weight[items].tolist(), value[items].tolist())):
+            cand = f[: R + 1 - w] + v
+            keep[i, w:] = cand > f[w:] + 1e-15
+            np.maximum(f[w:], cand, out=f[w:])
+        tables.append((items, keep, f))
+    chosen = np.zeros(len(value), dtype=bool)
+    if not tables:
+        return 0.0, chosen
+    rooms_k = np.array([len(f) - 1 for _, _, f in tables])
+    E = int(rooms_k.sum()) - B
+    if E <= 0:  # the city's room does not bind
+        take = rooms_k.tolist()
+    else:
+        rises = sum(int((f[1:] > f[:-1] + 1e-15).sum()) + 1 for _, _, f in tables)  # tables are within B
+        unused = len(tables) * (E + 1) ** 2 < rises * (B + 1)  # (E + 1)² per county against rises × B
+        # unused units: h_k[s] = f_k[R_k - s] (s ≤ E) summed to exactly E; else used units: f_k summed to ≤ B
+        arrays = [f[::-1][: E + 1] if unused else f[: B + 1] for _, _, f in tables]
+        target = E if unused else B
+        g, args = arrays[0], []
+        for a in arrays[1:]:
+            g, arg = _max_plus(g, a, target, rising=not unused)
+            args.append(arg)
+        x = min(target, len(g) - 1)
+        parts = []
+        for arg in reversed(args):
+            x = min(x, len(arg) - 1)  # used units: within x (the counties so far may not fill it)
+            parts.append(int(arg[x]))
+            x -= parts[-1]
+        parts.append(min(x, len(arrays[0]) - 1))
+        parts.reverse()
+        take = [R - s for R, s in zip(rooms_k.tolist(), parts)] if unused else parts
+    best = 0.0
+    for (items, keep, f), j in zip(tables, take):
+        best += float(f[j])
         for i in range(len(items) - 1, -1, -1):
             if keep[i, j]:
                 chosen[items[i]] = True
                 j -= int(rooms.weight[items[i]])
-    return float(g[B]), chosen
+    return best, chosen
+
+
+def _max_plus(a: np.ndarray, b: np.ndarray, limit: int, rising: bool) -> tuple[np.ndarray, np.ndarray]:
+    """c[x] = max_y a[x - y] + b[y] for x ≤ ``limit``, and the y taken. When ``a`` and
+    ``b`` do not decrease (``rising``), only the y where ``b`` rises are tried: a larger
+    y gains nothing unless b rises."""
+    L = min(len(a) + len(b) - 2, limit)
+    ys = np.arange(min(len(b), L + 1))
+    if rising:
+        ys = ys[np.concatenate([[True], b[1: len(ys)] > b[: len(ys) - 1] + 1e-15])]
+    c, arg = np.empty(L + 1), np.empty(L + 1, dtype=np.int64)
+    for lo in range(0, L + 1, CHUNK):  # a block of x at a time
+        x = np.arange(lo, min(lo + CHUNK, L + 1))
+        idx = x[None, :] - ys[:, None]
+        ok = (idx >= 0) & (rising | (idx < len(a)))  # rising tables: a[x'] for x' past its end is a[-1]
+        cand = np.where(ok, a[np.clip(idx, 0, len(a) - 1)] + b[ys][:, None], -np.inf)
+        pick = np.argmax(cand, axis=0)
+        c[x] = cand[pick, np.arange(len(x))]
+        arg[x] = ys[pick]
+    return c, arg
 
 
 # ------------------------------------------------------------------ feasibility of (P)

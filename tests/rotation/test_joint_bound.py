@@ -75,10 +75,13 @@ def test_no_coupling_leaves_the_bound_alone():
     assert not lift.coupled  # settled: no more time is spent on it
 
 
-def test_knapsack_is_exact_on_the_rounded_rooms():
+def test_knapsack_is_exact_on_the_rounded_rooms(monkeypatch):
+    forms = []  # the convolution over the units used (rising tables) and over the units left unused
+    max_plus = J._max_plus
+    monkeypatch.setattr(J, "_max_plus", lambda a, b, limit, rising: forms.append(rising) or max_plus(a, b, limit, rising))
     rng = np.random.default_rng(3)
-    for _ in range(25):
-        n, k = int(rng.integers(3, 9)), int(rng.integers(1, 4))
+    for _ in range(60):
+        n, k = int(rng.integers(3, 11)), int(rng.integers(1, 5))
         cap = rng.uniform(1, 50, n)
         county = rng.integers(0, k, n)
         county_cap = np.array([cap[county == c].sum() + 1.0 for c in range(k)])
@@ -86,8 +89,10 @@ def test_knapsack_is_exact_on_the_rounded_rooms():
             need=np.ones(n, dtype=np.int64), capacity=cap, county=county, days=10, city_capacity=float(cap.sum()),
             city_const=0.0, city_lines=n, county_capacity=county_cap, county_const=np.zeros(k),
             county_lines=np.bincount(county, minlength=k), county_floor=np.zeros(k, dtype=np.int64), city_floor=0)
-        city_cap = float(rng.uniform(0.1, 0.9)) * PPM
         county_caps = rng.uniform(0.1, 0.9, k) * PPM
+        # half the cases: the city's room a little under the counties' together (a few units left unused)
+        near = float((county_caps / PPM * county_cap).sum() / inst.city_capacity) * float(rng.uniform(0.9, 1.0))
+        city_cap = (near if _ % 2 else float(rng.uniform(0.1, 0.9))) * PPM
         rooms = J._rooms(inst, city_cap, county_caps)
         value = rng.uniform(0, 1, n)
         got, chosen = J.knapsack(inst, rooms, value)
@@ -103,7 +108,37 @@ def test_knapsack_is_exact_on_the_rounded_rooms():
                 best_real = max(best_real, float(value[y].sum()))
         assert got == pytest.approx(best_rounded)
         assert float(value[chosen].sum()) == pytest.approx(got)  # the set returned is the optimum
+        assert J._allowed(inst, rooms, chosen)  # … and fits the rooms
         assert got >= best_real - 1e-12  # a relaxation of the real rule: certificates stay proofs
+    assert True in forms and False in forms
+
+
+@pytest.mark.parametrize("unused", [1, 3, 12, 40, 400])
+def test_knapsack_over_units_used_and_unused(unused, monkeypatch):
+    """Rooms in units given directly: the city's room ``unused`` units under the counties'
+    together, so both convolutions are taken (few units left: over the unused ones)."""
+    forms = []
+    max_plus = J._max_plus
+    monkeypatch.setattr(J, "_max_plus", lambda a, b, limit, rising: forms.append(rising) or max_plus(a, b, limit, rising))
+    rng = np.random.default_rng(unused)
+    for _ in range(15):
+        n, k = 11, 3
+        county = np.arange(n) % k
+        weight = rng.integers(1, 25, n)
+        inst = J.JointInstance(
+            need=np.ones(n, dtype=np.int64), capacity=weight.astype(float), county=county, days=10,
+            city_capacity=float(weight.sum()), city_const=0.0, city_lines=n, county_capacity=np.ones(k),
+            county_const=np.zeros(k), county_lines=np.bincount(county), county_floor=np.zeros(k, dtype=np.int64),
+            city_floor=0)
+        county_room = np.array([int(weight[county == c].sum()) * 2 // 3 for c in range(k)])
+        rooms = J._Rooms(weight=weight, city=max(int(county_room.sum()) - unused, 1), county=county_room)
+        value = rng.uniform(0, 1, n)
+        got, chosen = J.knapsack(inst, rooms, value)
+        best = max(float(value[np.array(bits, dtype=bool)].sum()) for bits in itertools.product((0, 1), repeat=n)
+                   if J._allowed(inst, rooms, np.array(bits, dtype=bool)))
+        assert got == pytest.approx(best)
+        assert float(value[chosen].sum()) == pytest.approx(got) and J._allowed(inst, rooms, chosen)
+    assert (False in forms) == (unused <= 12)  # few units left unused: the convolution runs over them
 
 
 def test_slot_lengths():
