@@ -26,9 +26,11 @@ which (P) holds with every county capped at ``LB_c + D``; ``F`` does not increas
 (caps only widen), so with ``D = max_c δ_c ≤ Σ_c δ_c``:
 
     P + Σ_c P_c  ≥  Σ_c LB_c + min_{D ≥ 0} (D + F(D))
-                 ≥  Σ_c LB_c + min_i (D_i + F(D_{i+1}))       (grid D_0 = 0 < D_1 < …, F(D_{m+1}) := LB_city)
+                 ≥  Σ_c LB_c + min_i (D_i + F(D_{i+1}))       (slacks D_0 = 0 < D_1 < …, F(D_{m+1}) := LB_city)
 
 where ``F`` is replaced by the largest city cap proven infeasible (a lower bound of F).
+The slacks are not a fixed grid: the interval whose term is the least is split where
+one more check lifts it (:func:`joint_bound`).
 All peaks are the model's (whole ppm with coefficients rounded per line): a model peak
 ``P`` allows a real share of at most ``(P + (n_g + 1)/2) / 10⁶`` (each of a group's
 ``n_g`` rotating coefficients and its constant are off by at most half a ppm).
@@ -47,7 +49,6 @@ from emergency.rotation.problem import Role, RotationProblem
 PPM = 1_000_000
 CHUNK = 256  # units of the city combined at once in the max-plus convolution
 UNITS = 4000  # the city's capacity in knapsack units (capacities are rounded down to them)
-D_GRID = (0, 1 / 16, 1 / 8, 1 / 4, 3 / 8, 1 / 2, 3 / 4, 1)  # county slacks D, as fractions of the city's span
 SMOOTHING = 0.5  # weight of the best dual so far in the duals priced (Wentges)
 CERTIFICATES = 40  # certificates tried on new caps before any column generation
 TOLERANCE = 1_500  # ppm: the bisection on the city cap stops within this
@@ -238,9 +239,10 @@ def _max_plus(a: np.ndarray, b: np.ndarray, limit: int, rising: bool) -> tuple[n
 
 
 def proven_infeasible(inst: JointInstance, city_cap: float, county_caps: np.ndarray, deadline: float,
-                      max_iterations: int = 400) -> bool:
+                      max_iterations: int = 400) -> bool | None:
     """True when a Farkas certificate shows that no calendar has its peaks under these
-    caps (model ppm); False when (P) holds or nothing was proven in time."""
+    caps (model ppm); False when (P) holds; None when neither was shown (out of time
+    or iterations, or numerical trouble)."""
     rooms = _rooms(inst, city_cap, county_caps)
     if rooms is None:
         return True
@@ -277,7 +279,7 @@ def proven_infeasible(inst: JointInstance, city_cap: float, county_caps: np.ndar
 
     for c in cols:
         add(c)
-    proven = False
+    proven: bool | None = None
     centre, centre_value = None, -np.inf  # the best dual so far (Wentges smoothing)
     for _ in range(max_iterations):
         if time.perf_counter() > deadline:
@@ -285,7 +287,8 @@ def proven_infeasible(inst: JointInstance, city_cap: float, county_caps: np.ndar
         if lp.Solve() != pywraplp.Solver.OPTIMAL:
             break
         if objective.Value() < 1e-7:
-            break  # the relaxation holds under these caps
+            proven = False  # the relaxation holds under these caps
+            break
         u = np.clip(np.array([c.dual_value() for c in cover]), 0.0, None)
         v = days.dual_value()
         added = False
@@ -337,51 +340,96 @@ def _merge(pool: list, cols: list, limit: int = 2000) -> list:
 # ------------------------------------------------------------------ the bound
 
 
-def city_floor_given(inst: JointInstance, slack: int, deadline: float, upper: int | None = None) -> int:
-    """The largest city cap (ppm, within :data:`TOLERANCE`) proven infeasible with every
-    county capped at its own bound plus ``slack``: F(slack) is above it."""
+def _bracket(inst: JointInstance, slack: int, lo: int, hi: int, deadline: float, first: int | None = None) -> tuple[int, int]:
+    """Bisection on the city cap (ppm) with every county capped at its own bound plus
+    ``slack``: ``lo`` rises to the largest cap proven infeasible (F(slack) is above it),
+    ``hi`` falls to the least cap where the relaxation held (a guide for the search, not
+    a proof), until they are within :data:`TOLERANCE` or a check is left undecided (out
+    of time). ``first``: a cap tried first."""
     caps = inst.county_floor + slack
-    lo = inst.city_floor  # F ≥ the city's own bound
-    hi = upper if upper is not None else PPM + int(inst.city_const * PPM) + 1
+    if first is not None and lo < first < hi and time.perf_counter() < deadline:
+        verdict = proven_infeasible(inst, first, caps, deadline)
+        if verdict is None:
+            return lo, hi
+        if verdict:
+            return first, hi
+        hi = first
     while hi - lo > TOLERANCE and time.perf_counter() < deadline:
         mid = (lo + hi) // 2
-        if proven_infeasible(inst, mid, caps, deadline):
-            lo = mid
-        else:
-            hi = mid
-    return lo
+        verdict = proven_infeasible(inst, mid, caps, deadline)
+        if verdict is None:
+            break
+        lo, hi = (mid, hi) if verdict else (lo, mid)
+    return lo, hi
 
 
-def joint_bound(inst: JointInstance, seconds: float, upper: int | None = None) -> tuple[int, list[tuple[int, int]], bool]:
+def joint_bound(inst: JointInstance, seconds: float, upper: int | None = None,
+                brackets: list[list[int]] | None = None) -> tuple[int, list[tuple[int, int]], bool]:
     """A lower bound (ppm) on city peak + Σ county peaks, the (D, floor of F(D)) pairs it
-    came from, and whether the whole grid was searched in time. ``upper``: the city's
-    peak in a known calendar (the grid spans up to it, the bisection starts below it)."""
+    came from, and whether the search is settled. ``upper``: the city's peak in a known
+    calendar (the slacks searched first span up to it). ``brackets``: the search so far,
+    ``[D, floor, guide]`` per slack searched (continued and updated in place).
+
+    The slacks are chosen where the bound is decided: F at D = 0 and at the span first,
+    then the interval ``[D_i, D_{i+1})`` whose term ``D_i + F(D_{i+1})`` is the least is
+    split at its middle ``m``, trying first the city cap that lifts both new terms to
+    ``m + F(D_{i+1})`` (an interval narrower than :data:`TOLERANCE` has F(D_{i+1})
+    bracketed closer instead). Settled when the least term is known within the
+    tolerance, or at once when the city is at its own bound with the counties at theirs
+    (nothing is coupled)."""
     deadline = time.perf_counter() + seconds
     base = int(inst.county_floor.sum())
-    best = base + inst.city_floor  # the groups' own bounds
-    # the city's span: from its own bound to its peak in a known calendar (or to 100 %);
-    # slacks beyond it cannot matter (D + F(D) ≥ D + the city's own bound)
+    own = base + inst.city_floor  # the groups' own bounds
+    pts = brackets if brackets is not None else []
     span = max((upper if upper is not None else PPM) - inst.city_floor, TOLERANCE)
-    points: list[tuple[int, int]] = []
-    floors: list[int] = []
-    grid = sorted({int(round(f * span)) for f in D_GRID})
-    # with the counties at their own bounds the city may have to go above the known peak
-    upper = None if upper is None else upper + span
-    for D in grid:
-        if time.perf_counter() > deadline:
+    top = PPM + int(inst.city_const * PPM) + 1 if upper is None else upper + span  # above any city cap needed
+
+    def settle(D: int, lo: int, hi: int, first: int | None = None) -> bool:
+        """Bracket F(D) closer; False when nothing was decided (out of time, numerical trouble)."""
+        row = next((r for r in pts if r[0] == D), None)
+        if row is None:
+            row = [D, lo, hi]
+            pts.append(row)
+            pts.sort()
+        before = (row[1], row[2])
+        row[1], row[2] = _bracket(inst, D, max(row[1], lo), min(row[2], hi), deadline, first)
+        return (row[1], row[2]) != before or (lo, hi) != before
+
+    complete = False
+    while time.perf_counter() < deadline:
+        if not pts or pts[0][2] - pts[0][1] > TOLERANCE:
+            if not settle(0, inst.city_floor, top):
+                break
+            continue
+        if pts[0][1] <= inst.city_floor:
+            complete = True  # with the counties at their own bounds the city is at its own: nothing to couple
             break
-        f = city_floor_given(inst, D, deadline, upper)
-        points.append((D, f))
-        floors.append(f)
-        upper = f + TOLERANCE  # F does not increase with D
-    complete = len(points) == len(grid) and time.perf_counter() <= deadline
-    if not points:
-        return best, points, complete
-    # min over D in [D_i, D_{i+1}) of D + F(D) ≥ D_i + F(D_{i+1}); beyond the last point F ≥ the city's own bound
-    grid = [d for d, _ in points]
-    nxt = floors[1:] + [inst.city_floor]
-    joint = min(d + f for d, f in zip(grid, nxt))
-    return max(best, base + joint), points, complete
+        if len(pts) == 1:
+            if not settle(span, inst.city_floor, pts[0][2]):
+                break
+            continue
+        terms = [(pts[i][0] + pts[i + 1][1], i) for i in range(len(pts) - 1)]
+        terms.append((pts[-1][0] + inst.city_floor, len(pts) - 1))
+        _, i = min(terms)
+        if i == len(pts) - 1:  # beyond the last slack searched: search further out
+            progress = settle(2 * pts[-1][0], inst.city_floor, pts[-1][2])
+        else:
+            (d0, _, hi0), (d1, lo1, hi1) = pts[i], pts[i + 1]
+            if d1 - d0 <= TOLERANCE:
+                if hi1 - lo1 <= TOLERANCE:
+                    complete = True  # the least term is known within the tolerance on both sides
+                    break
+                progress = settle(d1, lo1, hi1)  # too narrow to split: F(D_{i+1}) bracketed closer instead
+            else:
+                m = (d0 + d1) // 2
+                progress = settle(m, lo1, hi0, first=min(lo1 + (m - d0), hi0 - 1))
+        if not progress:
+            break
+    points = [(d, lo) for d, lo, _ in pts]
+    if len(points) < 2 or points[0][1] <= inst.city_floor:
+        return own, points, complete
+    joint = min([d + nxt for (d, _), (_, nxt) in zip(points, points[1:])] + [points[-1][0] + inst.city_floor])
+    return max(own, base + joint), points, complete
 
 
 @dataclass
@@ -399,6 +447,7 @@ class JointLift:
     points: list = field(default_factory=list)
     seconds: float = 0.0
     complete: bool = False
+    brackets: list = field(default_factory=list)  # the search so far (see joint_bound)
 
     def __post_init__(self) -> None:
         self.joint = self.own
@@ -412,10 +461,10 @@ class JointLift:
         if seconds <= 0:
             return self.floor
         t0 = time.perf_counter()
-        joint, points, complete = joint_bound(self.inst, seconds, upper=self.city_peak)
+        joint, points, complete = joint_bound(self.inst, seconds, upper=self.city_peak, brackets=self.brackets)
         if joint >= self.joint:
             self.joint, self.points = joint, points
-        self.complete = self.complete or complete
+        self.complete = complete
         self.seconds += time.perf_counter() - t0
         return self.floor
 
@@ -426,12 +475,17 @@ class JointLift:
 
     @property
     def coupled(self) -> bool:
-        """Not proven uncoupled: more time may raise the bound (a search over the whole
-        grid that found the city at its own bound everywhere settles it)."""
+        """Not proven uncoupled (a settled search that found the city at its own bound
+        with the counties at theirs proves it)."""
         return not self.complete or self.lifted
 
+    @property
+    def settled(self) -> bool:
+        """The search is over: more time would not raise the bound."""
+        return self.complete
+
     def info(self) -> dict:
-        return {"groups_bound": self.own, "joint_bound": self.joint, "seconds": round(self.seconds, 3),
+        return {"groups_bound": self.own, "joint_bound": self.joint, "seconds": round(self.seconds, 3), "settled": self.settled,
                 "city_floor_by_county_slack": [{"slack": d, "city_floor": f} for d, f in self.points]}
 
 

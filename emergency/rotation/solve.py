@@ -19,9 +19,10 @@ rule only within one industry and capacity unit): the parts are independent, so 
 calendar is the union of their calendars, the objective and the proven bound are
 sums, and each part gets a share of the time limit by its size (time a part does not
 use goes to the next). One CP-SAT model per industry proves far tighter bounds in
-the same time than one model of the whole season. A tenth of the time limit is held
-back for the joint bounds of the parts whose city is not proven free of its counties
-(largest absolute gap first); parts with nothing to couple return it unused.
+the same time than one model of the whole season. A share of the time limit
+(:data:`JOINT_RESERVE`) is held back for the joint bounds of the parts whose city is
+not proven free of its counties, shared by their gaps in rounds (a search that
+settles early returns its time to the others).
 
 Each phase gets at least one second of the time limit (a phase left with less still
 gets a try), but never more than the whole limit: a limit below a second is kept.
@@ -70,6 +71,7 @@ class _Solution:
 
 JOINT_SHARE = 0.3  # of what is left after the hint, for the joint bound of the city and its counties
 JOINT_RESERVE = 0.15  # of the whole time limit, held back from the parts for their joint bounds (coupled parts only)
+MIN_LIFT = 0.05  # seconds: the least slice of the held-back time a joint bound is given
 SLOT_SHARE = 0.7  # of a part's time limit for the slot calendar (emergency.rotation.slots)
 LNS_LINES = 50  # a part with this many rotating lines, started from a complete hint, is searched by LNS only
 
@@ -319,20 +321,23 @@ def solve(
 
 
 def _lift_coupled(results: dict[int, RotationResult], deadline: float) -> None:
-    """Spend the time held back on the joint bounds of the parts where the city is
-    proven coupled to its counties, the largest absolute gap first."""
-    coupled = [r for r in results.values() if r.joint is not None and r.joint.coupled and r.objective is not None]
-    gap = {id(r): max(r.objective - (r.best_bound or 0.0), 0.0) for r in coupled}
-    # parts already proven coupled first, by their share of the proven parts' gaps; the others after
-    proven = sorted((r for r in coupled if r.joint.lifted), key=lambda r: -gap[id(r)])
-    unknown = sorted((r for r in coupled if not r.joint.lifted), key=lambda r: -gap[id(r)])
-    for group in (proven, unknown):
-        total = sum(gap[id(r)] for r in group)
-        for r in group:
+    """Spend the time held back on the joint bounds of the parts not proven free of
+    their counties, in rounds: each part gets its share of what is left by its gap
+    (those not yet proven coupled first: most settle at once and return their time),
+    and time a settled search returns goes round again."""
+    while True:
+        open_ = [r for r in results.values()
+                 if r.joint is not None and r.joint.coupled and not r.joint.settled and r.objective is not None]
+        left = deadline - time.perf_counter()
+        if not open_ or left < MIN_LIFT:
+            return
+        gap = {id(r): max(r.objective - (r.best_bound or 0.0), 1.0) for r in open_}
+        total = sum(gap.values())
+        for r in sorted(open_, key=lambda r: (r.joint.lifted, -gap[id(r)])):
             left = deadline - time.perf_counter()
-            if left <= 0:
+            if left < MIN_LIFT:
                 return
-            r.best_bound = max(r.best_bound or 0.0, r.joint.run(left * gap[id(r)] / total if total > 0 else left))
+            r.best_bound = max(r.best_bound or 0.0, r.joint.run(max(left * gap[id(r)] / total, MIN_LIFT)))
             r.info["joint_bound"] = r.joint.info()
             total -= gap[id(r)]
 
