@@ -358,14 +358,20 @@ def configuration_bound(shares: np.ndarray, needs: np.ndarray, days: int, rest: 
         allowed = np.nonzero(sums <= P + 1e-12)[0]
         if any(not member[allowed, l].any() for l in range(n) if needs[l] > 0):
             return False
+        # built coefficient by coefficient: the natural API's expressions cost seconds on large groups
         lp = pywraplp.Solver.CreateSolver("GLOP")
-        x = [lp.NumVar(0.0, lp.infinity(), "") for _ in allowed]
-        lp.Add(sum(x) == float(days))
-        for l in range(n):
-            if needs[l] > 0:
-                lp.Add(sum(x[i] for i, a in enumerate(allowed) if member[a, l]) >= float(needs[l]))
-        if rest > 0:
-            lp.Add(sum(x[i] * float(P - sums[a]) for i, a in enumerate(allowed)) >= float(rest))
+        inf = lp.infinity()
+        on_days = lp.Constraint(float(days), float(days))
+        cover = {l: lp.Constraint(float(needs[l]), inf) for l in range(n) if needs[l] > 0}
+        poured = lp.Constraint(float(rest), inf) if rest > 0 else None
+        for a in allowed.tolist():
+            x = lp.NumVar(0.0, inf, "")
+            on_days.SetCoefficient(x, 1.0)
+            for l in np.nonzero(member[a])[0].tolist():
+                if l in cover:
+                    cover[l].SetCoefficient(x, 1.0)
+            if poured is not None:
+                poured.SetCoefficient(x, float(P - sums[a]))
         return lp.Solve() == pywraplp.Solver.OPTIMAL
 
     candidates = np.unique(np.round(sums, 12))
