@@ -343,8 +343,10 @@ def configuration_bound(shares: np.ndarray, needs: np.ndarray, days: int, rest: 
     It sees what the group's average cannot: four lines of 13 %, 25 %, 29 % and 33 %
     stopping 45 of 121 days each must pair up on 59 days, and the pairs that avoid the
     two largest lines all contain the smallest one, so the peak is at least 54 %.
-    Feasibility is monotone in P: a binary search over the distinct subset sums, then
-    (``rest`` > 0) a bisection above the best of them to 10⁻⁶."""
+    Feasibility is monotone in P: a binary search over the distinct subset sums for the
+    least feasible one, then (``rest`` > 0) a bisection to 10⁻⁶ between it and the sum
+    below (the fluid fills more as P rises between two sums: the least P need not be a
+    sum); the infeasible end is returned."""
     n = len(shares)
     if days <= 0:
         return 0.0
@@ -385,13 +387,13 @@ def configuration_bound(shares: np.ndarray, needs: np.ndarray, days: int, rest: 
         else:
             lo = mid + 1
     P0 = float(candidates[lo])
-    if rest <= 0 or feasible(P0):
-        return P0
-    if lo > 0 and not feasible(float(candidates[lo - 1]) + rest / days):
-        a = float(candidates[lo - 1])
-    else:
-        a = float(candidates[lo - 1]) if lo > 0 else 0.0
-    a, b = max(a, 0.0), P0 + rest / days  # b is feasible: the P0 sets with rest/days more room each day
+    if feasible(P0):
+        if rest <= 0:
+            return P0  # without the fluid, feasibility changes only where the sets allowed do
+        # with it, P between the sums lets the fluid fill more: the least P is in (c[lo-1], P0]
+        a, b = (float(candidates[lo - 1]) if lo > 0 else 0.0), P0
+    else:  # every set allowed (lo is the last sum): b is feasible, the sets with rest/days more room each day
+        a, b = P0, P0 + rest / days
     while b - a > 1e-6:
         mid = (a + b) / 2
         if feasible(mid):

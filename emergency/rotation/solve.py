@@ -22,7 +22,8 @@ use goes to the next). One CP-SAT model per industry proves far tighter bounds i
 the same time than one model of the whole season. A share of the time limit
 (:data:`JOINT_RESERVE`) is held back for the joint bounds of the parts whose city is
 not proven free of its counties, shared by their gaps in rounds (a search that
-settles early returns its time to the others).
+settles early returns its time to the others); what they leave goes to a second search
+of the parts with the largest gaps, from their calendars.
 
 Each phase gets at least one second of the time limit (a phase left with less still
 gets a try), but never more than the whole limit: a limit below a second is kept.
@@ -72,6 +73,7 @@ class _Solution:
 JOINT_SHARE = 0.3  # of what is left after the hint, for the joint bound of the city and its counties
 JOINT_RESERVE = 0.15  # of the whole time limit, held back from the parts for their joint bounds (coupled parts only)
 MIN_LIFT = 0.05  # seconds: the least slice of the held-back time a joint bound is given
+SECOND_SEARCH_MIN = 2.0  # seconds: the least time left worth a second search of a part
 SLOT_SHARE = 0.7  # of a part's time limit for the slot calendar (emergency.rotation.slots)
 LNS_LINES = 50  # a part with this many rotating lines, started from a complete hint, is searched by LNS only
 
@@ -315,6 +317,7 @@ def solve(
         results[int(k)] = _solve_part(sub, time_limit=max(budget, min(0.5, time_limit)),
                                       hint=None if hint is None else hint[idx], **kw)
     _lift_coupled(results, t0 + time_limit)
+    _second_search(problem, parts, results, t0 + time_limit, kw)
     for r in results.values():
         r.joint = None
     return _join(problem, parts, results, t0)
@@ -340,6 +343,38 @@ def _lift_coupled(results: dict[int, RotationResult], deadline: float) -> None:
             r.best_bound = max(r.best_bound or 0.0, r.joint.run(max(left * gap[id(r)] / total, MIN_LIFT)))
             r.info["joint_bound"] = r.joint.info()
             total -= gap[id(r)]
+
+
+def _second_search(problem: RotationProblem, parts: list[np.ndarray], results: dict[int, RotationResult],
+                   deadline: float, kw: dict) -> None:
+    """Time the joint bounds did not need (they settled early) goes to a second search
+    of the parts with the largest gaps, each started from its calendar: the better
+    calendar is kept, and the larger of the two proven bounds."""
+    tried: set[int] = set()
+    while True:
+        left = deadline - time.perf_counter()
+        if left < SECOND_SEARCH_MIN:
+            return
+        open_ = [(r.objective - r.best_bound, k) for k, r in results.items()
+                 if k not in tried and r.status is RotationStatus.FEASIBLE and r.best_bound is not None
+                 and r.objective - r.best_bound > 0.5]
+        if not open_:
+            return
+        _, k = max(open_)
+        tried.add(k)
+        r = results[k]
+        again = _solve_part(problem.restrict(parts[k]), time_limit=left, hint=r.calendar.stops, joint=False, **kw)
+        before = r.objective
+        if again.feasible and again.objective < r.objective:
+            r.status, r.objective, r.calendar, r.soft_misses = again.status, again.objective, again.calendar, again.soft_misses
+        r.best_bound = max(r.best_bound, again.best_bound if again.best_bound is not None else -np.inf)
+        if r.best_bound >= r.objective:
+            r.status = RotationStatus.OPTIMAL
+        r.seconds += again.seconds
+        r.info["phases"] = r.info.get("phases", []) + [
+            {**ph, "phase": f"second search: {ph['phase']}"} for ph in again.info.get("phases", [])]
+        r.info["second_search"] = {"seconds": round(again.seconds, 3), "objective_before": before,
+                                   "objective_after": r.objective}
 
 
 def _join(problem: RotationProblem, parts: list[np.ndarray], results: dict[int, RotationResult], t0: float) -> RotationResult:
@@ -371,7 +406,8 @@ def _join(problem: RotationProblem, parts: list[np.ndarray], results: dict[int, 
         "parts": [
             {"industry": problem.industry[idx[0]], "unit": problem.unit[idx[0]], "lines": int(len(idx)),
              "status": r.status.value, "objective": r.objective, "best_bound": r.best_bound, "gap": r.gap,
-             "seconds": round(r.seconds, 3), "hint": r.info.get("hint"), "joint_bound": r.info.get("joint_bound")}
+             "seconds": round(r.seconds, 3), "hint": r.info.get("hint"), "joint_bound": r.info.get("joint_bound"),
+             "second_search": r.info.get("second_search")}
             for idx, r in zip(parts, rs)
         ],
     }
@@ -392,6 +428,7 @@ def _solve_part(
     relax_time_limit: float | None = None,
     hint: np.ndarray | None = None,
     log: bool = False,
+    joint: bool = True,
 ) -> RotationResult:
     """Solve one part; when it is infeasible and ``explain``, solve the relaxation.
 
@@ -401,7 +438,9 @@ def _solve_part(
     relaxation of the groups' shares from the hint, stopped at the first calendar
     breaking no rule, which then hints the model for the rest of ``time_limit``.
     A repair that ends with a proven positive violation proves the rules infeasible.
-    ``relax_time_limit`` (default ``time_limit``) bounds each explaining relaxation."""
+    ``relax_time_limit`` (default ``time_limit``) bounds each explaining relaxation.
+    ``joint``: compute the joint bound of the city and its counties (a second search
+    of a part whose joint bound is known does without)."""
     t0 = time.perf_counter()
     deadline = t0 + time_limit
     floor = min(1.0, time_limit)  # the least a phase gets
@@ -423,7 +462,7 @@ def _solve_part(
             hint_source = "staggered (better than the slot calendar)"
     if rm is None:
         rm, fallback = _hinted(problem, hint, time_limit, workers, seed)
-    lift = joint_lift(problem, rm, _city_peak(problem, rm, fallback)) if fallback is not None else None
+    lift = joint_lift(problem, rm, _city_peak(problem, rm, fallback)) if fallback is not None and joint else None
     if lift is not None:
         lift.run(JOINT_SHARE * max(deadline - time.perf_counter(), 0.0))
     info: dict = {

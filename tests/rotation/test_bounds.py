@@ -25,6 +25,11 @@ def test_configuration_bound_by_hand():
     # one line of 50 % stopping 60 of 120 days and 60 share-days of small lines poured under P:
     # 60·(P − 0.5) + 60·P ≥ 60  ⇒  P ≥ 0.75
     assert abs(configuration_bound(np.array([0.5]), np.array([60]), 120, rest=60.0) - 0.75) < 1e-5
+    # lines of 40 % and 10 % stopping one of two days each, 0.4 share-days poured under P: apart,
+    # (P − 0.4) + (P − 0.1) ≥ 0.4 ⇒ P ≥ 0.45 (together needs P ≥ 0.5): the least P lies between
+    # the subset sums 0.4 and 0.5, and the bound must not round it up to 0.5
+    got = configuration_bound(np.array([0.4, 0.1]), np.array([1, 1]), 2, rest=0.4)
+    assert 0.45 - 1e-5 < got <= 0.45
 
 
 def test_bound_never_exceeds_the_brute_force_optimum():

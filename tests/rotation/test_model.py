@@ -278,3 +278,29 @@ def test_exempt_lines_are_never_scheduled_even_under_pressure():
     assert stops_of(out.document, "1") == set()
     assert out.result.status.value == "infeasible"
     assert {v.rule for v in out.result.violations} == {"share_short"}
+
+
+def test_time_the_joint_bounds_leave_goes_to_a_second_search(monkeypatch):
+    """Nothing to couple (one county): the time held back for joint bounds goes to a
+    second search of the part with the largest gap, started from its calendar. The
+    calendar kept is never worse than the first, still meets every rule, and its
+    objective is the spread computed from its days."""
+    from emergency.rotation import solve as S
+    from emergency.rotation.slots import spread_value
+
+    monkeypatch.setattr(S, "JOINT_RESERVE", 0.5)
+    r = RotationRules(window_start="11-15", window_end="03-14", industries=["brick", "ceramics"],
+                      stop_days={"C": 45, "B": 30}, min_block_days=7, spread_areas=["city", "county"])
+    firms = [firm(f"b{i}", capacity=20 + 7 * i, grade="C" if i % 3 else "B") for i in range(28)]
+    firms += [firm(f"c{i}", industry="ceramics", unit="万平方米/日", capacity=10 + i) for i in range(4)]
+    t = tables(firms)
+    out = plan_season(t, "2026-2027", rules=r, time_limit=6, seed=1)
+    res = out.result
+    assert res.feasible and check_calendar(t, r, out.document) == []
+    searched = [pt for pt in res.info["parts"] if pt["second_search"]]
+    assert searched, res.info["parts"]
+    for pt in searched:
+        assert pt["second_search"]["objective_after"] <= pt["second_search"]["objective_before"]
+        assert pt["objective"] == pt["second_search"]["objective_after"]
+    assert spread_value(out.problem, res.calendar.stops) == pytest.approx(res.objective, abs=len(out.problem.groups))
+    assert res.best_bound <= res.objective
