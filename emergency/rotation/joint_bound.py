@@ -344,11 +344,20 @@ def _bracket(inst: JointInstance, slack: int, lo: int, hi: int, deadline: float,
     """Bisection on the city cap (ppm) with every county capped at its own bound plus
     ``slack``: ``lo`` rises to the largest cap proven infeasible (F(slack) is above it),
     ``hi`` falls to the least cap where the relaxation held (a guide for the search, not
-    a proof), until they are within :data:`TOLERANCE` or a check is left undecided (out
-    of time). ``first``: a cap tried first."""
+    a proof), until they are within :data:`TOLERANCE` or time is up. ``first``: a cap
+    tried first."""
     caps = inst.county_floor + slack
+
+    def check(cap: int) -> bool | None:
+        """Proven infeasible; None when out of time. Undecided with time left (out of
+        iterations, numerical trouble) is taken as holding: it only lowers the guide."""
+        verdict = proven_infeasible(inst, cap, caps, deadline)
+        if verdict is None and time.perf_counter() >= deadline:
+            return None
+        return bool(verdict)
+
     if first is not None and lo < first < hi and time.perf_counter() < deadline:
-        verdict = proven_infeasible(inst, first, caps, deadline)
+        verdict = check(first)
         if verdict is None:
             return lo, hi
         if verdict:
@@ -356,7 +365,7 @@ def _bracket(inst: JointInstance, slack: int, lo: int, hi: int, deadline: float,
         hi = first
     while hi - lo > TOLERANCE and time.perf_counter() < deadline:
         mid = (lo + hi) // 2
-        verdict = proven_infeasible(inst, mid, caps, deadline)
+        verdict = check(mid)
         if verdict is None:
             break
         lo, hi = (mid, hi) if verdict else (lo, mid)
