@@ -455,7 +455,7 @@ class JointLift:
     joint: int = 0
     points: list = field(default_factory=list)
     seconds: float = 0.0
-    complete: bool = False
+    settled: bool = False  # the search is over: more time would not raise the bound
     brackets: list = field(default_factory=list)  # the search so far (see joint_bound)
 
     def __post_init__(self) -> None:
@@ -473,7 +473,7 @@ class JointLift:
         joint, points, complete = joint_bound(self.inst, seconds, upper=self.city_peak, brackets=self.brackets)
         if joint >= self.joint:
             self.joint, self.points = joint, points
-        self.complete = complete
+        self.settled = complete
         self.seconds += time.perf_counter() - t0
         return self.floor
 
@@ -486,12 +486,7 @@ class JointLift:
     def coupled(self) -> bool:
         """Not proven uncoupled (a settled search that found the city at its own bound
         with the counties at theirs proves it)."""
-        return not self.complete or self.lifted
-
-    @property
-    def settled(self) -> bool:
-        """The search is over: more time would not raise the bound."""
-        return self.complete
+        return not self.settled or self.lifted
 
     def info(self) -> dict:
         return {"groups_bound": self.own, "joint_bound": self.joint, "seconds": round(self.seconds, 3), "settled": self.settled,
